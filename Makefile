@@ -1,0 +1,75 @@
+# DMSU desk — set-up, run and test. Everything the project needs is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup setup-dev run test test-sqlite test-postgres lint format chromium postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+setup: $(VENV)/.runtime static/vendor/htmx.min.js
+
+setup-dev: $(VENV)/.dev static/vendor/htmx.min.js
+
+## Run the site on the embedded SQLite default with demo data.
+run: setup
+	$(FLASK) dmsu init
+	$(FLASK) dmsu demo --if-empty
+	DMSU_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+## Run the whole test suite: lint, then every test on SQLite and on PostgreSQL.
+test: setup-dev chromium postgres lint test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -q
+
+test-postgres:
+	DMSU_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's Chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/bin/chromium || { echo "Chromium could not be installed (apt-get install chromium)"; exit 1; }
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  if [ -d /etc/postgresql ] && [ -n "$$(ls /etc/postgresql)" ]; then \
+	    pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start; \
+	  else echo "PostgreSQL is not installed: the tests need it on 127.0.0.1:5432"; exit 1; fi; \
+	fi
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+	  echo "PostgreSQL did not start on 127.0.0.1:5432"; exit 1
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,75 @@
+"""DMSU desk: the web site of a second-line software support unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application: config, database, extensions, blueprints, CLI, jobs."""
+    from dmsu import config as settings
+    from dmsu import db, web
+    from dmsu.auth import passwords
+    from dmsu.cli import register_cli
+    from dmsu.extensions import csrf, htmx, limiter, login_manager
+
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path or ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    settings.load(app, config)
+    db.init_app(app)
+    passwords.configure(app.config["DMSU_ARGON2_TIME_COST"], app.config["DMSU_ARGON2_MEMORY_COST"])
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["DMSU_RATELIMIT_STORAGE_URI"]
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from dmsu.auth.models import User
+
+        return User.get_or_none((User.id == int(user_id)) & (User.active == True))  # noqa: E712
+
+    web.init_app(app)
+    _register_blueprints(app)
+    register_cli(app)
+    if app.config.get("DMSU_OIDC_ENABLED"):
+        from dmsu.auth import oidc
+
+        oidc.init_app(app)
+    from dmsu import jobs
+
+    jobs.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dmsu.api.views import bp as api_bp
+    from dmsu.auth.views import bp as auth_bp
+    from dmsu.cheatsheet.views import bp as cheatsheet_bp
+    from dmsu.digests.views import bp as digests_bp
+    from dmsu.metrics.views import bp as metrics_bp
+    from dmsu.requirements.views import bp as requirements_bp
+    from dmsu.tickets.views import bp as tickets_bp
+    from dmsu.web import home_bp
+    from dmsu.wiki.views import bp as wiki_bp
+
+    for bp in (home_bp, auth_bp, cheatsheet_bp, tickets_bp, wiki_bp, digests_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(requirements_bp)
+    app.register_blueprint(metrics_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -1,0 +1,80 @@
+"""Account logic shared by the login page, the admin page and the CLI."""
+
+from __future__ import annotations
+
+import re
+
+from peewee import IntegrityError
+
+from dmsu import clock
+from dmsu.auth.models import ROLES, User
+from dmsu.auth.passwords import hash_password, needs_rehash, verify_password
+from dmsu.db import database
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
+MIN_PASSWORD = 8
+
+
+class AccountError(ValueError):
+    """Bad account input; the message is one clear sentence."""
+
+
+def validate(username: str, role: str, password: str | None) -> None:
+    if not USERNAME_RE.match(username or ""):
+        raise AccountError("A user name has 2 to 64 letters, digits, dots, dashes or underscores.")
+    if role not in ROLES:
+        raise AccountError(f"Unknown role '{role}'; choose one of {', '.join(ROLES)}.")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+
+
+def create_user(
+    username: str,
+    role: str,
+    password: str,
+    *,
+    display_name: str = "",
+    email: str = "",
+) -> User:
+    validate(username, role, password)
+    if User.select().where(User.username == username).exists():
+        raise AccountError(f"A user named '{username}' already exists.")
+    try:
+        with database.atomic():
+            return User.create(
+                username=username,
+                role=role,
+                password_hash=hash_password(password),
+                display_name=display_name.strip(),
+                email=email.strip(),
+            )
+    except IntegrityError as exc:
+        raise AccountError(f"A user named '{username}' already exists.") from exc
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same answer for every failure)."""
+    user = User.get_or_none(User.username == (username or "").strip())
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = clock.now()
+    user.save()
+    return user
+
+
+def update_user(user: User, *, role: str | None = None, active: bool | None = None) -> User:
+    if role is not None:
+        validate(user.username, role, None)
+        user.role = role
+    if active is not None:
+        user.active = active
+    user.save()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    validate(user.username, user.role, password)
+    user.password_hash = hash_password(password)
+    user.save()

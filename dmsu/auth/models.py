@@ -1,0 +1,67 @@
+"""Accounts: local users with a role, and API tokens for the helpdesk side."""
+
+from __future__ import annotations
+
+from peewee import BooleanField, CharField, ForeignKeyField
+
+from dmsu import clock
+from dmsu.db import BaseModel, UTCDateTimeField
+
+ROLES = ("tpm", "resolver", "assigner", "admin")
+ROLE_LABELS = {
+    "tpm": "1st line (TPM)",
+    "resolver": "DMSU resolver",
+    "assigner": "DMSU assigner",
+    "admin": "Administrator",
+}
+
+
+class User(BaseModel):
+    username = CharField(max_length=64, unique=True)
+    display_name = CharField(max_length=120, default="")
+    email = CharField(max_length=254, default="")
+    role = CharField(max_length=16, index=True)
+    password_hash = CharField(max_length=255, default="")
+    active = BooleanField(default=True)
+    oidc_subject = CharField(max_length=255, null=True, unique=True)
+    created_at = UTCDateTimeField(default=clock.now)
+    last_login_at = UTCDateTimeField(null=True)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_staff(self) -> bool:
+        return True
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @classmethod
+    def active_with_role(cls, *roles: str):
+        return cls.select().where(cls.active == True, cls.role.in_(roles)).order_by(cls.username)  # noqa: E712
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API, created by an admin; only its hash is kept."""
+
+    name = CharField(max_length=120)
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    created_at = UTCDateTimeField(default=clock.now)
+    last_used_at = UTCDateTimeField(null=True)
+    revoked_at = UTCDateTimeField(null=True)

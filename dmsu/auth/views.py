@@ -1,0 +1,115 @@
+"""Log in, log out, and the admin's user list."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from dmsu.auth import accounts
+from dmsu.auth.models import ROLE_LABELS, ROLES, User
+from dmsu.auth.permissions import can
+from dmsu.extensions import limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+def _login_limit() -> str:
+    return current_app.config["DMSU_LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message="Too many login attempts.")
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    error = None
+    username = request.form.get("username", "")
+    if request.method == "POST":
+        user = accounts.authenticate(username, request.form.get("password", ""))
+        if user is not None:
+            login_user(user, remember=bool(request.form.get("remember")))
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(_safe_next(request.form.get("next")))
+        error = "Wrong user name or password, or the account is disabled."
+    return render_template(
+        "auth/login.html",
+        error=error,
+        username=username,
+        next=request.values.get("next", ""),
+        oidc_enabled=current_app.config["DMSU_OIDC_ENABLED"],
+        oidc_name=current_app.config["DMSU_OIDC_NAME"],
+    ), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@login_required
+def users():
+    if not can(current_user, "users.manage"):
+        abort(403)
+    error = None
+    form = {}
+    if request.method == "POST":
+        form = request.form.to_dict()
+        try:
+            user = accounts.create_user(
+                form.get("username", "").strip(),
+                form.get("role", ""),
+                form.get("password", ""),
+                display_name=form.get("display_name", ""),
+                email=form.get("email", ""),
+            )
+            flash(f"User {user.username} added.", "success")
+            return redirect(url_for("auth.users"))
+        except accounts.AccountError as exc:
+            error = str(exc)
+    return render_template(
+        "auth/users.html",
+        users=User.select().order_by(User.username),
+        roles=ROLES,
+        role_labels=ROLE_LABELS,
+        error=error,
+        form=form,
+    ), (400 if error else 200)
+
+
+@bp.post("/admin/users/<int:user_id>")
+@login_required
+def update_user(user_id: int):
+    if not can(current_user, "users.manage"):
+        abort(403)
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    role = request.form.get("role") or None
+    active = {"1": True, "0": False}.get(request.form.get("active", ""))
+    if user.id == current_user.id and (active is False or (role and role != "admin")):
+        flash("You cannot disable yourself or drop your own admin role.", "error")
+        return redirect(url_for("auth.users")), 303
+    try:
+        accounts.update_user(user, role=role, active=active)
+        flash(f"User {user.username} updated.", "success")
+    except accounts.AccountError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("auth.users")), 303

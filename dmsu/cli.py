@@ -1,0 +1,71 @@
+"""The ``flask dmsu`` command group: set-up commands here, area commands from ``<area>/cli.py``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from dmsu import migrations
+from dmsu.clitools import needs_schema
+from dmsu.db import connection_problem, database
+
+dmsu_group = AppGroup("dmsu", help="DMSU desk commands.")
+
+
+@dmsu_group.command("init")
+def init_command():
+    """Create or migrate the schema, the built-in support units, and load content/."""
+    from dmsu import content
+
+    problem = connection_problem()
+    if problem:
+        raise click.ClickException(problem)
+    applied = migrations.migrate()
+    click.echo(f"Schema: {'applied ' + ', '.join(applied) if applied else 'up to date'}.")
+    with database.atomic():
+        summary = content.load_all()
+    for line in summary:
+        click.echo(line)
+
+
+@dmsu_group.command("demo")
+@click.option("--tickets", "n_tickets", default=700, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=2012, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has tickets.")
+@needs_schema
+def demo_command(n_tickets, seed, if_empty):
+    """Fill an empty database with a realistic year of demo data."""
+    from dmsu import demo
+    from dmsu.tickets.models import Ticket
+
+    if Ticket.select().exists():
+        if if_empty:
+            click.echo("The database already has tickets; demo data not loaded.")
+            return
+        raise click.ClickException("The database already has tickets; demo needs an empty one.")
+    logins = demo.load(n_tickets, seed=seed, echo=click.echo)
+    click.echo("Demo logins (user / password):")
+    for username, password in logins:
+        click.echo(f"  {username} / {password}")
+
+
+def register_cli(app) -> None:
+    from dmsu.auth import cli as auth_cli
+    from dmsu.cheatsheet import cli as cheatsheet_cli
+    from dmsu.digests import cli as digests_cli
+    from dmsu.metrics import cli as metrics_cli
+    from dmsu.requirements import cli as requirements_cli
+    from dmsu.tickets import cli as tickets_cli
+    from dmsu.wiki import cli as wiki_cli
+
+    for module in (
+        auth_cli,
+        tickets_cli,
+        cheatsheet_cli,
+        wiki_cli,
+        digests_cli,
+        requirements_cli,
+        metrics_cli,
+    ):
+        module.register(dmsu_group)
+    app.cli.add_command(dmsu_group)

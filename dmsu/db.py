@@ -1,0 +1,108 @@
+"""The peewee database: chosen from ``DATABASE_URL``, one connection per request.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on; ``postgresql://``
+selects PostgreSQL. Models bind to :data:`database`, a proxy pointed at the real database
+by :func:`init_app`; tables are made by migrations (``dmsu.migrations``), never at import.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import peewee
+from peewee import DatabaseProxy, DateTimeField, Model
+
+database = DatabaseProxy()
+
+
+class DatabaseConfigError(ValueError):
+    """``DATABASE_URL`` cannot be understood."""
+
+
+class UTCDateTimeField(DateTimeField):
+    """A timestamp stored as UTC and always handed back timezone-aware (DESIGN rule 4)."""
+
+    def db_value(self, value):
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC field; use dmsu.clock.now()")
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, peewee.PostgresqlDatabase)
+
+
+def make_database(url: str, root: Path | None = None) -> peewee.Database:
+    """A peewee database for ``url``: ``sqlite:///relative/or/absolute`` or ``postgresql://``."""
+    parsed = urlparse(url or "")
+    if parsed.scheme == "sqlite":
+        raw = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not raw:
+            raise DatabaseConfigError(
+                f"DATABASE_URL '{url}' has no file path; write sqlite:///instance/dmsu.sqlite3"
+            )
+        path = Path(raw) if raw.startswith("/") or root is None else Path(root) / raw
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return peewee.SqliteDatabase(
+            str(path),
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": 10000,
+                "synchronous": "normal",
+                "cache_size": -32000,
+            },
+        )
+    if parsed.scheme in {"postgresql", "postgres"}:
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise DatabaseConfigError(f"DATABASE_URL '{url}' names no database")
+        return peewee.PostgresqlDatabase(
+            name,
+            user=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            host=parsed.hostname or None,
+            port=parsed.port or None,
+        )
+    raise DatabaseConfigError(
+        f"DATABASE_URL '{url}' is not understood; use sqlite:///path or postgresql://host/db"
+    )
+
+
+def init_app(app) -> None:
+    """Point :data:`database` at the configured database; close the connection after each request
+    (the schema guard in ``dmsu.web`` opens it)."""
+    root = Path(app.root_path).parent
+    database.initialize(make_database(app.config["DATABASE_URL"], root))
+
+    @app.teardown_request
+    def _close_connection(_exc):
+        if not database.is_closed():
+            database.close()
+
+
+def connection_problem() -> str | None:
+    """One sentence saying why the database cannot be reached, or None when it can."""
+    try:
+        database.connect(reuse_if_open=True)
+        database.execute_sql("SELECT 1")
+    except peewee.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"Cannot reach the database given by DATABASE_URL: {first}"
+    return None

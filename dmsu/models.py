@@ -1,0 +1,51 @@
+"""Every table of the site, in dependency order (used by migrations, backups and tests)."""
+
+from dmsu.auth.models import ApiToken, User
+from dmsu.cheatsheet.models import (
+    CheatSheetChange,
+    Component,
+    ComponentPartner,
+    Expert,
+    Partner,
+)
+from dmsu.digests.models import Digest, DigestEntry, DigestRevision, Shift
+from dmsu.metrics.models import Recommendation
+from dmsu.notify.models import Notification
+from dmsu.requirements.models import (
+    Requirement,
+    RequirementEvent,
+    RequirementTicket,
+    TcbReport,
+)
+from dmsu.tickets.models import Release, Ticket, TicketEvent, TicketInvolvement
+from dmsu.tickets.units import SupportUnit
+from dmsu.wiki.models import Attachment, Page, PageLink, Revision
+
+ALL_MODELS = [
+    User,
+    ApiToken,
+    SupportUnit,
+    Partner,
+    Component,
+    ComponentPartner,
+    Expert,
+    CheatSheetChange,
+    Ticket,
+    TicketEvent,
+    TicketInvolvement,
+    Release,
+    Notification,
+    Page,
+    Revision,
+    PageLink,
+    Attachment,
+    Shift,
+    Digest,
+    DigestEntry,
+    DigestRevision,
+    Requirement,
+    RequirementTicket,
+    RequirementEvent,
+    TcbReport,
+    Recommendation,
+]

@@ -1,0 +1,151 @@
+"""Tickets and their events. Events are the truth (DESIGN rule 1): every change goes through
+``tickets/workflow.py`` which appends a :class:`TicketEvent`; the columns on :class:`Ticket`
+are a summary kept in step for listing and filtering.
+
+Event kinds: ``assigned`` (to ``support_unit``, from ``from_unit``), ``status``, ``comment``
+(``public`` or internal diary), ``eta`` (``due``; the ETA negotiation — revisions are new events,
+never overwritten), ``field`` (a summary field changed; ``data`` holds before/after),
+``involved`` / ``uninvolved`` (other units kept informed), ``escalated``, ``reminder``,
+``sla_violation``, ``digest`` (a solution digest linked or dismissed).
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from dmsu import clock
+from dmsu.auth.models import User
+from dmsu.cheatsheet.models import Component
+from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.tickets.units import SupportUnit
+
+CATEGORIES = ("incident", "change request", "documentation", "configuration", "usage")
+PRIORITIES = ("less urgent", "urgent", "very urgent", "top priority")
+STATUSES = (
+    "new",
+    "assigned",
+    "in progress",
+    "waiting for reply",
+    "on hold",
+    "reopened",
+    "solved",
+    "unsolved",
+    "verified",
+    "closed",
+)
+CLOSED_STATUSES = ("solved", "unsolved", "verified", "closed")
+OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
+EVENT_KINDS = (
+    "assigned",
+    "status",
+    "comment",
+    "eta",
+    "field",
+    "involved",
+    "uninvolved",
+    "escalated",
+    "reminder",
+    "sla_violation",
+    "digest",
+)
+ACTOR_ROLES = ("submitter", "dmsu", "third_line", "tpm", "system")
+
+
+class Ticket(BaseModel):
+    ggus_id = IntegerField(unique=True)
+    subject = CharField(max_length=500)
+    description = TextField(default="")
+    description_html = TextField(default="")
+    submitter = CharField(max_length=200, default="")
+    submitter_email = CharField(max_length=254, default="")
+    component = ForeignKeyField(Component, null=True, backref="tickets", on_delete="SET NULL")
+    category = CharField(max_length=32, null=True, index=True)
+    priority = CharField(max_length=16, default="less urgent", index=True)
+    status = CharField(max_length=20, default="new", index=True)
+    support_unit = ForeignKeyField(SupportUnit, null=True, backref="tickets", on_delete="SET NULL")
+    assignee = ForeignKeyField(User, null=True, backref="tickets", on_delete="SET NULL")
+    broad_impact = BooleanField(default=False, index=True)
+    impact = TextField(default="")
+    workaround = TextField(default="")
+    postponed = BooleanField(default=False)
+    lack_of_expertise = BooleanField(default=False)
+    fixed_version = CharField(max_length=64, default="")
+    created_at = UTCDateTimeField(default=clock.now, index=True)
+    updated_at = UTCDateTimeField(default=clock.now, index=True)
+
+    class Meta:
+        indexes = (
+            (("support_unit", "status"), False),
+            (("component", "created_at"), False),
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+    @classmethod
+    def open(cls):
+        return cls.select().where(cls.status.not_in(CLOSED_STATUSES))
+
+
+class TicketEvent(BaseModel):
+    """An append-only record of one change to a ticket."""
+
+    ticket = ForeignKeyField(Ticket, backref="events", on_delete="CASCADE")
+    at = UTCDateTimeField(index=True)
+    kind = CharField(max_length=16)
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_role = CharField(max_length=16, default="dmsu")
+    support_unit = ForeignKeyField(SupportUnit, null=True, on_delete="SET NULL")
+    from_unit = ForeignKeyField(SupportUnit, null=True, on_delete="SET NULL", backref="+")
+    status = CharField(max_length=20, null=True)
+    public = BooleanField(default=True)
+    text = TextField(default="")
+    html = TextField(default="")
+    due = DateField(null=True)
+    data = TextField(default="")
+    dedupe_key = CharField(max_length=64, null=True, unique=True)
+    recorded_at = UTCDateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = (
+            (("ticket", "at"), False),
+            (("kind", "at"), False),
+            (("kind", "support_unit", "at"), False),
+        )
+
+
+class TicketInvolvement(BaseModel):
+    """Other support units kept informed about a ticket (several product teams can be)."""
+
+    ticket = ForeignKeyField(Ticket, backref="involvements", on_delete="CASCADE")
+    support_unit = ForeignKeyField(SupportUnit, backref="involvements", on_delete="CASCADE")
+    since = UTCDateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("ticket", "support_unit"), True),)
+
+
+class Release(BaseModel):
+    """A component release as seen by UMD: delivered, then verified or rejected.
+
+    Seed 001: "When the new component release passes the UMD verification and stage rollout,
+    all the tickets referring to this or older versions of the component are closed."
+    """
+
+    component = ForeignKeyField(Component, backref="releases", on_delete="CASCADE")
+    version = CharField(max_length=64)
+    status = CharField(max_length=16, default="delivered")  # delivered, verified, rejected
+    note = TextField(default="")
+    recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    recorded_at = UTCDateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("component", "version"), True),)

@@ -1,0 +1,116 @@
+"""Cross-cutting web behaviour: security headers, error pages, the schema guard, home."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from dmsu import migrations
+from dmsu.auth.permissions import PermissionDenied, can
+from dmsu.db import connection_problem
+
+home_bp = Blueprint("home", __name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@home_bp.get("/")
+def index():
+    return render_template("home.html")
+
+
+@home_bp.get("/favicon.ico")
+def favicon():
+    return Response(status=204)
+
+
+@home_bp.get("/healthz")
+def healthz():
+    problem = connection_problem()
+    if problem:
+        return jsonify(status="error", message=problem), 503
+    return jsonify(status="ok")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def _template_helpers():
+        return {"can": lambda permission: can(current_user, permission)}
+
+    @app.before_request
+    def _schema_guard():
+        if request.endpoint in {"static", "home.favicon", "home.healthz"}:
+            return None
+        problem = connection_problem()
+        if problem is None and not app.extensions.get("dmsu_schema_ready"):
+            if migrations.schema_ready():
+                app.extensions["dmsu_schema_ready"] = True
+            else:
+                problem = migrations.MISSING_SCHEMA
+        if problem:
+            if _wants_json():
+                return jsonify(error=problem), 503
+            return render_template("errors/error.html", code=503, message=problem), 503
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["DMSU_HTTPS"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        response.vary.add("HX-Request")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.vary.add("Cookie")
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    @app.errorhandler(PermissionDenied)
+    def _permission_denied(exc):
+        if _wants_json():
+            return jsonify(error=str(exc)), 403
+        return render_template("errors/error.html", code=403, message=str(exc)), 403
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        message = (
+            "The form expired or was sent from another site; reload the page and send it again."
+        )
+        if _wants_json():
+            return jsonify(error=message), 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        if _wants_json():
+            return jsonify(error=exc.description or exc.name), exc.code
+        messages = {
+            403: "You are not allowed to see or do this.",
+            404: "There is no page at this address.",
+            405: "This address does not take that kind of request.",
+            429: "Too many attempts; wait a minute and try again.",
+        }
+        message = messages.get(exc.code, exc.description or exc.name)
+        return render_template("errors/error.html", code=exc.code, message=message), exc.code
+
+    @app.errorhandler(Exception)
+    def _server_error(exc):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        app.logger.exception("unhandled error on %s", request.path)
+        message = "Something went wrong on our side; the error was logged."
+        if _wants_json():
+            return jsonify(error=message), 500
+        return render_template("errors/error.html", code=500, message=message), 500

@@ -1,0 +1,190 @@
+"""Shared fixtures: a fresh database per test (SQLite by default, PostgreSQL when
+``DMSU_TEST_DATABASE_URL`` is set), the app, clients per role. CSRF stays on: clients fetch the
+token from the page like a browser does (``client.form(...)``, ``client.hx(...)``)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+from flask.testing import FlaskClient
+
+from dmsu import create_app, migrations
+from dmsu.auth import accounts
+from dmsu.auth.models import ROLES
+from dmsu.db import database, make_database
+from dmsu.tickets.units import ensure_built_in_units
+
+PG_URL = os.environ.get("DMSU_TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery"
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-only-not-secret",
+    "DMSU_ARGON2_TIME_COST": 1,
+    "DMSU_ARGON2_MEMORY_COST": 1024,
+    "DMSU_BASE_URL": "http://localhost",
+    "DMSU_SMTP_HOST": "",
+}
+_META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class DmsuClient(FlaskClient):
+    """A test client that sends the CSRF token the way the site's pages do."""
+
+    user = None
+    _csrf: str | None = None
+
+    def csrf_token(self) -> str:
+        if self._csrf is None:
+            html = self.get("/").get_data(as_text=True)
+            match = _META_CSRF.search(html)
+            assert match, "no csrf-token meta tag on the start page"
+            self._csrf = match.group(1)
+        return self._csrf
+
+    def form(self, url: str, data: dict | None = None, **kwargs):
+        """POST a form with the CSRF token, as a browser without JavaScript does."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def hx(self, method: str, url: str, data: dict | None = None, **kwargs):
+        """An htmx request: HX-Request header and the token in X-CSRFToken."""
+        headers = {"HX-Request": "true", "X-CSRFToken": self.csrf_token()}
+        headers.update(kwargs.pop("headers", {}))
+        return self.open(url, method=method.upper(), data=data, headers=headers, **kwargs)
+
+
+def _migrate(url: str) -> None:
+    database.initialize(make_database(url))
+    database.connect(reuse_if_open=True)
+    migrations.migrate()
+    ensure_built_in_units()
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    db = make_database(f"sqlite:///{path}")
+    db.connect()
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_tables():
+    database.initialize(make_database(PG_URL))
+    database.connect(reuse_if_open=True)
+    database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    database.close()
+    _migrate(PG_URL)
+    database.connect(reuse_if_open=True)
+    tables = [t for t in database.get_tables() if t != "schema_migration"]
+    database.close()
+    return tables
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    """A fresh database for one test."""
+    if PG_URL:
+        tables = request.getfixturevalue("_pg_tables")
+        database.initialize(make_database(PG_URL))
+        database.connect(reuse_if_open=True)
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        database.execute_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        ensure_built_in_units()
+        database.close()
+        return PG_URL
+    target = tmp_path / "dmsu.sqlite3"
+    shutil.copyfile(request.getfixturevalue("_sqlite_template"), target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    config = {**TEST_CONFIG, "DATABASE_URL": database_url, **app_config}
+    application = create_app(config, instance_path=str(tmp_path / "instance"))
+    application.test_client_class = DmsuClient
+    # No app context is held open: requests must not share ``g`` (CSRF tokens live there).
+    database.connect(reuse_if_open=True)
+    yield application
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app) -> DmsuClient:
+    """An anonymous visitor (a public reader)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    counter = {"n": 0}
+
+    def make(role: str, username: str | None = None, **kwargs):
+        counter["n"] += 1
+        name = username or f"{role}{counter['n']}"
+        kwargs.setdefault("display_name", name.title())
+        kwargs.setdefault("email", f"{name}@example.org")
+        return accounts.create_user(name, role, PASSWORD, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    def log_in(user) -> DmsuClient:
+        client = app.test_client()
+        response = client.form("/login", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        client.user = user
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def clients(make_user, login, client) -> dict[str, DmsuClient]:
+    """One logged-in client per role, plus ``anonymous``."""
+    result = {role: login(make_user(role, role)) for role in ROLES}
+    result["anonymous"] = client
+    return result
+
+
+@pytest.fixture
+def tpm_client(clients):
+    return clients["tpm"]
+
+
+@pytest.fixture
+def resolver_client(clients):
+    return clients["resolver"]
+
+
+@pytest.fixture
+def assigner_client(clients):
+    return clients["assigner"]
+
+
+@pytest.fixture
+def admin_client(clients):
+    return clients["admin"]
