@@ -188,3 +188,135 @@ def assigner_client(clients):
 @pytest.fixture
 def admin_client(clients):
     return clients["admin"]
+
+
+# --- Tickets (low-level factory: writes events directly, summary columns follow them) -----
+
+
+@pytest.fixture
+def make_ticket(app):
+    """Create a ticket with events given in import shape, e.g.
+    ``make_ticket(91039, events=[{"at": "2013-02-11T09:00:00+00:00", "type": "assigned",
+    "support_unit": "DMSU"}, {"at": ..., "type": "status", "status": "solved"}])``.
+    Unknown support units are created as 3rd-line units. Use it to set up history for tests
+    of pages, metrics and jobs; workflow tests go through ``dmsu.tickets.workflow``."""
+    from datetime import UTC, date, datetime
+
+    from dmsu.cheatsheet.models import Component
+    from dmsu.tickets.models import Ticket, TicketEvent
+    from dmsu.tickets.units import SupportUnit
+    from dmsu.wiki.render import slugify
+
+    counter = {"n": 100000}
+
+    def instant(value):
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return datetime.fromisoformat(value).astimezone(UTC)
+
+    def unit(name):
+        if name is None:
+            return None
+        found = SupportUnit.get_or_none(SupportUnit.name == name)
+        return found or SupportUnit.create(name=name, kind="third_line", sla_level="level2")
+
+    def make(ggus_id: int | None = None, *, events=(), component=None, **fields):
+        counter["n"] += 1
+        ggus_id = ggus_id or counter["n"]
+        ordered = sorted(events, key=lambda e: instant(e["at"]))
+        created = instant(
+            fields.pop("created_at", ordered[0]["at"] if ordered else "2013-01-07T09:00:00+00:00")
+        )
+        if isinstance(component, str):
+            component = Component.get_or_none(Component.name == component) or Component.create(
+                name=component, slug=slugify(component)
+            )
+        ticket = Ticket.create(
+            ggus_id=ggus_id,
+            subject=fields.pop("subject", f"Ticket {ggus_id}"),
+            component=component,
+            created_at=created,
+            updated_at=created,
+            **fields,
+        )
+        current = None
+        for event in ordered:
+            kind = event["type"]
+            target = unit(event.get("support_unit")) if kind == "assigned" else None
+            due = event.get("due")
+            TicketEvent.create(
+                ticket=ticket,
+                at=instant(event["at"]),
+                kind=kind,
+                actor_role=event.get("author_role", "system" if kind != "comment" else "dmsu"),
+                support_unit=target if kind == "assigned" else unit(event.get("support_unit")),
+                from_unit=current if kind == "assigned" else None,
+                status=event.get("status"),
+                public=event.get("public", True),
+                text=event.get("text", ""),
+                due=date.fromisoformat(due) if isinstance(due, str) else due,
+            )
+            if kind == "assigned":
+                current = target
+                ticket.support_unit = target
+                if ticket.status == "new":
+                    ticket.status = "assigned"
+            elif kind == "status":
+                ticket.status = event["status"]
+            ticket.updated_at = instant(event["at"])
+        ticket.save()
+        return ticket
+
+    return make
+
+
+# --- Mail: a real SMTP server on loopback (aiosmtpd) ----------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1; ``smtp_server.messages`` holds what it received."""
+    import socket
+    from email import message_from_bytes
+    from email.policy import default
+    from types import SimpleNamespace
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+            received.append(
+                SimpleNamespace(
+                    mail_from=envelope.mail_from,
+                    rcpt_tos=list(envelope.rcpt_tos),
+                    message=message_from_bytes(envelope.content, policy=default),
+                )
+            )
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    state = SimpleNamespace(host="127.0.0.1", port=port, messages=received, controller=None)
+
+    def start():
+        state.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+        state.controller.start()
+
+    def stop():
+        if state.controller is not None:
+            state.controller.stop()
+            state.controller = None
+
+    state.start, state.stop = start, stop
+    start()
+    yield state
+    stop()
+
+
+@pytest.fixture
+def smtp_app_config(smtp_server):
+    """Settings that point the app's mail path at :func:`smtp_server`."""
+    return {"DMSU_SMTP_HOST": smtp_server.host, "DMSU_SMTP_PORT": smtp_server.port}
