@@ -64,11 +64,12 @@ def _register_blueprints(app: Flask) -> None:
     from dmsu.digests.views import bp as digests_bp
     from dmsu.metrics.views import bp as metrics_bp
     from dmsu.requirements.views import bp as requirements_bp
+    from dmsu.tickets.sweep_views import bp as sweep_bp
     from dmsu.tickets.views import bp as tickets_bp
     from dmsu.web import home_bp
     from dmsu.wiki.views import bp as wiki_bp
 
-    for bp in (home_bp, auth_bp, cheatsheet_bp, tickets_bp, wiki_bp, digests_bp):
+    for bp in (home_bp, auth_bp, cheatsheet_bp, tickets_bp, sweep_bp, wiki_bp, digests_bp):
         app.register_blueprint(bp)
     app.register_blueprint(requirements_bp)
     app.register_blueprint(metrics_bp)

@@ -12,9 +12,3 @@ bp = Blueprint("tickets", __name__)
 @login_required
 def index():
     return render_template("tickets/index.html")
-
-
-@bp.get("/sweep")
-@login_required
-def sweep():
-    return render_template("tickets/sweep.html")
