@@ -138,3 +138,46 @@ def test_create_user_prompts_for_password(runner):
     )
     assert result.exit_code == 0, result.output
     assert accounts.authenticate("dave", "pass word 1") is not None
+
+
+def test_oidc_login_links_one_account_per_subject(app):
+    first = accounts.user_for_oidc(
+        "sub-1", email="eva@example.org", name="Eva", preferred="eva", default_role="tpm"
+    )
+    again = accounts.user_for_oidc(
+        "sub-1", email="eva@example.org", name="Eva", preferred="eva", default_role="tpm"
+    )
+    other = accounts.user_for_oidc(
+        "sub-2", email="eva@other.org", name="Eva Two", preferred="eva", default_role="tpm"
+    )
+    assert first.id == again.id and first.role == "tpm" and first.password_hash == ""
+    assert other.username == "eva2"
+    assert accounts.authenticate("eva", "") is None  # no local password
+
+
+def test_oidc_needs_its_settings(database_url, tmp_path):
+    from dmsu import create_app
+
+    with pytest.raises(RuntimeError, match="DMSU_OIDC_METADATA_URL"):
+        create_app(
+            {"DATABASE_URL": database_url, "SECRET_KEY": "x", "DMSU_OIDC_ENABLED": True},
+            instance_path=str(tmp_path),
+        )
+
+
+def test_oidc_enabled_adds_its_login_routes(database_url, tmp_path):
+    from dmsu import create_app
+
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "x",
+            "DMSU_OIDC_ENABLED": True,
+            "DMSU_OIDC_METADATA_URL": "https://checkin.example.org/.well-known/openid-configuration",
+            "DMSU_OIDC_CLIENT_ID": "dmsu",
+            "DMSU_OIDC_CLIENT_SECRET": "from-the-environment",
+        },
+        instance_path=str(tmp_path),
+    )
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert {"/login/oidc", "/login/oidc/callback"} <= rules

@@ -78,3 +78,31 @@ def set_password(user: User, password: str) -> None:
     validate(user.username, user.role, password)
     user.password_hash = hash_password(password)
     user.save()
+
+
+def user_for_oidc(
+    subject: str, *, email: str, name: str, preferred: str, default_role: str
+) -> User | None:
+    """The local account linked to an OpenID Connect subject, created on first login.
+    Returns None for a disabled account."""
+    user = User.get_or_none(User.oidc_subject == subject)
+    if user is None:
+        base = re.sub(r"[^A-Za-z0-9_.-]", "", preferred or email.split("@")[0]) or "user"
+        base = base[:56] if len(base) >= 2 else f"user-{base}"
+        username, n = base, 1
+        while User.select().where(User.username == username).exists():
+            n += 1
+            username = f"{base}{n}"
+        validate(username, default_role, None)
+        user = User.create(
+            username=username,
+            role=default_role,
+            display_name=name.strip(),
+            email=email.strip(),
+            oidc_subject=subject,
+        )
+    if not user.active:
+        return None
+    user.last_login_at = clock.now()
+    user.save()
+    return user
