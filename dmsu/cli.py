@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -47,6 +49,39 @@ def demo_command(n_tickets, seed, if_empty):
     click.echo("Demo logins (user / password):")
     for username, password in logins:
         click.echo(f"  {username} / {password}")
+
+
+@dmsu_group.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@needs_schema
+def backup_command(target):
+    """Write a consistent backup of the whole database to TARGET."""
+    from dmsu import backup
+
+    try:
+        method = backup.backup(target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {target} ({method}).")
+
+
+@dmsu_group.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source, yes):
+    """Replace the database's contents with the backup in SOURCE."""
+    from dmsu import backup
+
+    problem = connection_problem()
+    if problem:
+        raise click.ClickException(problem)
+    if not yes:
+        click.confirm("This replaces everything in the database. Continue?", abort=True)
+    try:
+        method = backup.restore(source)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored from {source} ({method}).")
 
 
 def register_cli(app) -> None:
