@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup setup-dev run test test-sqlite test-postgres lint format chromium postgres clean
+.PHONY: setup setup-dev run test test-sqlite test-postgres lint format chromium postgres rt clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ run: setup
 	DMSU_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite: lint, then every test on SQLite and on PostgreSQL.
-test: setup-dev chromium postgres lint test-sqlite test-postgres
+test: setup-dev chromium postgres rt lint test-sqlite test-postgres
 
 test-sqlite:
 	$(BIN)/pytest -q
@@ -70,6 +70,19 @@ postgres:
 	fi
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 	  echo "PostgreSQL did not start on 127.0.0.1:5432"; exit 1
+
+## Request Tracker 5 for the requirements tests (tests/rt_server.py starts one on loopback).
+RT_SETUP_DB := /usr/sbin/rt-setup-database-5
+RT_SERVER := /usr/share/request-tracker5/libexec/rt-server
+rt:
+	@if [ ! -x $(RT_SETUP_DB) ] || [ ! -x $(RT_SERVER) ]; then \
+	  echo "Installing Request Tracker 5 (SQLite, standalone) for the requirements tests"; \
+	  printf '%s\n' 'request-tracker5 request-tracker5/dbconfig-install boolean false' \
+	    'request-tracker5 request-tracker5/install-cronjobs boolean false' | debconf-set-selections; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    request-tracker5 rt5-db-sqlite rt5-standalone >/dev/null; \
+	fi
+	@test -x $(RT_SETUP_DB) && test -x $(RT_SERVER) || { echo "Request Tracker 5 could not be installed (apt-get install request-tracker5 rt5-db-sqlite rt5-standalone)"; exit 1; }
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor
