@@ -18,6 +18,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket.route_to_dmsu": STAFF,
     "ticket.comment": STAFF,
     "ticket.work": DMSU,
+    "ticket.triage": STAFF,
+    "ticket.assign_user": ASSIGNERS,
     "ticket.send_back_to_tpm": DMSU,
     "ticket.assign_third_line": ASSIGNERS,
     "ticket.record_eta": DMSU,

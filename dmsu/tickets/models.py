@@ -77,6 +77,10 @@ class Ticket(BaseModel):
     postponed = BooleanField(default=False)
     lack_of_expertise = BooleanField(default=False)
     fixed_version = CharField(max_length=64, default="")
+    # Summaries of the event log kept for the sweep lists: the latest ETA of the current
+    # 3rd-line unit, and when the ticket entered its current support unit.
+    eta_due = DateField(null=True, index=True)
+    unit_since = UTCDateTimeField(null=True, index=True)
     created_at = UTCDateTimeField(default=clock.now, index=True)
     updated_at = UTCDateTimeField(default=clock.now, index=True)
 
@@ -84,6 +88,7 @@ class Ticket(BaseModel):
         indexes = (
             (("support_unit", "status"), False),
             (("component", "created_at"), False),
+            (("assignee", "updated_at"), False),
         )
 
     @property

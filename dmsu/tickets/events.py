@@ -1,0 +1,243 @@
+"""The low-level half of the ticket workflow: who is acting, appending an event, and replaying
+events into the summary columns (DESIGN rule 1: "Events are the truth").
+
+Only :mod:`dmsu.tickets.workflow` and :mod:`dmsu.tickets.releases` call :func:`append`; other
+areas change tickets through the workflow's public functions.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dmsu import clock
+from dmsu.auth import permissions
+from dmsu.cheatsheet.models import Component
+from dmsu.tickets.models import CLOSED_STATUSES, EVENT_KINDS, Ticket, TicketEvent, TicketInvolvement
+from dmsu.tickets.units import SupportUnit
+from dmsu.wiki.render import render_markdown
+
+
+class WorkflowError(ValueError):
+    """A rule of the ticket workflow refuses the change; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor of scheduled jobs and automatic steps: no user, ``actor_role`` "system"."""
+
+    role: str = "system"
+    username: str = "system"
+    is_authenticated: bool = False
+    is_active: bool = True
+
+    @property
+    def name(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
+def is_system(actor) -> bool:
+    return isinstance(actor, SystemActor)
+
+
+def require(actor, permission: str, action: str) -> None:
+    """The role check of every workflow step; the system actor may do everything."""
+    if not is_system(actor):
+        permissions.require(actor, permission, action)
+
+
+def role_of(actor) -> str:
+    """``actor_role`` of an event: "tpm" for 1st line, "dmsu" for DMSU staff, "system"."""
+    if is_system(actor) or actor is None:
+        return "system"
+    return "tpm" if actor.role == "tpm" else "dmsu"
+
+
+def user_of(actor):
+    return None if is_system(actor) or actor is None else actor
+
+
+def instant(at: datetime | None) -> datetime:
+    if at is None:
+        return clock.now()
+    if at.tzinfo is None:
+        raise WorkflowError("Times must carry a UTC offset.")
+    return at
+
+
+def append(
+    ticket: Ticket,
+    actor,
+    kind: str,
+    at: datetime,
+    *,
+    actor_role: str | None = None,
+    text: str = "",
+    public: bool = False,
+    data: dict | None = None,
+    **fields,
+) -> TicketEvent:
+    """Append one event; ``text`` is rendered through the one markdown path."""
+    if kind not in EVENT_KINDS:
+        raise WorkflowError(f"'{kind}' is not a kind of ticket event.")
+    ticket.updated_at = max(ticket.updated_at, at) if ticket.updated_at else at
+    return TicketEvent.create(
+        ticket=ticket,
+        at=at,
+        kind=kind,
+        actor=user_of(actor),
+        actor_role=actor_role or role_of(actor),
+        text=text,
+        html=render_markdown(text) if text else "",
+        public=public,
+        data=json.dumps(data, sort_keys=True) if data else "",
+        recorded_at=clock.now(),
+        **fields,
+    )
+
+
+# --- small steps shared by the workflow modules ---
+
+
+def check_open(ticket: Ticket, doing: str) -> None:
+    if ticket.status in CLOSED_STATUSES:
+        raise WorkflowError(
+            f"Ticket {ticket.ggus_id} is {ticket.status}; reopen it before {doing}."
+        )
+
+
+def unit_named(value) -> SupportUnit:
+    if isinstance(value, SupportUnit):
+        return value
+    found = SupportUnit.get_or_none(SupportUnit.name == str(value))
+    if found is None:
+        raise WorkflowError(f"There is no support unit named '{value}'.")
+    return found
+
+
+def component_named(value) -> Component | None:
+    if value is None or isinstance(value, Component):
+        return value
+    if isinstance(value, int):
+        found = Component.get_or_none(Component.id == value)
+    else:
+        name = str(value).strip()
+        if not name:
+            return None
+        found = Component.get_or_none(Component.name == name)
+    if found is None:
+        raise WorkflowError(f"There is no component named '{value}'.")
+    return found
+
+
+def set_status(ticket: Ticket, actor, status: str, at: datetime, **event) -> TicketEvent | None:
+    """Append a ``status`` event when the status really changes."""
+    if ticket.status == status:
+        return None
+    ticket.status = status
+    return append(ticket, actor, "status", at, status=status, **event)
+
+
+def involve(ticket: Ticket, actor, unit: SupportUnit, at: datetime) -> TicketEvent | None:
+    row, created = TicketInvolvement.get_or_create(
+        ticket=ticket, support_unit=unit, defaults={"since": at}
+    )
+    if not created:
+        return None
+    return append(ticket, actor, "involved", at, support_unit=unit)
+
+
+def uninvolve(ticket: Ticket, actor, unit: SupportUnit, at: datetime) -> TicketEvent | None:
+    deleted = (
+        TicketInvolvement.delete()
+        .where(TicketInvolvement.ticket == ticket, TicketInvolvement.support_unit == unit)
+        .execute()
+    )
+    if not deleted:
+        return None
+    return append(ticket, actor, "uninvolved", at, support_unit=unit)
+
+
+def field_change(
+    ticket: Ticket, actor, name: str, before, after, at: datetime, **extra
+) -> TicketEvent:
+    data = {"field": name, "before": before, "after": after, **extra}
+    return append(ticket, actor, "field", at, data=data)
+
+
+def field_data(event: TicketEvent) -> dict:
+    return json.loads(event.data) if event.data else {}
+
+
+def timeline(ticket: Ticket):
+    """The ticket's events in the order they happened (ties in the order they were written)."""
+    return (
+        TicketEvent.select()
+        .where(TicketEvent.ticket == ticket)
+        .order_by(TicketEvent.at, TicketEvent.id)
+    )
+
+
+@dataclass
+class Summary:
+    """What the events say about a ticket: the values its summary columns must hold."""
+
+    status: str = "new"
+    support_unit_id: int | None = None
+    assignee_id: int | None = None
+    eta_due: date | None = None
+    fixed_version: str = ""
+    lack_of_expertise: bool = False
+    postponed: bool = False
+    broad_impact: bool = False
+    involved: frozenset[int] = frozenset()
+
+
+def replay(ticket: Ticket) -> Summary:
+    """Replay a ticket's events into the summary its columns must equal."""
+    summary = Summary()
+    involved: set[int] = set()
+    for event in timeline(ticket):
+        if event.kind == "assigned":
+            summary.support_unit_id = event.support_unit_id
+            summary.eta_due = None
+        elif event.kind == "status":
+            summary.status = event.status
+        elif event.kind == "eta":
+            summary.eta_due = event.due
+        elif event.kind == "involved":
+            involved.add(event.support_unit_id)
+        elif event.kind == "uninvolved":
+            involved.discard(event.support_unit_id)
+        elif event.kind == "field":
+            data = field_data(event)
+            name, after = data.get("field"), data.get("after")
+            if name == "assignee":
+                summary.assignee_id = data.get("after_id")
+            elif name in ("fixed_version", "lack_of_expertise", "postponed", "broad_impact"):
+                setattr(summary, name, after)
+    summary.involved = frozenset(involved)
+    return summary
+
+
+def summary_of(ticket: Ticket) -> Summary:
+    """The summary columns as they are stored, to compare with :func:`replay`."""
+    fresh = Ticket.get_by_id(ticket.id)
+    units = TicketInvolvement.select(TicketInvolvement.support_unit).where(
+        TicketInvolvement.ticket == fresh
+    )
+    return Summary(
+        status=fresh.status,
+        support_unit_id=fresh.support_unit_id,
+        assignee_id=fresh.assignee_id,
+        eta_due=fresh.eta_due,
+        fixed_version=fresh.fixed_version,
+        lack_of_expertise=fresh.lack_of_expertise,
+        postponed=fresh.postponed,
+        broad_impact=fresh.broad_impact,
+        involved=frozenset(row.support_unit_id for row in units),
+    )
