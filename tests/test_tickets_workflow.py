@@ -368,3 +368,11 @@ def test_a_refused_step_writes_nothing(people, cream):
         workflow.assign(ticket, people["assigner"], "UMD release")
     assert TicketEvent.select().count() == before
     assert fresh(ticket).support_unit.name == "DMSU"
+
+
+def test_a_change_cannot_be_dated_before_the_tickets_last_change(people):
+    ticket = new_ticket(people["tpm"])
+    workflow.route_to_dmsu(ticket, people["tpm"], at=at(5))
+    with pytest.raises(workflow.WorkflowError, match="cannot be dated before"):
+        workflow.add_comment(ticket, people["resolver"], "late", at=at(4))
+    assert TicketEvent.select().where(TicketEvent.kind == "comment").count() == 0

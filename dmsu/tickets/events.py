@@ -84,7 +84,12 @@ def append(
     """Append one event; ``text`` is rendered through the one markdown path."""
     if kind not in EVENT_KINDS:
         raise WorkflowError(f"'{kind}' is not a kind of ticket event.")
-    ticket.updated_at = max(ticket.updated_at, at) if ticket.updated_at else at
+    if ticket.updated_at and at < ticket.updated_at:
+        raise WorkflowError(
+            f"Ticket {ticket.ggus_id} last changed at {ticket.updated_at:%Y-%m-%d %H:%M} UTC; "
+            "a change cannot be dated before that."
+        )
+    ticket.updated_at = at
     return TicketEvent.create(
         ticket=ticket,
         at=at,
@@ -138,8 +143,9 @@ def set_status(ticket: Ticket, actor, status: str, at: datetime, **event) -> Tic
     """Append a ``status`` event when the status really changes."""
     if ticket.status == status:
         return None
+    recorded = append(ticket, actor, "status", at, status=status, **event)
     ticket.status = status
-    return append(ticket, actor, "status", at, status=status, **event)
+    return recorded
 
 
 def involve(ticket: Ticket, actor, unit: SupportUnit, at: datetime) -> TicketEvent | None:

@@ -130,12 +130,13 @@ def record_release(
             return changed
         umd = SupportUnit.named(UMD_RELEASE)
         for ticket in _targets(component, version):
+            when = max(at, ticket.updated_at)  # never before the ticket's last change
             if ticket.support_unit_id == umd.id:
                 note = f"{component.name} {version} passed UMD verification and stage rollout."
-                set_status(ticket, SYSTEM, "closed", at, text=note, public=True)
+                set_status(ticket, SYSTEM, "closed", when, text=note, public=True)
             elif ticket.status == "on hold":
                 note = f"The fix is released in {component.name} {version}."
-                set_status(ticket, SYSTEM, "solved", at, text=note, public=True)
+                set_status(ticket, SYSTEM, "solved", when, text=note, public=True)
             else:
                 continue
             ticket.save()
