@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "wiki.read_internal": STAFF,
     "wiki.edit": DMSU,
     "digest.edit": ASSIGNERS,
+    "digest.read_draft": STAFF,
     "requirement.edit": DMSU,
     "recommendation.edit": ASSIGNERS,
     "rota.edit": ADMINS,

@@ -1,0 +1,101 @@
+"""Feeds: the Atom feed of published digests (feedgen) and the shift rota as iCalendar
+(icalendar), so that readers and assigners can subscribe.
+
+Issue 6: "an Atom feed of published digests that a real feed reader parses", and "a Shift
+rota page: who is on shift each week, with an iCalendar feed (icalendar package) so assigners
+can subscribe". Each feed entry's content is the stored public HTML of the digest's current
+revision: nothing else, so only public-safe text is in it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from feedgen.feed import FeedGenerator
+from icalendar import Calendar, Event
+
+from dmsu import clock
+from dmsu.digests.models import Digest, Shift
+from dmsu.digests.publishing import digest_title, page_url
+from dmsu.digests.rota import monday_of
+
+FEED_SIZE = 20
+
+
+def published_for_feed(limit: int = FEED_SIZE) -> list[Digest]:
+    """The newest published digests, with their stored public HTML: one query."""
+    return list(
+        Digest.select(
+            Digest.id,
+            Digest.week,
+            Digest.public_html,
+            Digest.published_at,
+            Digest.revised_at,
+            Digest.revision,
+        )
+        .where(Digest.state == "published")
+        .order_by(Digest.week.desc())
+        .limit(limit)
+    )
+
+
+def feed_stamp(digests: list[Digest]) -> str:
+    """What the feed was made from: the weeks and their revisions (for ETag and cache)."""
+    return ";".join(f"{d.week}r{d.revision}" for d in digests)
+
+
+def last_modified(digests: list[Digest]):
+    return max((d.revised_at or d.published_at for d in digests), default=None)
+
+
+def atom_feed(digests: list[Digest], config) -> bytes:
+    """The Atom document of ``digests`` (newest first)."""
+    base = str(config.get("DMSU_BASE_URL", "")).rstrip("/")
+    site = str(config.get("DMSU_SITE_NAME", "DMSU desk"))
+    feed = FeedGenerator()
+    feed.id(f"{base}/digests/")
+    feed.title(f"{site}: weekly digests")
+    feed.subtitle("Issues handled by DMSU that are likely to hit the broader user community.")
+    feed.link(href=f"{base}/digests/", rel="alternate")
+    feed.link(href=f"{base}/digests/feed.atom", rel="self")
+    feed.language("en")
+    feed.updated(last_modified(digests) or clock.now())
+    for digest in reversed(digests):  # feedgen puts the last added first
+        entry = feed.add_entry()
+        url = page_url(config, digest.week)
+        entry.id(url)
+        entry.title(digest_title(digest.week))
+        entry.link(href=url, rel="alternate")
+        entry.published(digest.published_at)
+        entry.updated(digest.revised_at or digest.published_at)
+        entry.content(digest.public_html, type="html")
+    return feed.atom_str(pretty=True)
+
+
+def rota_calendar(shifts: list[Shift], config) -> bytes:
+    """One all-day event per shift week (Monday to the next Monday), its UID stable per week
+    so that a calendar updates the event when an admin reassigns the week."""
+    base = str(config.get("DMSU_BASE_URL", "")).rstrip("/")
+    host = base.split("://", 1)[-1].split("/", 1)[0] or "dmsu-desk"
+    site = str(config.get("DMSU_SITE_NAME", "DMSU desk"))
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{site}//DMSU shift rota//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{site}: DMSU shift rota")
+    for shift in shifts:
+        monday = monday_of(shift.week)
+        event = Event()
+        event.add("uid", f"dmsu-shift-{shift.week}@{host}")
+        event.add("summary", f"DMSU shift: {shift.user.name} ({shift.week})")
+        event.add("dtstart", monday)
+        event.add("dtend", monday + timedelta(days=7))
+        event.add("dtstamp", shift.updated_at)
+        event.add("last-modified", shift.updated_at)
+        event.add("url", f"{base}/digests/rota")
+        event.add(
+            "description",
+            f"{shift.user.name} is on DMSU shift in {shift.week}, and prepares the weekly "
+            "digest of that week as the final task.",
+        )
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,162 @@
+"""Publishing a digest: a whole, public-safe revision, stored as HTML and as text, mailed once.
+
+Seed 000: the digest "is published at the DMSU wiki. The digests are publicly available".
+Issue 6: "A published digest stays as published; a later correction is a new revision shown
+as 'updated'", and "an e-mail of the published digest to a list (DMSU_DIGEST_MAILTO) through
+the same mail path as the workflow's notifications".
+
+The public HTML is composed from an autoescaped template and the stored, sanitised markdown
+HTML of the intro and the entries, then cleaned once more by the one sanitiser
+(:func:`dmsu.wiki.render.sanitize_html`), so the stored page can be served as is.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import render_template
+from peewee import fn
+
+from dmsu import clock
+from dmsu.auth.permissions import require
+from dmsu.db import database
+from dmsu.digests.drafting import DigestError, count_rows, entries_of
+from dmsu.digests.models import Digest, DigestEntry, DigestRevision
+from dmsu.digests.rota import monday_of
+from dmsu.digests.safety import without_addresses
+from dmsu.metrics.periods import week_bounds
+from dmsu.notify import mail
+from dmsu.tickets.models import Ticket, TicketEvent
+from dmsu.wiki.render import plain_text, sanitize_html
+
+NOTE_LIMIT = 300
+
+
+def week_span(week: str) -> str:
+    """The days of ``week`` in words, e.g. "11–17 February 2013"."""
+    monday = monday_of(week)
+    sunday = monday + timedelta(days=6)
+    if monday.month == sunday.month:
+        return f"{monday.day}–{sunday.day} {sunday:%B %Y}"
+    if monday.year == sunday.year:
+        return f"{monday.day} {monday:%B} – {sunday.day} {sunday:%B %Y}"
+    return f"{monday.day} {monday:%B %Y} – {sunday.day} {sunday:%B %Y}"
+
+
+def digest_title(week: str) -> str:
+    return f"DMSU digest {week} ({week_span(week)})"
+
+
+def ticket_url(config, ggus_id: int) -> str:
+    return str(config.get("DMSU_GGUS_TICKET_URL", "")).format(id=ggus_id)
+
+
+def page_url(config, week: str) -> str:
+    return f"{str(config.get('DMSU_BASE_URL', '')).rstrip('/')}/digests/{week}"
+
+
+def submitter_addresses(digest: Digest, entries: list[DigestEntry]) -> set[str]:
+    """E-mail addresses of the submitters of the digest's tickets and of every ticket with
+    an event in its week: none of them may reach the public text."""
+    start, end = week_bounds(digest.week)
+    in_week = TicketEvent.select(TicketEvent.ticket).where(
+        (TicketEvent.at >= start) & (TicketEvent.at < end)
+    )
+    ids = [e.ticket_id for e in entries if e.ticket_id]
+    query = Ticket.select(fn.DISTINCT(Ticket.submitter_email)).where(
+        (Ticket.submitter_email != "") & (Ticket.id.in_(in_week) | Ticket.id.in_(ids or [0]))
+    )
+    return {row[0] for row in query.tuples()}
+
+
+def compose(digest: Digest, entries: list[DigestEntry], config) -> tuple[str, str]:
+    """The public HTML and the plain text of ``digest`` with ``entries``."""
+    author = digest.author.name if digest.author_id and digest.author else ""
+    context = {
+        "digest": digest,
+        "entries": entries,
+        "counts": count_rows(digest),
+        "ticket_url": lambda ggus_id: ticket_url(config, ggus_id),
+        "author": author,
+        "span": week_span(digest.week),
+    }
+    html = sanitize_html(render_template("digests/_public_body.html", **context))
+    text = render_template(
+        "digests/mail.txt",
+        title=digest_title(digest.week),
+        url=page_url(config, digest.week),
+        intro=plain_text(digest.intro) if digest.intro.strip() else "",
+        plain=plain_text,
+        **context,
+    )
+    addresses = submitter_addresses(digest, entries)
+    return without_addresses(html, addresses), without_addresses(text, addresses)
+
+
+def publish(digest: Digest, actor, *, config, note: str = "") -> DigestRevision:
+    """Publish the working copy of ``digest`` as its next revision and queue its e-mail.
+
+    Refused in one sentence when there is nothing to publish (no intro and no entries) or
+    nothing changed since the last revision. ``actor`` None is the system (the demo).
+    """
+    if actor is not None:
+        require(actor, "digest.edit", "publish a weekly digest")
+    digest = Digest.get_by_id(digest.id)
+    entries = entries_of(digest)
+    if not digest.intro.strip() and not entries:
+        raise DigestError(
+            "There is nothing to publish yet: write an introduction or add at least one ticket."
+        )
+    if digest.is_published and digest.version == digest.published_version:
+        raise DigestError(f"Nothing has changed since revision {digest.revision} was published.")
+    note = " ".join((note or "").split())
+    if len(note) > NOTE_LIMIT:
+        raise DigestError(f"The note on the correction is longer than {NOTE_LIMIT} characters.")
+    html, text = compose(digest, entries, config)
+    number = digest.revision + 1
+    now = clock.now()
+    with database.atomic():
+        changed = (
+            Digest.update(
+                state="published",
+                revision=number,
+                published_version=digest.version,
+                public_html=html,
+                published_at=fn.COALESCE(Digest.published_at, now),
+                revised_at=now,
+            )
+            .where((Digest.id == digest.id) & (Digest.revision == digest.revision))
+            .execute()
+        )
+        if changed != 1:
+            raise DigestError("Someone published this digest at the same moment; reload the page.")
+        revision = DigestRevision.create(
+            digest=digest,
+            number=number,
+            html=html,
+            text=text,
+            author=actor.id if actor is not None else None,
+            created_at=now,
+            note=note or ("first publication" if number == 1 else "correction"),
+        )
+        queue_digest_mail(digest, revision, config)
+    from dmsu.digests import cache
+
+    cache.forget(digest.week)
+    return revision
+
+
+def queue_digest_mail(digest: Digest, revision: DigestRevision, config) -> None:
+    """The published digest to ``DMSU_DIGEST_MAILTO``, once per revision."""
+    recipients = str(config.get("DMSU_DIGEST_MAILTO") or "").strip()
+    if not recipients:
+        return
+    title = digest_title(digest.week)
+    subject = title if revision.number == 1 else f"{title} [updated]"
+    mail.queue(
+        f"digest:{digest.week}:r{revision.number}",
+        recipients,
+        subject,
+        revision.text,
+        kind="digest",
+    )
