@@ -19,7 +19,7 @@ from dmsu.requirements.models import (
 )
 from dmsu.tickets.models import Release, Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
-from dmsu.wiki.models import Attachment, Page, PageLink, Revision
+from dmsu.wiki.models import Attachment, Page, PageLink, PageTag, Revision
 
 ALL_MODELS = [
     User,
@@ -38,6 +38,7 @@ ALL_MODELS = [
     Page,
     Revision,
     PageLink,
+    PageTag,
     Attachment,
     Shift,
     Digest,

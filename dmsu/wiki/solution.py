@@ -1,0 +1,105 @@
+"""Solution digests: a wiki page recording how a ticket was solved.
+
+Seed 000: "Tickets of the specific category of being assigned to the 3rd line support because
+of lack of expertise in DMSU which get solved are inspected, and the digest of the solution
+recorded at DMSU internal wiki for further use." The new-page form is prefilled from the
+ticket; saving links the page to the ticket (and, through the ticket workflow, records a
+``digest`` event on the ticket).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from dmsu.tickets.models import Ticket
+from dmsu.wiki.models import Page
+from dmsu.wiki.pages import TITLE_MAX, Draft
+
+DIGEST_TAG = "solution-digest"
+
+
+def digest_title(ticket: Ticket) -> str:
+    suffix = f" (#{ticket.ggus_id})"
+    room = TITLE_MAX - len("Solution digest: ") - len(suffix)
+    subject = " ".join(ticket.subject.split())
+    if len(subject) > room:
+        subject = subject[: room - 1].rstrip() + "…"
+    return f"Solution digest: {subject}{suffix}"
+
+
+def _quoted(text: str) -> str:
+    lines = [line.rstrip() for line in (text or "").strip().splitlines()][:20]
+    return "\n".join(f"> {line}" if line else ">" for line in lines) or "_(no description)_"
+
+
+def digest_markdown(ticket: Ticket) -> str:
+    """The body template: ticket link, component, symptoms, cause, solution, workaround."""
+    component = ticket.component.name if ticket.component_id else "_(not set)_"
+    workaround = (ticket.workaround or "").strip() or "_(none known)_"
+    return (
+        f"Ticket: #{ticket.ggus_id}\n\n"
+        f"Component: {component}\n\n"
+        "## Symptoms\n\n"
+        f"{_quoted(ticket.description)}\n\n"
+        "## Cause\n\n"
+        "_What was wrong._\n\n"
+        "## Solution\n\n"
+        "_How it was solved, so that DMSU can solve the next one._\n\n"
+        "## Workaround\n\n"
+        f"{workaround}\n"
+    )
+
+
+def prefill(ticket: Ticket) -> Draft:
+    return Draft(
+        title=digest_title(ticket),
+        markdown=digest_markdown(ticket),
+        visibility="internal",
+        tags=DIGEST_TAG,
+        summary=f"Solution digest of ticket #{ticket.ggus_id}",
+        component_id=ticket.component_id,
+        ticket_id=ticket.id,
+    )
+
+
+def link_to_ticket(ticket: Ticket, user, page: Page) -> str | None:
+    """Tell the ticket workflow about the digest; a sentence when it could not, else None."""
+    try:
+        workflow = importlib.import_module("dmsu.tickets.workflow")
+    except ModuleNotFoundError:
+        return None
+    link = getattr(workflow, "link_solution_digest", None)
+    if link is None:
+        return None
+    try:
+        link(ticket, user, Page.get_by_id(page.id))
+    except Exception as exc:  # the workflow's refusal is one sentence (WorkflowError etc.)
+        if type(exc).__name__ in {"WorkflowError", "PermissionDenied"}:
+            return f"The page was saved but not linked on the ticket: {exc}"
+        raise
+    return None
+
+
+def digests_for_ticket(ticket: Ticket, user):
+    """Pages visible to ``user`` that are this ticket's digests or mention it (one query)."""
+    from dmsu.wiki.models import PageLink
+
+    mentions = PageLink.select(PageLink.page).where(PageLink.ggus_id == ticket.ggus_id)
+    return (
+        Page.visible_to(user, Page.slug, Page.title, Page.visibility, Page.ticket, Page.updated_at)
+        .where((Page.ticket == ticket.id) | Page.id.in_(mentions))
+        .order_by(Page.updated_at.desc())
+        .limit(50)
+    )
+
+
+def pages_for_component(component, user):
+    """Pages visible to ``user`` about ``component``: solution digests and known issues."""
+    return (
+        Page.visible_to(
+            user, Page.slug, Page.title, Page.visibility, Page.ticket, Page.tags, Page.updated_at
+        )
+        .where(Page.component == component.id)
+        .order_by(Page.updated_at.desc())
+        .limit(100)
+    )
