@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "wiki.edit": DMSU,
     "digest.edit": ASSIGNERS,
     "digest.read_draft": STAFF,
+    "requirement.view": STAFF,
     "requirement.edit": DMSU,
     "recommendation.edit": ASSIGNERS,
     "rota.edit": ADMINS,
