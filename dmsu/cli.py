@@ -91,11 +91,13 @@ def register_cli(app) -> None:
     from dmsu.metrics import cli as metrics_cli
     from dmsu.requirements import cli as requirements_cli
     from dmsu.tickets import cli as tickets_cli
+    from dmsu.tickets import jobs_cli
     from dmsu.wiki import cli as wiki_cli
 
     for module in (
         auth_cli,
         tickets_cli,
+        jobs_cli,
         cheatsheet_cli,
         wiki_cli,
         digests_cli,

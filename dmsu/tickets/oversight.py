@@ -177,8 +177,10 @@ def base_query(*extra):
             Component.name.alias("component_name"),
             SupportUnit.name.alias("unit_name"),
             SupportUnit.kind.alias("unit_kind"),
+            SupportUnit.contact_email.alias("unit_email"),
             User.display_name.alias("assignee_display"),
             User.username.alias("assignee_username"),
+            User.email.alias("assignee_email"),
             *extra,
         )
         .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))

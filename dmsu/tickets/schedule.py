@@ -1,0 +1,38 @@
+"""The tickets area's jobs (issue 3, item 12): thin wrappers that read the app's settings and
+call the oversight logic as of the instant they run. Every one is idempotent (see
+:mod:`dmsu.tickets.notices`); rota notices are the digests area's."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from dmsu.jobs import JobSpec
+from dmsu.tickets import followup, reminders, sla_watch
+from dmsu.tickets.calendar import BusinessCalendar
+from dmsu.tickets.oversight import Settings
+
+
+def sla_check(now) -> str:
+    config = current_app.config
+    return sla_watch.check_sla(now, BusinessCalendar.from_config(config), config)
+
+
+def eta_check(now) -> str:
+    return followup.check_etas(Settings.from_config(current_app.config, now), current_app.config)
+
+
+def waiting_reminders(now) -> str:
+    return reminders.remind_waiting(now, current_app.config)
+
+
+def reaction_oversight(now) -> str:
+    config = current_app.config
+    return followup.remind_reaction(Settings.from_config(config, now), config)
+
+
+JOBS = [
+    JobSpec("sla-check", sla_check, {"trigger": "interval", "minutes": 15}),
+    JobSpec("eta-check", eta_check, {"trigger": "interval", "hours": 1}),
+    JobSpec("waiting-reminders", waiting_reminders, {"trigger": "interval", "hours": 1}),
+    JobSpec("reaction-oversight", reaction_oversight, {"trigger": "interval", "hours": 1}),
+]
