@@ -4,6 +4,7 @@ from dmsu.auth.models import ApiToken, User
 from dmsu.cheatsheet.models import (
     CheatSheetChange,
     Component,
+    ComponentName,
     ComponentPartner,
     Expert,
     Partner,
@@ -27,6 +28,7 @@ ALL_MODELS = [
     SupportUnit,
     Partner,
     Component,
+    ComponentName,
     ComponentPartner,
     Expert,
     CheatSheetChange,

@@ -13,3 +13,4 @@ csrf.exempt(bp)
 @bp.get("/")
 def index():
     return jsonify(name="DMSU desk API", version=1)
+from dmsu.cheatsheet import api as _cheatsheet_api  # noqa: E402, F401  (the /components routes)

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "release.record": ASSIGNERS,
     "ticket.import": ADMINS,
     "cheatsheet.edit": ASSIGNERS,
+    "cheatsheet.route": STAFF,
+    "cheatsheet.history": STAFF,
     "wiki.read_internal": STAFF,
     "wiki.edit": DMSU,
     "digest.edit": ASSIGNERS,

@@ -1,6 +1,14 @@
-"""The TPM–DMSU cheat sheet: components, the DMSU partners with the knowledge, experts."""
+"""The TPM–DMSU cheat sheet: components, the DMSU partners with the knowledge, experts.
+
+Seed 000, "Ticket processing – a daily effort": "DMSU maintains a matrix mapping the component
+knowledge to each partner for use by the TPM in the delegation process, the so-called TPM DMSU
+Cheat Sheet. The TPM DMSU Cheat Sheet is updated when new components are added, other removed
+or when the task to partner mapping are changed."
+"""
 
 from __future__ import annotations
+
+import re
 
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
@@ -8,6 +16,14 @@ from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.db import BaseModel, UTCDateTimeField
 from dmsu.tickets.units import SupportUnit
+
+NAME_MAX_LENGTH = 120
+_SPACES = re.compile(r"\s+")
+
+
+def name_key(name: str) -> str:
+    """The case- and spacing-insensitive key of a component name or alias."""
+    return _SPACES.sub(" ", name).strip().casefold()
 
 
 class Partner(BaseModel):
@@ -19,19 +35,23 @@ class Partner(BaseModel):
 
 
 class Component(BaseModel):
-    name = CharField(max_length=120, unique=True)
+    """A middleware component as the TPM sees it: who in DMSU knows it, which product team
+    (3rd-line support unit) fixes it, where it is documented and discussed."""
+
+    name = CharField(max_length=NAME_MAX_LENGTH, unique=True)
     slug = CharField(max_length=120, unique=True)
-    aliases = TextField(default="")  # one per line
+    aliases = TextField(default="")  # one per line; ComponentName keeps them unique
     description = TextField(default="")
     support_unit = ForeignKeyField(
         SupportUnit, null=True, backref="components", on_delete="SET NULL"
     )
     deployment_size = IntegerField(null=True)  # registered instances
     doc_url = CharField(max_length=500, default="")
-    forums = TextField(default="")  # one per line
+    forums = TextField(default="")  # one per line: mailing-list addresses or URLs
     reviewed = BooleanField(default=True)
     retired = BooleanField(default=False, index=True)
-    updated_at = UTCDateTimeField(default=clock.now)
+    retired_at = UTCDateTimeField(null=True)
+    updated_at = UTCDateTimeField(default=clock.now, index=True)
 
     @property
     def alias_list(self) -> list[str]:
@@ -44,6 +64,23 @@ class Component(BaseModel):
     @classmethod
     def current(cls):
         return cls.select().where(cls.retired == False).order_by(cls.name)  # noqa: E712
+
+
+class ComponentName(BaseModel):
+    """Every name and alias of every component (retired ones too) under its :func:`name_key`.
+
+    The unique ``key`` is what keeps names and aliases unique case-insensitively across all
+    components: "CREAM" cannot be an alias of two components, nor the name of one and the
+    alias of another, so a TPM member typing it always lands on one row.
+    """
+
+    component = ForeignKeyField(Component, backref="names", on_delete="CASCADE")
+    key = CharField(max_length=NAME_MAX_LENGTH, unique=True)
+    label = CharField(max_length=NAME_MAX_LENGTH)
+    is_alias = BooleanField(default=True)
+
+    class Meta:
+        table_name = "component_name_key"  # "component_name" is the index on Component.name
 
 
 class ComponentPartner(BaseModel):
@@ -64,7 +101,8 @@ class Expert(BaseModel):
 
 
 class CheatSheetChange(BaseModel):
-    """Every change to the sheet: who, when, what before and after (JSON)."""
+    """Every change to the sheet: who, when, what before and after (JSON snapshots of the
+    component as :func:`dmsu.cheatsheet.editing.snapshot` writes them; "" = did not exist)."""
 
     component = ForeignKeyField(Component, null=True, backref="changes", on_delete="SET NULL")
     actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
@@ -72,3 +110,7 @@ class CheatSheetChange(BaseModel):
     action = CharField(max_length=16)  # create, update, retire, restore, revert, import
     before = TextField(default="")
     after = TextField(default="")
+    note = CharField(max_length=200, default="")
+
+    class Meta:
+        indexes = ((("component", "at"), False),)

@@ -1,12 +1,135 @@
-"""Views of the cheatsheet area (thin: parse the request, call the logic, render)."""
+"""The public cheat sheet, its CSV export, the component pages and the routing form (thin:
+parse the request, call the logic, render). Editing and history are in :mod:`edit_views`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from dmsu.auth.permissions import can, require
+from dmsu.cheatsheet import component_info, routing
+from dmsu.cheatsheet.importer import write_csv
+from dmsu.cheatsheet.search import SheetQuery, run
+from dmsu.cheatsheet.sheet import load_sheet
+from dmsu.db import database
+from dmsu.extensions import htmx
 
 bp = Blueprint("cheatsheet", __name__)
+
+_rows_cache: dict[tuple, str] = {}
+ROWS_CACHE_SIZE = 256
+
+
+def viewer() -> dict[str, bool]:
+    """What the current reader may see: experts' e-mails (staff only), edit buttons."""
+    return {
+        "show_emails": bool(current_user.is_authenticated),
+        "can_edit": can(current_user, "cheatsheet.edit"),
+    }
+
+
+def render_rows(sheet, query: SheetQuery) -> str:
+    """The results partial; for anonymous readers cached per sheet version and query."""
+    context = viewer()
+    if context["show_emails"] or context["can_edit"]:
+        return render_template(
+            "cheatsheet/_rows.html", result=run(sheet, query), query=query, **context
+        )
+    key = (id(database.obj), sheet.version, query.cache_key())
+    html = _rows_cache.get(key)
+    if html is None:
+        html = render_template(
+            "cheatsheet/_rows.html", result=run(sheet, query), query=query, **context
+        )
+        if len(_rows_cache) >= ROWS_CACHE_SIZE:
+            _rows_cache.clear()
+        _rows_cache[key] = html
+    return html
 
 
 @bp.get("/cheatsheet/")
 def index():
-    return render_template("cheatsheet/index.html")
+    sheet = load_sheet()
+    query = SheetQuery.from_args(request.args)
+    if htmx and not htmx.history_restore_request:
+        return render_rows(sheet, query)
+    return render_template(
+        "cheatsheet/index.html", sheet=sheet, query=query, result=run(sheet, query), **viewer()
+    )
+
+
+@bp.get("/cheatsheet.csv")
+def export_csv():
+    sheet = load_sheet()
+    result = run(sheet, SheetQuery.from_args(request.args))
+    text = write_csv(result.rows, with_emails=current_user.is_authenticated)
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="cheatsheet.csv"'},
+    )
+
+
+@bp.get("/components/<slug>")
+def component(slug):
+    sheet = load_sheet()
+    row = sheet.by_slug(slug)
+    if row is None:
+        abort(404)
+    staff = can(current_user, "ticket.view")
+    return render_template(
+        "cheatsheet/component.html",
+        row=row,
+        sla=component_info.sla_table(row.unit, current_app.config),
+        tickets=component_info.tickets_of(row.id, staff=staff),
+        component=component_info.model_of(row.id),
+        sheet=sheet,
+        **viewer(),
+    )
+
+
+@bp.route("/cheatsheet/route", methods=["GET", "POST"])
+def route():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    require(current_user, "cheatsheet.route", "ask for routing suggestions")
+    subject = (request.values.get("subject") or "").strip()[:500]
+    text = (request.values.get("text") or "").strip()[:20000]
+    asked = bool(subject or text) or request.method == "POST"
+    error = None
+    suggestions = []
+    if asked and not (subject or text):
+        error = "Paste the ticket's subject or text to get a suggestion."
+    elif asked:
+        config = current_app.config
+        model = routing.text_model(
+            refresh_seconds=float(
+                config.get("DMSU_ROUTING_REFRESH_SECONDS", routing.REFRESH_SECONDS)
+            ),
+            max_tickets=int(config.get("DMSU_ROUTING_TRAINING_TICKETS", routing.TRAINING_TICKETS)),
+        )
+        suggestions = routing.suggest(subject, text, model=model)
+    context = {
+        "subject": subject,
+        "text": text,
+        "asked": asked,
+        "error": error,
+        "suggestions": suggestions,
+        **viewer(),
+    }
+    status = 422 if error else 200
+    if htmx and not htmx.history_restore_request:
+        return render_template("cheatsheet/_route_results.html", **context), status
+    return render_template("cheatsheet/route.html", **context), status
+
+
+from dmsu.cheatsheet import edit_views as _edit_views  # noqa: E402, F401  (routes on bp)

@@ -1,0 +1,135 @@
+"""Searching, filtering and grouping the cheat sheet (pure functions over :mod:`sheet` rows).
+
+The search matches names, aliases, descriptions, partners, experts and unit names,
+case-insensitively; every word of the query must match somewhere. Exact name or alias
+matches come first, then names and aliases that start with the query, then the rest by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dmsu.cheatsheet.models import name_key
+from dmsu.cheatsheet.sheet import Row, Sheet
+
+GROUPS = ("", "partner", "unit")
+NO_PARTNER = "No DMSU partner"
+NO_UNIT = "No 3rd-line unit"
+
+
+@dataclass(frozen=True)
+class SheetQuery:
+    q: str = ""
+    partner: str = ""
+    unit: str = ""
+    group: str = ""
+    retired: bool = False
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> SheetQuery:
+        group = (args.get("group") or "").strip().lower()
+        return cls(
+            q=" ".join((args.get("q") or "").split())[:200],
+            partner=(args.get("partner") or "").strip(),
+            unit=(args.get("unit") or "").strip(),
+            group=group if group in GROUPS else "",
+            retired=(args.get("retired") or "") in {"1", "on", "true", "yes"},
+        )
+
+    def cache_key(self) -> tuple:
+        return (
+            self.q.casefold(),
+            self.partner.casefold(),
+            self.unit.casefold(),
+            self.group,
+            self.retired,
+        )
+
+    def params(self) -> dict[str, str]:
+        """The non-empty query parameters (for links such as the CSV export)."""
+        values = {"q": self.q, "partner": self.partner, "unit": self.unit, "group": self.group}
+        if self.retired:
+            values["retired"] = "1"
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    detail: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    rows: tuple[Row, ...]
+    groups: tuple[Group, ...]
+    notes: tuple[str, ...]
+    total: int
+
+
+def rank(row: Row, q: str) -> int | None:
+    """None when ``row`` does not match; else 0 (exact name/alias) … 3 (elsewhere)."""
+    if not q:
+        return 3
+    key = name_key(q)
+    if key in row.keys:
+        return 0
+    if any(k.startswith(key) for k in row.keys):
+        return 1
+    words = key.split()
+    if not all(word in row.haystack for word in words):
+        return None
+    names = "\n".join(row.keys)
+    return 2 if all(word in names for word in words) else 3
+
+
+def run(sheet: Sheet, query: SheetQuery) -> SheetResult:
+    notes = []
+    partner_key, unit_key = query.partner.casefold(), query.unit.casefold()
+    if partner_key and partner_key not in {p.name.casefold() for p in sheet.partners}:
+        notes.append(f"There is no DMSU partner named '{query.partner}'.")
+    if unit_key and unit_key not in {u.name.casefold() for u in sheet.units}:
+        notes.append(f"There is no 3rd-line support unit named '{query.unit}'.")
+    ranked = []
+    for row in sheet.rows:
+        if row.retired and not query.retired:
+            continue
+        if partner_key and partner_key not in {p.name.casefold() for p in row.partners}:
+            continue
+        if unit_key and (row.unit is None or row.unit.name.casefold() != unit_key):
+            continue
+        position = rank(row, query.q)
+        if position is not None:
+            ranked.append((position, row.name.casefold(), row))
+    ranked.sort(key=lambda item: item[:2])
+    rows = tuple(row for _, _, row in ranked)
+    total = sum(1 for row in sheet.rows if query.retired or not row.retired)
+    return SheetResult(rows, _groups(sheet, rows, query.group), tuple(notes), total)
+
+
+def _groups(sheet: Sheet, rows: tuple[Row, ...], group: str) -> tuple[Group, ...]:
+    if group == "partner":
+        groups = []
+        for partner in sheet.partners:
+            members = tuple(r for r in rows if any(p.id == partner.id for p in r.partners))
+            if members:
+                detail = ", ".join(x for x in (partner.country, partner.contact) if x)
+                groups.append(Group(partner.name, detail, members))
+        orphans = tuple(r for r in rows if not r.partners)
+        if orphans:
+            groups.append(Group(NO_PARTNER, "", orphans))
+        return tuple(groups)
+    if group == "unit":
+        groups = []
+        for unit in sheet.units:
+            members = tuple(r for r in rows if r.unit is not None and r.unit.id == unit.id)
+            if members:
+                detail = ", ".join(x for x in (unit.sla_label, unit.contact_email) if x)
+                groups.append(Group(unit.name, detail, members))
+        orphans = tuple(r for r in rows if r.unit is None or r.unit.kind != "third_line")
+        if orphans:
+            groups.append(Group(NO_UNIT, "", orphans))
+        return tuple(groups)
+    return (Group("", "", rows),)

@@ -1,0 +1,167 @@
+"""A small text model of past tickets: TF-IDF centroids per component (a Rocchio classifier).
+
+Each past ticket with a known component (subject + the start of its description) becomes a
+unit-length TF-IDF vector; a component's centroid is the sum of its tickets' vectors. A new
+text is compared with each centroid by cosine similarity through an inverted index, so
+scoring touches only the words the text contains. The model is plain dictionaries built once
+(:func:`build_from_tickets` reads the tickets in one query) and kept by :mod:`routing`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from peewee import fn
+
+from dmsu.tickets.models import Ticket
+
+DESCRIPTION_CHARS = 2000
+TOP_WORDS = 3
+_TOKEN = re.compile(r"[a-z][a-z0-9]*(?:[-_./][a-z0-9]+)*")
+_PARTS = re.compile(r"[-_./]")
+_STOP_TEXT = """
+    about above after again against all also and any are because been before being below
+    between both but can cannot could did does doing done down during each few for from
+    further had has have having her here hers him his how into its itself just more most
+    not now off once only other our ours out over own same she should some such than that
+    the their theirs them then there these they this those through too under until very
+    was were what when where which while who whom why will with would you your yours
+    dear hello thanks thank regards best please ticket tickets issue problem problems
+    help hi see seems seem still get got also one two use used using like need needed
+    know let try tried trying since yet via etc www http https com org html
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words of three letters or more, stop words left out; a hyphenated or
+    dotted word counts whole and by its parts (``voms-proxy-init``, ``voms``, ``proxy``…)."""
+    found = []
+    for word in _TOKEN.findall(text.lower()):
+        parts = _PARTS.split(word)
+        if len(parts) > 1 and len(word) <= 40:
+            found.append(word)
+        found.extend(p for p in parts if len(p) >= 3 and p not in STOP_WORDS)
+    return found
+
+
+class TextModel:
+    def __init__(self, signature: tuple | None = None):
+        self.signature = signature
+        self.built_at = time.monotonic()
+        self.n_docs = 0
+        self.idf: dict[str, float] = {}
+        self.doc_counts: dict[int, int] = {}
+        self.sums: dict[int, dict[str, float]] = {}
+        self.norms: dict[int, float] = {}
+        self.index: dict[str, list[tuple[int, float]]] = {}
+
+    @classmethod
+    def build(cls, docs: Iterable[tuple[int, str]], signature: tuple | None = None) -> TextModel:
+        """The model of ``docs``: (component id, text) pairs."""
+        model = cls(signature)
+        counted = [(component, Counter(tokens(text))) for component, text in docs]
+        df: Counter = Counter()
+        for _, counts in counted:
+            df.update(counts.keys())
+        n = len(counted)
+        model.n_docs = n
+        model.idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items() if d >= 2}
+        sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        doc_counts: Counter = Counter()
+        for component, counts in counted:
+            vector = model.vector(counts)
+            doc_counts[component] += 1
+            target = sums[component]
+            for t, w in vector.items():
+                target[t] += w
+        model.doc_counts = dict(doc_counts)
+        model.sums = {c: dict(v) for c, v in sums.items()}
+        model.norms = {c: math.sqrt(sum(w * w for w in v.values())) for c, v in model.sums.items()}
+        index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for component, vector in model.sums.items():
+            for t, w in vector.items():
+                index[t].append((component, w))
+        model.index = dict(index)
+        return model
+
+    def vector(self, counts: Counter) -> dict[str, float]:
+        """The unit-length TF-IDF vector of token counts (unknown words left out)."""
+        vector = {t: (1.0 + math.log(c)) * self.idf[t] for t, c in counts.items() if t in self.idf}
+        norm = math.sqrt(sum(w * w for w in vector.values()))
+        return {t: w / norm for t, w in vector.items()} if norm else {}
+
+    def docs_of(self, component_id: int) -> int:
+        return self.doc_counts.get(component_id, 0)
+
+    def similar(
+        self, text: str, exclude: tuple[int, str] | None = None, limit: int = 10
+    ) -> list[tuple[int, float, list[str]]]:
+        """(component id, cosine similarity, the words that weigh most) best first.
+
+        ``exclude`` = (component id, text) takes that one document out of its component's
+        centroid first (leave-one-out measurement).
+        """
+        query = self.vector(Counter(tokens(text)))
+        if not query:
+            return []
+        dots: dict[int, float] = defaultdict(float)
+        parts: dict[int, list[tuple[float, str]]] = defaultdict(list)
+        for t, q in query.items():
+            for component, w in self.index.get(t, ()):
+                dots[component] += q * w
+                parts[component].append((q * w, t))
+        norms = dict(self.norms)
+        if exclude is not None:
+            left_out, left_text = exclude
+            doc = self.vector(Counter(tokens(left_text)))
+            if left_out in dots and doc:
+                total = self.sums.get(left_out, {})
+                overlap = sum(w * total.get(t, 0.0) for t, w in doc.items())
+                squared = norms[left_out] ** 2 - 2 * overlap + 1.0
+                if self.doc_counts.get(left_out, 0) <= 1 or squared <= 1e-9:
+                    dots.pop(left_out)
+                else:
+                    dots[left_out] -= sum(q * doc.get(t, 0.0) for t, q in query.items())
+                    norms[left_out] = math.sqrt(squared)
+        ranked = []
+        for component, dot in dots.items():
+            if norms.get(component):
+                similarity = dot / norms[component]
+                words = [t for _, t in sorted(parts[component], reverse=True)[:TOP_WORDS]]
+                ranked.append((component, similarity, words))
+        ranked.sort(key=lambda item: -item[1])
+        return ranked[:limit]
+
+
+def training_signature() -> tuple:
+    """Changes whenever a ticket with a component is added, changed or removed."""
+    return (
+        Ticket.select(fn.COUNT(Ticket.id), fn.MAX(Ticket.updated_at))
+        .where(Ticket.component.is_null(False))
+        .tuples()
+        .get()
+    )
+
+
+def training_docs(max_tickets: int, before=None) -> list[tuple[int, str, object]]:
+    """(component id, subject + description start, created_at) of the latest tickets."""
+    query = Ticket.select(
+        Ticket.component,
+        Ticket.subject,
+        fn.SUBSTR(Ticket.description, 1, DESCRIPTION_CHARS),
+        Ticket.created_at,
+    ).where(Ticket.component.is_null(False))
+    if before is not None:
+        query = query.where(Ticket.created_at < before)
+    query = query.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(max_tickets)
+    return [(c, f"{s}\n{d or ''}", at) for c, s, d, at in query.tuples().iterator()]
+
+
+def build_from_tickets(max_tickets: int, signature: tuple | None = None) -> TextModel:
+    docs = training_docs(max_tickets)
+    return TextModel.build(((c, text) for c, text, _ in docs), signature)
