@@ -7,3 +7,6 @@ import click
 
 def register(group: click.Group) -> None:
     """Attach this area's commands to the ``dmsu`` group."""
+    from dmsu.tickets import import_cli  # import-tickets, export-tickets
+
+    import_cli.register(group)

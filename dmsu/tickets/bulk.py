@@ -1,0 +1,115 @@
+"""Bulk writing helpers for the ticket import: fast multi-row inserts and the ticket summary
+derived from its ordered events.
+
+Rows are inserted in chunks with one prepared statement (``executemany`` on SQLite, which has
+a limit on bound variables per statement; ``execute_values`` pages of 500 rows on PostgreSQL),
+always inside the caller's ``database.atomic()``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from dmsu.db import database, is_postgres
+
+CHUNK = 500
+
+
+def _db_value(value):
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime in a bulk insert")
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def insert_rows(model, names: list[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples in the order of the field ``names``) into ``model``'s table."""
+    if not rows:
+        return
+    fields = [model._meta.fields[name] for name in names]
+    table = model._meta.table_name
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    converted = [tuple(_db_value(v) for v in row) for row in rows]
+    cursor = database.cursor()
+    if is_postgres():
+        from psycopg2.extras import execute_values
+
+        execute_values(
+            cursor, f'INSERT INTO "{table}" ({columns}) VALUES %s', converted, page_size=CHUNK
+        )
+    else:
+        marks = ", ".join("?" for _ in fields)
+        for start in range(0, len(converted), CHUNK):
+            cursor.executemany(
+                f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',
+                converted[start : start + CHUNK],
+            )
+
+
+def chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+FIELD_EVENT_COLUMNS = (
+    "assignee", "fixed_version", "lack_of_expertise", "postponed", "broad_impact", "impact",
+    "workaround",
+)  # fmt: skip
+
+
+@dataclass
+class Derived:
+    """What a ticket's ordered events say about its summary columns."""
+
+    status: str
+    support_unit_id: int | None
+    updated_at: datetime
+    unit_since: datetime | None
+    eta_due: date | None
+    from_units: list[int | None]  # per event: the unit before it (for ``assigned`` events)
+    involved: dict[int, datetime]  # unit id -> since (involved and not uninvolved after)
+    fields: dict  # the last ``field`` event's "after" per column of FIELD_EVENT_COLUMNS
+
+
+def derive(events, created_at: datetime, first_line: frozenset = frozenset()) -> Derived:
+    """``events``: ordered ``(kind, unit_id, status, at, due, data)``. The summary rule of the
+    import: status is the last status event's status, else ``assigned`` once a unit beyond the
+    1st line (``first_line`` ids) holds it, else ``new``; the support unit and ``unit_since``
+    come from the last ``assigned`` event, ``eta_due`` from the last ``eta`` event after it;
+    ``updated_at`` is the last event's time; ``from_unit`` of an ``assigned`` event is the unit
+    of the ``assigned`` event before; ``field`` events give the fields they name (as the
+    workflow writes them: ``{"field": name, "before": ..., "after": ...}``)."""
+    status = None
+    unit = since = eta_due = None
+    updated_at = created_at
+    from_units: list[int | None] = []
+    involved: dict[int, datetime] = {}
+    fields: dict = {}
+    beyond_first_line = False
+    for kind, unit_id, event_status, at, due, data in events:
+        from_units.append(unit if kind == "assigned" else None)
+        if kind == "assigned":
+            unit, since, eta_due = unit_id, at, None
+            beyond_first_line = beyond_first_line or unit_id not in first_line
+        elif kind == "status":
+            status = event_status
+        elif kind == "eta":
+            eta_due = due
+        elif kind == "involved" and unit_id is not None:
+            involved.setdefault(unit_id, at)
+        elif kind == "uninvolved":
+            involved.pop(unit_id, None)
+        elif kind == "field" and data.startswith("{"):
+            try:
+                change = json.loads(data)
+            except ValueError:
+                change = {}
+            if change.get("field") in FIELD_EVENT_COLUMNS and "after" in change:
+                fields[change["field"]] = change["after"]
+        updated_at = at
+    if status is None:
+        status = "assigned" if beyond_first_line else "new"
+    return Derived(status, unit, updated_at, since, eta_due, from_units, involved, fields)

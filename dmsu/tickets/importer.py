@@ -1,0 +1,421 @@
+"""Writing imported tickets: upsert by GGUS id, events de-duplicated, in bulk.
+
+The one write path of ``import-tickets``, the demo and ``POST /api/v1/tickets``. Records come
+from :mod:`dmsu.tickets.records` (already checked). A ticket not yet known is inserted with its
+events; a known one gets only the events it does not have (compared by their ``dedupe_key``,
+a hash of the GGUS id and the normalised event content) and the fields the record gives.
+Summary columns (status, support unit, ``updated_at``) and the ``from_unit`` chain are derived
+from the ticket's full ordered history (:func:`dmsu.tickets.bulk.derive`). Support units not
+seen before become 3rd-line units (``reviewed=False``, SLA level unspecified); unknown
+components are created unreviewed; both are listed in the summary.
+
+Callers run :class:`TicketWriter` inside ``database.atomic()``: nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dmsu import clock
+from dmsu.auth.models import User
+from dmsu.cheatsheet.models import Component
+from dmsu.db import database
+from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows
+from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
+from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
+from dmsu.tickets.texthtml import ticket_html
+from dmsu.tickets.units import SupportUnit
+from dmsu.wiki.render import slugify
+
+TICKET_COLUMNS = [
+    "ggus_id", "subject", "description", "description_html", "submitter", "submitter_email",
+    "component", "category", "priority", "status", "support_unit", "assignee", "broad_impact",
+    "impact", "workaround", "postponed", "lack_of_expertise", "fixed_version", "eta_due", "unit_since", "created_at",
+    "updated_at",
+]  # fmt: skip
+EVENT_COLUMNS = [
+    "ticket", "at", "kind", "actor", "actor_role", "support_unit", "from_unit", "status",
+    "public", "text", "html", "due", "data", "dedupe_key", "recorded_at",
+]  # fmt: skip
+DEFAULTS = {
+    "description": "",
+    "submitter": "",
+    "submitter_email": "",
+    "component": None,
+    "category": None,
+    "priority": "less urgent",
+    "assignee": None,
+    "broad_impact": False,
+    "impact": "",
+    "workaround": "",
+    "postponed": False,
+    "lack_of_expertise": False,
+    "fixed_version": "",
+}
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    events_added: int = 0
+    new_units: list[str] = field(default_factory=list)
+    new_components: list[str] = field(default_factory=list)
+    unknown_users: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Tickets: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged; {self.events_added} events added."
+        ]
+        if self.new_units:
+            out.append(
+                "New 3rd-line support units (to review): " + ", ".join(sorted(self.new_units))
+            )
+        if self.new_components:
+            out.append("New components (to review): " + ", ".join(sorted(self.new_components)))
+        if self.unknown_users:
+            out.append("Unknown user names (left empty): " + ", ".join(sorted(self.unknown_users)))
+        return out
+
+
+def merge(records: list[TicketRecord]) -> list[TicketRecord]:
+    """One record per GGUS id: a later line's fields win, events are added in order."""
+    merged: dict[int, TicketRecord] = {}
+    for record in records:
+        first = merged.get(record.ggus_id)
+        if first is None:
+            merged[record.ggus_id] = record
+            continue
+        first.subject, first.created_at = record.subject, record.created_at
+        first.fields.update(record.fields)
+        first.events = sorted(first.events + record.events, key=lambda e: e.at)
+    return list(merged.values())
+
+
+class TicketWriter:
+    """Upserts batches of records; keeps name look-ups for the whole run."""
+
+    def __init__(self) -> None:
+        self.summary = ImportSummary()
+        self.outcomes: dict[int, str] = {}  # ggus_id -> created/updated/unchanged (last batch)
+        self._units = {u.name.lower(): u.id for u in SupportUnit.select()}
+        self._unit_names = {u.id: u.name for u in SupportUnit.select()}
+        self._components = {c.name.lower(): c.id for c in Component.select()}
+        self._users = {u.username: u.id for u in User.select(User.id, User.username)}
+        self._first_line = frozenset(
+            u.id for u in SupportUnit.select().where(SupportUnit.kind == "first_line")
+        )
+        self.now = clock.now()
+
+    # --- names -------------------------------------------------------------------------
+    def unit_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        key = name.lower()
+        if key not in self._units:
+            unit = SupportUnit.create(
+                name=name, kind="third_line", sla_level="unspecified", reviewed=False
+            )
+            self._units[key] = unit.id
+            self._unit_names[unit.id] = unit.name
+            self.summary.new_units.append(name)
+        return self._units[key]
+
+    def component_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        key = name.lower()
+        if key not in self._components:
+            base = slugify(name) or "component"
+            slug, n = base, 1
+            while Component.select().where(Component.slug == slug).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            component = Component.create(name=name, slug=slug, reviewed=False)
+            self._components[key] = component.id
+            self.summary.new_components.append(name)
+        return self._components[key]
+
+    def user_id(self, username: str | None) -> int | None:
+        if not username:
+            return None
+        if username not in self._users:
+            if username not in self.summary.unknown_users:
+                self.summary.unknown_users.append(username)
+            return None
+        return self._users[username]
+
+    # --- writing -----------------------------------------------------------------------
+    def write(self, records: list[TicketRecord]) -> None:
+        """Upsert one batch (call inside ``database.atomic()``)."""
+        records = merge(records)
+        self.outcomes = {}
+        existing: dict[int, Ticket] = {}
+        for part in chunks([r.ggus_id for r in records]):
+            for ticket in Ticket.select().where(Ticket.ggus_id.in_(part)):
+                existing[ticket.ggus_id] = ticket
+        fresh = [r for r in records if r.ggus_id not in existing]
+        self._insert_new(fresh)
+        if existing:
+            self._update_existing([r for r in records if r.ggus_id in existing], existing)
+
+    def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
+        values = dict(base)
+        for name, value in record.fields.items():
+            if name == "component":
+                values["component"] = self.component_id(value)
+            elif name == "assignee":
+                values["assignee"] = self.user_id(value)
+            else:
+                values[name] = value
+        if values.get("priority") is None:
+            values["priority"] = "less urgent"
+        if "description" in record.fields or "description_html" not in values:
+            values["description_html"] = ticket_html(values["description"])
+        values["ggus_id"] = record.ggus_id
+        values["subject"] = record.subject
+        values["created_at"] = record.created_at
+        return values
+
+    def _derive(self, record: TicketRecord, history) -> Derived:
+        """``history``: ordered ``(at, EventRecord or stored row tuple)``."""
+        items = []
+        for at, item in history:
+            if isinstance(item, EventRecord):
+                unit = self.unit_id(item.support_unit)
+                items.append((item.kind, unit, item.status, at, item.due, item.data))
+            else:
+                items.append((item[3], item[4], item[6], at, item[10], item[11]))
+        return derive(items, record.created_at, self._first_line)
+
+    def _apply(self, values: dict, record: TicketRecord, info: Derived) -> None:
+        """Summary columns from the events; fields named by ``field`` events unless the record
+        gives them itself."""
+        values.update(
+            status=info.status,
+            support_unit=info.support_unit_id,
+            updated_at=info.updated_at,
+            unit_since=info.unit_since,
+            eta_due=info.eta_due,
+        )
+        for name, after in info.fields.items():
+            if name in record.fields:
+                continue
+            if name == "assignee":
+                values[name] = self.user_id(after) if isinstance(after, str) else None
+            elif name in ("fixed_version", "impact", "workaround"):
+                values[name] = str(after or "")
+            else:
+                values[name] = bool(after)
+
+    def _event_row(self, ticket_id, ggus_id, event: EventRecord, from_unit, key=None) -> tuple:
+        return (
+            ticket_id,
+            event.at,
+            event.kind,
+            self.user_id(event.actor),
+            event.author_role,
+            self.unit_id(event.support_unit),
+            from_unit,
+            event.status,
+            event.public,
+            event.text,
+            ticket_html(event.text),
+            event.due,
+            event.data,
+            key or event.content_key(ggus_id),
+            self.now,
+        )
+
+    def _insert_new(self, records: list[TicketRecord]) -> None:
+        if not records:
+            return
+        rows, derived = [], {}
+        for record in records:
+            values = self._ticket_values(record, DEFAULTS)
+            info = self._derive(record, [(e.at, e) for e in record.events])
+            derived[record.ggus_id] = info
+            self._apply(values, record, info)
+            rows.append(tuple(values[name] for name in TICKET_COLUMNS))
+        insert_rows(Ticket, TICKET_COLUMNS, rows)
+        ids = {}
+        for part in chunks([r.ggus_id for r in records]):
+            query = Ticket.select(Ticket.id, Ticket.ggus_id).where(Ticket.ggus_id.in_(part))
+            ids.update({g: i for i, g in query.tuples()})
+        event_rows, involvement_rows, seen = [], [], set()
+        for record in records:
+            ticket_id, info = ids[record.ggus_id], derived[record.ggus_id]
+            for event, from_unit in zip(record.events, info.from_units, strict=True):
+                key = event.content_key(record.ggus_id)
+                if key in seen:  # the same event twice in one ticket: keep the first
+                    continue
+                seen.add(key)
+                event_rows.append(self._event_row(ticket_id, record.ggus_id, event, from_unit, key))
+            involvement_rows += [(ticket_id, u, since) for u, since in info.involved.items()]
+        insert_rows(TicketEvent, EVENT_COLUMNS, event_rows)
+        insert_rows(TicketInvolvement, ["ticket", "support_unit", "since"], involvement_rows)
+        self.summary.created += len(records)
+        self.summary.events_added += len(event_rows)
+        self.outcomes.update(dict.fromkeys(ids, "created"))
+
+    def _update_existing(self, records: list[TicketRecord], existing: dict[int, Ticket]) -> None:
+        by_ticket: dict[int, list] = {t.id: [] for t in existing.values()}
+        query = (
+            TicketEvent.select(
+                TicketEvent.id,
+                TicketEvent.ticket,
+                TicketEvent.at,
+                TicketEvent.kind,
+                TicketEvent.support_unit,
+                TicketEvent.from_unit,
+                TicketEvent.status,
+                TicketEvent.actor_role,
+                TicketEvent.public,
+                TicketEvent.text,
+                TicketEvent.due,
+                TicketEvent.data,
+            )  # fmt: skip
+            .order_by(TicketEvent.at, TicketEvent.id)
+            .tuples()
+        )
+        for part in chunks(list(by_ticket)):
+            for row in query.where(TicketEvent.ticket.in_(part)):
+                by_ticket[row[1]].append(row)
+        for record in records:
+            self._update_one(
+                record, existing[record.ggus_id], by_ticket[existing[record.ggus_id].id]
+            )
+
+    def _update_one(self, record: TicketRecord, ticket: Ticket, rows: list) -> None:
+        names = self._unit_names
+        have = {
+            dedupe_key(record.ggus_id, at, kind, names.get(unit), status, role, public, text,
+                       due, data)
+            for _, _, at, kind, unit, _, status, role, public, text, due, data in rows
+        }  # fmt: skip
+        new_events = []
+        for event in record.events:
+            key = event.content_key(record.ggus_id)
+            if key not in have:
+                have.add(key)
+                new_events.append((event, key))
+        current = {name: getattr(ticket, name) for name in DEFAULTS if name != "component"}
+        current["component"] = ticket.component_id
+        current["assignee"] = ticket.assignee_id
+        current["description_html"] = ticket.description_html
+        values = self._ticket_values(record, current)
+        # The full history: stored rows first at equal times (they have the smaller ids).
+        history = [(r[2], 0, n, r) for n, r in enumerate(rows)]
+        history += [(e.at, 1, n, e) for n, (e, _) in enumerate(new_events)]
+        history.sort(key=lambda h: (h[0], h[1], h[2]))
+        info = self._derive(record, [(h[0], h[3]) for h in history])
+        if new_events or values["created_at"] != ticket.created_at:
+            self._apply(values, record, info)
+        changes = {}
+        for name, value in values.items():
+            if name == "ggus_id":
+                continue
+            attr = name + "_id" if name in ("component", "assignee", "support_unit") else name
+            if getattr(ticket, attr) != value:
+                changes[name] = value
+        if not changes and not new_events:
+            self.summary.unchanged += 1
+            self.outcomes[record.ggus_id] = "unchanged"
+            return
+        if changes:
+            Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
+        event_rows = []
+        for (_, new, n, item), from_unit in zip(history, info.from_units, strict=True):
+            if new:
+                event, key = new_events[n]
+                event_rows.append(self._event_row(ticket.id, record.ggus_id, event, from_unit, key))
+            elif item[3] == "assigned" and item[5] != from_unit:
+                TicketEvent.update(from_unit=from_unit).where(TicketEvent.id == item[0]).execute()
+        insert_rows(TicketEvent, EVENT_COLUMNS, event_rows)
+        if any(e.kind in ("involved", "uninvolved") for e, _ in new_events):
+            self._sync_involvement(ticket.id, info.involved)
+        self.summary.updated += 1
+        self.summary.events_added += len(event_rows)
+        self.outcomes[record.ggus_id] = "updated"
+
+    @staticmethod
+    def _sync_involvement(ticket_id: int, wanted: dict) -> None:
+        have = {
+            row.support_unit_id
+            for row in TicketInvolvement.select().where(TicketInvolvement.ticket == ticket_id)
+        }
+        TicketInvolvement.delete().where(
+            (TicketInvolvement.ticket == ticket_id)
+            & TicketInvolvement.support_unit.not_in(list(wanted) or [0])
+        ).execute()
+        insert_rows(
+            TicketInvolvement,
+            ["ticket", "support_unit", "since"],
+            [(ticket_id, u, since) for u, since in wanted.items() if u not in have],
+        )
+
+
+def import_records(records: list[TicketRecord], *, batch_size: int = 1000) -> ImportSummary:
+    """Upsert ``records`` in one transaction; return what was done."""
+    with database.atomic():
+        writer = TicketWriter()
+        for part in chunks(records, batch_size):
+            writer.write(part)
+    return writer.summary
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo an import that found bad lines."""
+
+
+@dataclass
+class FileImport:
+    """The outcome of importing the lines of a file."""
+
+    summary: ImportSummary
+    problems: list = field(default_factory=list)  # records.Problem
+    written: bool = False
+    lines_read: int = 0
+    valid: int = 0
+
+
+def import_lines(lines, *, skip_invalid=False, dry_run=False, progress=None, batch_size=1000):
+    """Import an iterable of JSON lines in one transaction.
+
+    By default a file with any bad line writes nothing (every problem is reported);
+    ``skip_invalid`` writes the good lines; ``dry_run`` only checks. ``progress(n)`` is called
+    with the number of characters read since the last call.
+    """
+    from dmsu.tickets.records import read_lines
+
+    result = FileImport(summary=ImportSummary())
+    try:
+        with database.atomic():
+            writer = TicketWriter()
+            batch: list[TicketRecord] = []
+            for number, record, problem, size in read_lines(lines):
+                result.lines_read = number
+                if progress is not None:
+                    progress(size)
+                if problem is not None:
+                    result.problems.append(problem)
+                elif record is not None:
+                    result.valid += 1
+                    batch.append(record)
+                writing = not dry_run and (skip_invalid or not result.problems)
+                if not writing:
+                    batch = []
+                elif len(batch) >= batch_size:
+                    writer.write(batch)
+                    batch = []
+            if batch and not dry_run and (skip_invalid or not result.problems):
+                writer.write(batch)
+            result.summary = writer.summary
+            if dry_run or (result.problems and not skip_invalid):
+                raise _Rollback
+            result.written = True
+    except _Rollback:
+        pass
+    return result

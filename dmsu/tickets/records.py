@@ -1,0 +1,307 @@
+"""The ticket import format: one JSON object per line, parsed and checked into records.
+
+This is the contract other tools rely on (issue item 10); ``import-tickets``, the demo and
+``POST /api/v1/tickets`` all go through :func:`validate_ticket`. A ticket::
+
+    {"ggus_id": 91039, "subject": "...", "description": "...", "submitter": "...",
+     "submitter_email": "...", "component": "BDII top", "category": "configuration",
+     "priority": "urgent", "created_at": "2013-02-11T04:51:38-05:00", "fixed_version": "1.4.3",
+     "events": [...]}
+
+Only ``ggus_id``, ``subject``, ``created_at`` and ``events`` are required. Events::
+
+    {"at": ISO-8601 with offset, "type": "assigned", "support_unit": "DMSU"}
+    {"at": ..., "type": "status", "status": "solved"}
+    {"at": ..., "type": "comment", "author_role": "submitter", "public": true, "text": "..."}
+    {"at": ..., "type": "eta", "due": "2013-02-09"}
+
+Beyond the contract (so that an export of a live database round-trips): the ticket fields
+``assignee`` (a user name), ``broad_impact``, ``impact``, ``workaround``, ``postponed`` and
+``lack_of_expertise``; every event kind of :data:`EVENT_KINDS`; and on any event
+``author_role``, ``actor`` (a user name), ``support_unit``, ``public``, ``text`` and ``data``.
+Unknown keys are refused, so that a misspelt field is never silently dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
+
+# An instant must carry its offset: 2013-02-11T04:51:38-05:00, ...Z, with optional fraction.
+_INSTANT_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$"
+)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+TEXT_LIMITS = {
+    "subject": 500,
+    "submitter": 200,
+    "submitter_email": 254,
+    "component": 120,
+    "fixed_version": 64,
+    "assignee": 64,
+}
+TICKET_STRINGS = (
+    "description",
+    "submitter",
+    "submitter_email",
+    "fixed_version",
+    "impact",
+    "workaround",
+)
+TICKET_FLAGS = ("broad_impact", "postponed", "lack_of_expertise")
+TICKET_KEYS = frozenset(
+    {"ggus_id", "subject", "created_at", "events", "component", "category", "priority"}
+    | {"assignee", *TICKET_STRINGS, *TICKET_FLAGS}
+)
+EVENT_KEYS = frozenset(
+    {"at", "type", "support_unit", "status", "author_role", "actor", "public", "text", "due"}
+    | {"data"}
+)
+
+
+class InvalidTicket(ValueError):
+    """A ticket that breaks the format; ``field`` names where (e.g. ``events[2].at``)."""
+
+    def __init__(self, field_name: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad line of an import file."""
+
+    line: int
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, field {self.field}" if self.field else f"line {self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class EventRecord:
+    at: datetime  # aware UTC
+    kind: str
+    support_unit: str | None = None
+    status: str | None = None
+    author_role: str = "system"
+    actor: str | None = None
+    public: bool = True
+    text: str = ""
+    due: date | None = None
+    data: str = ""  # canonical JSON text, or a plain string
+
+    def content_key(self, ggus_id: int) -> str:
+        """The stable ``dedupe_key``: a hash of the GGUS id and the normalised content."""
+        return dedupe_key(
+            ggus_id,
+            self.at,
+            self.kind,
+            self.support_unit,
+            self.status,
+            self.author_role,
+            self.public,
+            self.text,
+            self.due,
+            self.data,
+        )
+
+
+@dataclass
+class TicketRecord:
+    ggus_id: int
+    subject: str
+    created_at: datetime  # aware UTC
+    events: list[EventRecord]
+    fields: dict = field(default_factory=dict)  # the optional fields given (None clears)
+
+
+def dedupe_key(ggus_id, at, kind, unit, status, role, public, text, due, data) -> str:
+    parts = [
+        int(ggus_id),
+        at.astimezone(UTC).isoformat(),
+        kind,
+        unit or "",
+        status or "",
+        role or "",
+        bool(public),
+        text or "",
+        due.isoformat() if due else "",
+        data or "",
+    ]
+    raw = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def parse_instant(value, field_name: str) -> datetime:
+    """An ISO-8601 instant with an offset, as aware UTC; anything else is refused."""
+    if isinstance(value, str) and _INSTANT_RE.match(value.strip()):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed.astimezone(UTC)
+    raise InvalidTicket(field_name, f"{value!r} is not an ISO-8601 time with an offset")
+
+
+def _parse_date(value, field_name: str) -> date:
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidTicket(field_name, f"{value!r} is not a date like 2013-02-09")
+
+
+def _text(value, field_name: str, *, required: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InvalidTicket(field_name, f"must be a string, not {_json_type(value)}")
+    value = value if field_name.startswith(("description", "events")) else value.strip()
+    limit = TEXT_LIMITS.get(field_name)
+    if required and not value.strip():
+        raise InvalidTicket(field_name, "must not be empty")
+    if limit and len(value) > limit:
+        raise InvalidTicket(field_name, f"is longer than {limit} characters")
+    return value
+
+
+def _choice(value, field_name: str, choices) -> str:
+    if value not in choices:
+        allowed = ", ".join(f"'{c}'" for c in choices)
+        raise InvalidTicket(field_name, f"unknown value {value!r}; use one of {allowed}")
+    return value
+
+
+def _flag(value, field_name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidTicket(field_name, f"must be true or false, not {_json_type(value)}")
+    return value
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+
+
+def _unknown_keys(obj: dict, allowed: frozenset, prefix: str) -> None:
+    extra = sorted(set(obj) - allowed)
+    if extra:
+        raise InvalidTicket(f"{prefix}{extra[0]}", "is not a field of the import format")
+
+
+def validate_event(obj, index: int) -> EventRecord:
+    prefix = f"events[{index}]"
+    if not isinstance(obj, dict):
+        raise InvalidTicket(prefix, f"must be an object, not {_json_type(obj)}")
+    _unknown_keys(obj, EVENT_KEYS, f"{prefix}.")
+    for required in ("at", "type"):
+        if required not in obj:
+            raise InvalidTicket(f"{prefix}.{required}", "is missing")
+    at = parse_instant(obj["at"], f"{prefix}.at")
+    kind = _choice(obj["type"], f"{prefix}.type", EVENT_KINDS)
+    event = EventRecord(at=at, kind=kind, author_role="dmsu" if kind == "comment" else "system")
+    if obj.get("support_unit") is not None:
+        event.support_unit = _text(obj["support_unit"], f"{prefix}.support_unit").strip()
+    if kind in ("assigned", "involved", "uninvolved") and not event.support_unit:
+        raise InvalidTicket(f"{prefix}.support_unit", "is missing")
+    if kind == "status" or obj.get("status") is not None:
+        if "status" not in obj:
+            raise InvalidTicket(f"{prefix}.status", "is missing")
+        event.status = _choice(obj["status"], f"{prefix}.status", STATUSES)
+    if kind == "eta" or obj.get("due") is not None:
+        if "due" not in obj:
+            raise InvalidTicket(f"{prefix}.due", "is missing")
+        event.due = _parse_date(obj["due"], f"{prefix}.due")
+    if obj.get("author_role") is not None:
+        event.author_role = _choice(obj["author_role"], f"{prefix}.author_role", ACTOR_ROLES)
+    if obj.get("actor") is not None:
+        event.actor = _text(obj["actor"], f"{prefix}.actor").strip() or None
+    if "public" in obj:
+        event.public = _flag(obj["public"], f"{prefix}.public")
+    if obj.get("text") is not None:
+        event.text = _text(obj["text"], f"{prefix}.text")
+    if obj.get("data") is not None:
+        data = obj["data"]
+        if isinstance(data, str):
+            event.data = data
+        else:
+            event.data = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return event
+
+
+def validate_ticket(obj) -> TicketRecord:
+    """Check one ticket object of the import format; raise :class:`InvalidTicket`."""
+    if not isinstance(obj, dict):
+        raise InvalidTicket(None, f"a ticket must be a JSON object, not {_json_type(obj)}")
+    _unknown_keys(obj, TICKET_KEYS, "")
+    for required in ("ggus_id", "subject", "created_at", "events"):
+        if required not in obj:
+            raise InvalidTicket(required, "is missing")
+    ggus_id = obj["ggus_id"]
+    if isinstance(ggus_id, bool) or not isinstance(ggus_id, int) or not 0 < ggus_id < 2**31:
+        raise InvalidTicket("ggus_id", f"{ggus_id!r} is not a positive whole number")
+    subject = _text(obj["subject"], "subject", required=True)
+    created_at = parse_instant(obj["created_at"], "created_at")
+    if not isinstance(obj["events"], list):
+        raise InvalidTicket("events", f"must be a list, not {_json_type(obj['events'])}")
+    events = [validate_event(item, index) for index, item in enumerate(obj["events"])]
+    events.sort(key=lambda e: e.at)  # stable: ties keep the file's order
+    fields = {}
+    for name in TICKET_STRINGS:
+        if name in obj:
+            fields[name] = "" if obj[name] is None else _text(obj[name], name)
+    for name in TICKET_FLAGS:
+        if name in obj:
+            fields[name] = False if obj[name] is None else _flag(obj[name], name)
+    for name, choices in (("category", CATEGORIES), ("priority", PRIORITIES)):
+        if name in obj:
+            fields[name] = None if obj[name] is None else _choice(obj[name], name, choices)
+    if fields.get("priority", "") is None:
+        fields["priority"] = PRIORITIES[0]
+    for name in ("component", "assignee"):
+        if name in obj:
+            value = None if obj[name] is None else _text(obj[name], name)
+            fields[name] = value or None
+    return TicketRecord(
+        ggus_id=ggus_id, subject=subject, created_at=created_at, events=events, fields=fields
+    )
+
+
+def parse_line(text: str, line: int) -> TicketRecord:
+    """One line of an import file; raises :class:`InvalidTicket` (JSON errors name no field)."""
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        raise InvalidTicket(None, f"not valid JSON ({exc})") from None
+    return validate_ticket(obj)
+
+
+def read_lines(lines, *, start: int = 1):
+    """Yield ``(line_number, record_or_None, problem_or_None, size)`` for each non-blank line."""
+    for number, text in enumerate(lines, start):
+        size = len(text)
+        if not text.strip():
+            yield number, None, None, size
+            continue
+        try:
+            yield number, parse_line(text, number), None, size
+        except InvalidTicket as exc:
+            yield number, None, Problem(number, exc.field, exc.message), size
