@@ -120,7 +120,12 @@ def test_jobs_are_registered_on_monday_morning():
 
     jobs = {job.name: job for job in all_jobs()}
     for name in ("draft-weekly-digest", "remind-digest-shift"):
-        assert jobs[name].trigger == {"trigger": "cron", "day_of_week": "mon", "hour": 7, "minute": 0}
+        assert jobs[name].trigger == {
+            "trigger": "cron",
+            "day_of_week": "mon",
+            "hour": 7,
+            "minute": 0,
+        }
 
 
 def test_cli_drafts_a_week(runner, make_ticket):
