@@ -11,6 +11,8 @@ never overwritten), ``field`` (a summary field changed; ``data`` holds before/af
 
 from __future__ import annotations
 
+import json
+
 from peewee import (
     BooleanField,
     CharField,
@@ -118,6 +120,11 @@ class TicketEvent(BaseModel):
     data = TextField(default="")
     dedupe_key = CharField(max_length=64, null=True, unique=True)
     recorded_at = UTCDateTimeField(default=clock.now)
+
+    @property
+    def change(self) -> dict:
+        """``data`` read back: a field event's {"field", "before", "after"}, a digest's action."""
+        return json.loads(self.data) if self.data else {}
 
     class Meta:
         indexes = (
