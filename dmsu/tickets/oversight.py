@@ -38,7 +38,7 @@ CARE_KINDS = ("dmsu", "third_line", "umd_release")
 """Open tickets "in DMSU's care": with DMSU, or passed by DMSU to the 3rd line or UMD release."""
 
 DIGEST_STATUSES = ("solved", "verified", "closed")
-ROWS_PER_GROUP = 200
+ROWS_PER_GROUP = 50
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from dmsu.tickets import oversight
 from dmsu.tickets.models import Ticket, TicketEvent
@@ -103,7 +103,7 @@ class SweepGroup:
         return max(0, self.count - len(self.rows))
 
 
-def _shape(row: dict, s: Settings) -> dict:
+def shape_row(row: dict, s: Settings) -> dict:
     """Turn a raw row into what the template shows (aware datetimes, age, badges)."""
     for key in ("last_reaction", "waiting_since", "submitter_wrote", "unit_since", "escalated_at"):
         if key in row:
@@ -123,15 +123,22 @@ def _shape(row: dict, s: Settings) -> dict:
     return row
 
 
-def sweep(s: Settings, limit: int = ROWS_PER_GROUP) -> list[SweepGroup]:
-    """Every group with its first ``limit`` rows and its count (two queries per group)."""
+def sweep(
+    s: Settings, limit: int = ROWS_PER_GROUP, only: str | None = None, page: int = 1
+) -> list[SweepGroup]:
+    """Every group with its count and its first ``limit`` rows — or, with ``only``, the rows
+    of that one group's ``page`` (the others counted). Two queries per group at most."""
     dmsu_id = oversight.dmsu_unit_id()
     result = []
     for group in GROUPS:
         query = group.query(s, dmsu_id)
-        rows = [_shape(row, s) for row in query.limit(limit).dicts()]
-        count = len(rows) if len(rows) < limit else query.order_by().count()
-        result.append(SweepGroup(group, rows, count))
+        if only is not None and group.key != only:
+            result.append(SweepGroup(group, [], query.order_by().count()))
+            continue
+        offset = (max(1, page) - 1) * limit
+        rows = [shape_row(row, s) for row in query.limit(limit).offset(offset).dicts()]
+        exact = offset == 0 and len(rows) < limit
+        result.append(SweepGroup(group, rows, len(rows) if exact else query.order_by().count()))
     return result
 
 
@@ -140,14 +147,42 @@ def sweep_row(group_key: str, ticket: Ticket, s: Settings) -> dict | None:
     group = GROUP_KEYS[group_key]
     query = group.query(s, oversight.dmsu_unit_id()).where(Ticket.id == ticket.id)
     row = query.dicts().first()
-    return _shape(row, s) if row else None
+    return shape_row(row, s) if row else None
 
 
 def plain_row(ticket: Ticket, s: Settings) -> dict:
     """The row of a ticket outside any group (after an update moved it out)."""
     row = oversight.base_query().where(Ticket.id == ticket.id).dicts().first()
-    return _shape(row, s)
+    return shape_row(row, s)
 
 
-def now_settings(config, now: datetime) -> Settings:
-    return Settings.from_config(config, now)
+class NothingToRecord(ValueError):
+    """The inline form changed nothing."""
+
+
+def record_progress(ticket: Ticket, actor, *, note: str, status: str, assignee, at=None):
+    """What the sweep records on a ticket: an internal progress note, a status, an assignee.
+
+    Seed 001: "Typically, on each ticket an update on the solution progress is recorded."
+    All through the workflow in one transaction: a refused step changes nothing.
+    ``assignee`` is a User, None (nobody) or ``...`` (unchanged).
+    """
+    from dmsu.db import database
+    from dmsu.tickets import workflow
+
+    note = (note or "").strip()
+    changed = False
+    with database.atomic():
+        if note:
+            workflow.add_comment(ticket, actor, note, public=False, at=at)
+            changed = True
+        if status and status != ticket.status:
+            workflow.change_status(ticket, actor, status, public=False, at=at)
+            changed = True
+        if assignee is not ... and (assignee.id if assignee else None) != ticket.assignee_id:
+            workflow.set_assignee(ticket, actor, assignee, at=at)
+            changed = True
+        if not changed:
+            raise NothingToRecord(
+                "Nothing to record: write a progress note, or change the status or assignee."
+            )
