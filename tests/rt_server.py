@@ -7,13 +7,18 @@ database made by ``rt-setup-database-5`` with the requirements queue and the ``T
 field, and ``rt-server`` on a free port. One server per pytest session (about 5 s); it is
 stopped with SIGTERM at the end.
 
-Test modules register the fixtures by importing them::
+Test modules register the fixtures by naming them at module level::
 
-    from tests.rt_server import rt_server, rt_app_config  # noqa: F401
+    from tests import rt_server as rt_fixtures
+
+    rt_server = rt_fixtures.rt_server
+    rt_live = rt_fixtures.rt_live
 
 Fixtures: ``rt_server`` (session; ``.url``, ``.user``, ``.password``, ``.queue``,
-``.tag_field``, ``.rt()`` a ``rt.rest2.Rt`` client, ``.stop()``/``.start()``) and
-``rt_app_config`` (the DMSU_RT_* settings that point the app at it).
+``.tag_field``, ``.rt()`` a ``rt.rest2.Rt`` client, ``.stop()``/``.start()``), ``rt_live``
+(the same, started again if a test stopped it), ``rt_token`` (an RT auth token),
+``rt_app_config`` (the DMSU_RT_* settings that point the app at it), ``silent_server`` (a port
+that accepts and never answers) and ``closed_port_url`` (connection refused).
 """
 
 from __future__ import annotations
@@ -68,6 +73,17 @@ DATAFILE = """\
        Description => 'Tag', ApplyTo => ['{queue}'] }},
 );
 1;
+"""
+
+
+MAKE_TOKEN = r"""
+use lib '/usr/share/request-tracker5/lib';
+use RT; RT::LoadConfig(); RT::Init();
+my $user = RT::User->new(RT->SystemUser); $user->Load('root');
+my $token = RT::AuthToken->new($user);
+my ($ok, $msg, $auth) = $token->Create(Owner => $user->Id, Description => $ARGV[0]);
+die "$msg\n" unless $ok;
+print "$auth\n";
 """
 
 
@@ -191,6 +207,22 @@ class RtInstance:
 
     # --- helpers for tests ----------------------------------------------------------------
 
+    def make_token(self, description: str = "dmsu tests") -> str:
+        """An RT auth token for root (RT::AuthToken, made with a few lines of Perl)."""
+        done = subprocess.run(
+            ["perl", "-e", MAKE_TOKEN, description],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        token = done.stdout.strip()
+        if done.returncode != 0 or not token:
+            raise RtUnavailable(f"Could not make an RT auth token: {done.stderr.strip()[-500:]}")
+        return token
+
     def rt(self):
         """A REST2 client logged in as root (for setting up and checking in tests)."""
         from rt.rest2 import Rt
@@ -216,6 +248,12 @@ def rt_server(tmp_path_factory):
     instance.start()
     yield instance
     instance.stop()
+
+
+@pytest.fixture(scope="session")
+def rt_token(rt_server):
+    """An auth token for the session's RT (made once, on first use)."""
+    return rt_server.make_token()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from dmsu.clitools import needs_schema
 
@@ -15,6 +16,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command("rt-sync")
+@with_appcontext
 @needs_schema
 def rt_sync_command():
     """Pull the status of the RT tickets linked to requirements (idempotent)."""
@@ -35,6 +37,7 @@ def rt_sync_command():
 
 
 @click.command("requirements-digest")
+@with_appcontext
 @click.option("--period", required=True, help="PQ9, PY3, 2013-02, 2013-W07 or a..b")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
 @needs_schema

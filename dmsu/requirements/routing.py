@@ -102,8 +102,9 @@ def send_to_rt(
     page_url: str,
     ggus_url_template: str,
     at=None,
-) -> Requirement:
-    """Create the counter-ticket in the RT requirements queue and store its id."""
+) -> tuple[Requirement, list[str]]:
+    """Create the counter-ticket in the RT requirements queue and store its id; returns the
+    requirement and warnings (one sentence each) when RT did not take the tag or a link."""
     require(actor, "requirement.edit", "send requirements to RT")
     _check_can_go_to_rt(requirement)
     if not settings.configured:
@@ -111,29 +112,49 @@ def send_to_rt(
     version = requirement.version
     ggus_links = [(g, ggus_url_template.format(id=g)) for g in ggus_ids_of(requirement)]
     content = rt_content(requirement, ggus_links, page_url)
+    client = RtClient(settings)
     try:
-        rt_id = RtClient(settings).create_requirement_ticket(
+        rt_id = client.create_requirement_ticket(
             f"[DMSU] {requirement.title}", content, [url for _, url in ggus_links]
         )
     except RtError as exc:
         raise RequirementError(f"{exc}; {NOT_CHANGED}") from None
+    warnings = _check_counter_ticket(client, rt_id, settings, [url for _, url in ggus_links])
     summary = f"Sent to RT as ticket #{rt_id} in queue {settings.queue}, tagged {DMSU_TAG}" + (
         f", referring to {', '.join(f'GGUS #{g}' for g, _ in ggus_links)}." if ggus_links else "."
     )
-    event = ("rt_sent", summary, {"rt_id": rt_id, "queue": settings.queue})
+    summary += "".join(f" Warning: {w}." for w in warnings)
+    event = ("rt_sent", summary, {"rt_id": rt_id, "queue": settings.queue, "warnings": warnings})
     changes = {"rt_id": rt_id, "rt_status": "new", "rt_synced_at": at or clock.now()}
     try:
-        return write(
-            requirement, actor, {**changes, "status": "in RT"}, [event], at=at, version=version
-        )
+        write(requirement, actor, {**changes, "status": "in RT"}, [event], at=at, version=version)
     except StaleRequirement:
         current = Requirement.get_by_id(requirement.id)
-        if current.rt_id is None and can_move(current.status, "in RT"):
-            return write(current, actor, {**changes, "status": "in RT"}, [event], at=at)
-        raise RequirementError(
-            f"RT ticket #{rt_id} was created, but the requirement changed meanwhile "
-            f"(it is now {current.status}); link #{rt_id} by hand if it belongs here."
-        ) from None
+        if current.rt_id is not None or not can_move(current.status, "in RT"):
+            raise RequirementError(
+                f"RT ticket #{rt_id} was created, but the requirement changed meanwhile "
+                f"(it is now {current.status}); link #{rt_id} by hand if it belongs here."
+            ) from None
+        requirement = write(current, actor, {**changes, "status": "in RT"}, [event], at=at)
+    return requirement, warnings
+
+
+def _check_counter_ticket(client: RtClient, rt_id: int, settings: RtSettings, links) -> list[str]:
+    """Read the new RT ticket back: RT silently ignores a custom field it does not know."""
+    try:
+        made = client.ticket(rt_id)
+    except RtError as exc:
+        return [f"the new RT ticket could not be read back to check it ({exc})"]
+    warnings = []
+    if DMSU_TAG not in made["tags"]:
+        warnings.append(
+            f"RT did not set the {DMSU_TAG} tag (is there a custom field "
+            f"'{settings.tag_field}' in queue {settings.queue}?)"
+        )
+    missing = [url for url in links if url not in made["refers_to"]]
+    if missing:
+        warnings.append(f"RT did not keep the link to {missing[0]}")
+    return warnings
 
 
 def parse_rt_id(text) -> int:

@@ -91,8 +91,9 @@ class RtClient:
         s = self.settings
         try:
             return func(*args, **kwargs)
-        except rt.exceptions.ConnectionError as exc:
-            cause = exc.cause
+        except (rt.exceptions.ConnectionError, ConnectionError) as exc:
+            # rt 3.8.1 raises the built-in ConnectionError("...", cause) from the httpx error
+            cause = getattr(exc, "cause", None) or exc.__cause__
             if isinstance(cause, httpx2.TimeoutException):
                 raise RtError(f"RT did not answer within {_seconds(s.timeout)}") from None
             if isinstance(cause, httpx2.ConnectError):
@@ -106,7 +107,8 @@ class RtClient:
             raise RtError(f"RT refused to {doing}: {_reason(exc)}") from None
         except rt.exceptions.UnexpectedResponseError as exc:
             code = exc.status_code or "unexpected"
-            raise RtError(f"RT answered HTTP {code} when asked to {doing}") from None
+            hint = " (no such queue, or no right to it)" if code == 403 else ""
+            raise RtError(f"RT answered HTTP {code} when asked to {doing}{hint}") from None
         except rt.exceptions.RtError as exc:
             raise RtError(f"RT could not {doing}: {_reason(exc)}") from None
         except (httpx2.HTTPError, ValueError, KeyError, TypeError) as exc:

@@ -288,7 +288,7 @@ def assess(requirement_id: int):
 @login_required
 def send_to_rt(requirement_id: int):
     def run(r, v):
-        routing.send_to_rt(
+        sent, warnings = routing.send_to_rt(
             r,
             current_user,
             rt_settings(),
@@ -296,7 +296,9 @@ def send_to_rt(requirement_id: int):
             + url_for(".show", requirement_id=r.id),
             ggus_url_template=current_app.config["DMSU_GGUS_TICKET_URL"],
         )
-        return f"Sent to RT as ticket #{r.rt_id}."
+        for warning in warnings:
+            flash(f"Warning: {warning}.", "warning")
+        return f"Sent to RT as ticket #{sent.rt_id}."
 
     return _act(requirement_id, "rt", run)
 
