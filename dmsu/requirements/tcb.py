@@ -121,9 +121,11 @@ def digest_markdown(digest: TcbDigest, *, rt_base_url: str, page_url) -> str:
                 if r.rt_status:
                     rt += f" ({r.rt_status})"
             component = r.component.name if r.component_id else ""
+            cells = [_cell(component), r.effort or "", r.status, ggus, rt]
             lines.append(
-                f"| [{_cell(r.title)}]({page_url(r.id)}) | {_cell(component)} | {r.effort or ''} "
-                f"| {r.status} | {ggus} | {rt} |"
+                f"| [{_cell(r.title)}]({page_url(r.id)}) | "
+                + " | ".join(c or "—" for c in cells)
+                + " |"
             )
     return "\n".join(lines) + "\n"
 
