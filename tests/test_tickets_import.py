@@ -308,3 +308,21 @@ def test_cli_missing_file_and_not_utf8(runner, tmp_path):
     latin.write_bytes(b'{"subject": "caf\xe9"}\n')
     result = runner.invoke(args=["dmsu", "import-tickets", str(latin)])
     assert result.exit_code == 1 and "is not UTF-8 text" in result.output
+
+
+def test_components_are_found_by_alias_and_new_ones_get_their_name_key(app):
+    from dmsu.cheatsheet.models import ComponentName, name_key
+
+    known = Component.create(name="BDII top", slug="bdii-top", aliases="top BDII")
+    ComponentName.create(component=known, key=name_key("BDII top"), label="BDII top",
+                         is_alias=False)  # fmt: skip
+    ComponentName.create(component=known, key=name_key("top BDII"), label="top BDII")
+    summary = import_records(
+        [
+            validate_ticket(ticket(1, component="TOP  bdii")),
+            validate_ticket(ticket(2, component="Argus")),
+        ]
+    )
+    assert Ticket.get(Ticket.ggus_id == 1).component_id == known.id
+    assert summary.new_components == ["Argus"]
+    assert ComponentName.get(ComponentName.key == "argus").label == "Argus"

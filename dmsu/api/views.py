@@ -1,16 +1,120 @@
-"""The JSON API, version 1. Errors are JSON with a message."""
+"""The JSON API, version 1 (issue item 11). Errors are JSON ``{"error": ..., "field": ...}``
+with the status that fits; the app's error handlers answer JSON for every ``/api/`` path.
+
+``POST /api/v1/tickets`` goes through the same checks and the same upsert as
+``flask dmsu import-tickets`` (:func:`dmsu.tickets.records.validate_ticket`,
+:func:`dmsu.tickets.importer.import_records`).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import functools
 
+from flask import Blueprint, g, jsonify, request, url_for
+
+from dmsu.api import openapi, tokens
 from dmsu.extensions import csrf
+from dmsu.tickets import exporter
+from dmsu.tickets.importer import import_records
+from dmsu.tickets.models import Ticket
+from dmsu.tickets.records import InvalidTicket, validate_ticket
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 
+def error(status: int, message: str, field: str | None = None, **extra):
+    response = jsonify(error=message, field=field, **extra)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dmsu"'
+    return response
+
+
+def token_required(view):
+    """Refuse with 401 unless the request carries a live bearer token."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = tokens.authenticate(request.headers.get("Authorization"))
+        if token is None:
+            return error(401, "Send a valid API token: Authorization: Bearer <token>.")
+        g.api_token = token
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def ticket_json(ggus_id: int) -> dict | None:
+    """A ticket in the import shape plus its summary; every API token belongs to staff, so
+    internal comments and the submitter's e-mail are included."""
+    query = Ticket.select().where(Ticket.ggus_id == ggus_id)
+    record = next(exporter.ticket_records(query), None)
+    if record is None:
+        return None
+    ticket = (
+        Ticket.select(Ticket.status, Ticket.support_unit, Ticket.updated_at)
+        .where(Ticket.ggus_id == ggus_id)
+        .get()
+    )
+    names = exporter._Names()
+    record["status"] = ticket.status
+    record["support_unit"] = names.units.get(ticket.support_unit_id)
+    record["updated_at"] = ticket.updated_at.isoformat()
+    record["url"] = url_for("api.get_ticket", ggus_id=ggus_id, _external=False)
+    return record
+
+
 @bp.get("/")
 def index():
     return jsonify(name="DMSU desk API", version=1)
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.post("/tickets")
+@token_required
+def post_ticket():
+    if not request.is_json:
+        return error(415, "Send the ticket as JSON (Content-Type: application/json).")
+    body = request.get_json(silent=True)
+    if body is None:
+        return error(400, "The body is not valid JSON.")
+    try:
+        record = validate_ticket(body)
+    except InvalidTicket as exc:
+        if exc.field is None:
+            return error(400, exc.message[0].upper() + exc.message[1:] + ".")
+        return error(422, f"Field {exc.field}: {exc.message}.", exc.field)
+    summary = import_records([record])
+    created = summary.created == 1
+    response = jsonify(ticket_json(record.ggus_id))
+    response.status_code = 201 if created else 200
+    if created:
+        response.headers["Location"] = url_for("api.get_ticket", ggus_id=record.ggus_id)
+    return response
+
+
+@bp.get("/tickets/<int:ggus_id>")
+@token_required
+def get_ticket(ggus_id: int):
+    found = ticket_json(ggus_id)
+    if found is None:
+        return error(404, f"There is no ticket {ggus_id}.")
+    return jsonify(found)
+
+
+def _register_admin_pages(state) -> None:
+    """The admin's token page lives at ``/admin/api-tokens`` (outside ``/api/v1``, with CSRF)."""
+    from dmsu.api.admin_views import bp as admin_bp
+
+    if "api_admin" not in state.app.blueprints:
+        state.app.register_blueprint(admin_bp)
+
+
+bp.record_once(_register_admin_pages)
 from dmsu.cheatsheet import api as _cheatsheet_api  # noqa: E402, F401  (the /components routes)
+from dmsu.wiki import api as _wiki_api  # noqa: E402, F401  (wiki pages: /api/v1/pages)

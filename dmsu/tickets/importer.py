@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from dmsu import clock
 from dmsu.auth.models import User
-from dmsu.cheatsheet.models import Component
+from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
 from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
@@ -102,7 +102,12 @@ class TicketWriter:
         self.outcomes: dict[int, str] = {}  # ggus_id -> created/updated/unchanged (last batch)
         self._units = {u.name.lower(): u.id for u in SupportUnit.select()}
         self._unit_names = {u.id: u.name for u in SupportUnit.select()}
-        self._components = {c.name.lower(): c.id for c in Component.select()}
+        # Components are found by name or alias, case- and spacing-insensitively (the
+        # cheat sheet's ComponentName keys), so "top BDII" lands on "BDII top".
+        self._components = {name_key(c.name): c.id for c in Component.select()}
+        self._components.update(
+            dict(ComponentName.select(ComponentName.key, ComponentName.component).tuples())
+        )
         self._users = {u.username: u.id for u in User.select(User.id, User.username)}
         self._first_line = frozenset(
             u.id for u in SupportUnit.select().where(SupportUnit.kind == "first_line")
@@ -126,7 +131,7 @@ class TicketWriter:
     def component_id(self, name: str | None) -> int | None:
         if not name:
             return None
-        key = name.lower()
+        key = name_key(name)
         if key not in self._components:
             base = slugify(name) or "component"
             slug, n = base, 1
@@ -134,6 +139,7 @@ class TicketWriter:
                 n += 1
                 slug = f"{base}-{n}"
             component = Component.create(name=name, slug=slug, reviewed=False)
+            ComponentName.create(component=component, key=key, label=name, is_alias=False)
             self._components[key] = component.id
             self.summary.new_components.append(name)
         return self._components[key]
