@@ -194,6 +194,8 @@ class Summary:
 
     status: str = "new"
     support_unit_id: int | None = None
+    unit_since: datetime | None = None
+    updated_at: datetime | None = None
     assignee_id: int | None = None
     eta_due: date | None = None
     fixed_version: str = ""
@@ -208,8 +210,10 @@ def replay(ticket: Ticket) -> Summary:
     summary = Summary()
     involved: set[int] = set()
     for event in timeline(ticket):
+        summary.updated_at = event.at
         if event.kind == "assigned":
             summary.support_unit_id = event.support_unit_id
+            summary.unit_since = event.at
             summary.eta_due = None
         elif event.kind == "status":
             summary.status = event.status
@@ -239,6 +243,8 @@ def summary_of(ticket: Ticket) -> Summary:
     return Summary(
         status=fresh.status,
         support_unit_id=fresh.support_unit_id,
+        unit_since=fresh.unit_since,
+        updated_at=fresh.updated_at,
         assignee_id=fresh.assignee_id,
         eta_due=fresh.eta_due,
         fixed_version=fresh.fixed_version,
@@ -247,3 +253,40 @@ def summary_of(ticket: Ticket) -> Summary:
         broad_impact=fresh.broad_impact,
         involved=frozenset(row.support_unit_id for row in units),
     )
+
+
+def sync_summary(ticket: Ticket) -> Ticket:
+    """Set the summary columns and involvement rows to what the events say.
+
+    For code that writes history events directly (the importer). Status, support unit, ETA,
+    involvement and times always follow the events; assignee and the flags only when a
+    ``field`` event changed them (imported tickets carry those as plain fields).
+    """
+    summary = replay(ticket)
+    decided = {
+        field_data(event).get("field")
+        for event in timeline(ticket).where(TicketEvent.kind == "field")
+    }
+    ticket.status = summary.status
+    ticket.support_unit = summary.support_unit_id
+    ticket.unit_since = summary.unit_since
+    ticket.eta_due = summary.eta_due
+    if summary.updated_at is not None:
+        ticket.updated_at = summary.updated_at
+    if "assignee" in decided:
+        ticket.assignee = summary.assignee_id
+    for name in ("fixed_version", "lack_of_expertise", "postponed", "broad_impact"):
+        if name in decided:
+            setattr(ticket, name, getattr(summary, name))
+    ticket.save()
+    current = {
+        row.support_unit_id
+        for row in TicketInvolvement.select().where(TicketInvolvement.ticket == ticket)
+    }
+    for unit_id in current - summary.involved:
+        TicketInvolvement.delete().where(
+            TicketInvolvement.ticket == ticket, TicketInvolvement.support_unit == unit_id
+        ).execute()
+    for unit_id in summary.involved - current:
+        TicketInvolvement.create(ticket=ticket, support_unit=unit_id, since=summary.updated_at)
+    return ticket
