@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from peewee import Case, fn
+from peewee import JOIN, Case, fn
 
 from dmsu.cheatsheet.models import Component
 from dmsu.cheatsheet.sheet import UnitInfo
@@ -74,7 +74,7 @@ def tickets_of(component_id: int, *, staff: bool) -> ComponentTickets:
         return result
     base = (
         Ticket.select(Ticket, SupportUnit)
-        .join(SupportUnit, join_type="LEFT OUTER", on=(Ticket.support_unit == SupportUnit.id))
+        .join(SupportUnit, join_type=JOIN.LEFT_OUTER, on=(Ticket.support_unit == SupportUnit.id))
         .where(Ticket.component == component_id)
     )
     result.open = list(base.where(is_open).order_by(Ticket.created_at.desc()).limit(OPEN_LIMIT))

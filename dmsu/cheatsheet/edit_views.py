@@ -50,11 +50,12 @@ def _display_row(component_id: int):
 
 
 def _edit_response(values, errors, component=None, version=""):
+    """A form with errors answers 422 as a full page; as an htmx row it answers 200 (the row
+    with its message is the answer; a 4xx would only add a console error in the browser)."""
     context = _form_context(values, errors, component, version)
-    status = 422 if errors else 200
     if htmx:
-        return render_template("cheatsheet/_edit_row.html", **context), status
-    return render_template("cheatsheet/edit.html", **context), status
+        return render_template("cheatsheet/_edit_row.html", **context)
+    return render_template("cheatsheet/edit.html", **context), (422 if errors else 200)
 
 
 def _save(component: Component | None):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from peewee import JOIN
+
 from dmsu.auth.models import User
 from dmsu.cheatsheet.fields import ComponentData, format_expert, from_json
 from dmsu.cheatsheet.models import CheatSheetChange, Component
@@ -42,8 +44,8 @@ def changes(component: Component | None = None, page: int = 1) -> HistoryPage:
     """Changes newest first, with their actor and component (one query per page)."""
     query = (
         CheatSheetChange.select(CheatSheetChange, User, Component)
-        .join_from(CheatSheetChange, User, join_type="LEFT OUTER")
-        .join_from(CheatSheetChange, Component, join_type="LEFT OUTER")
+        .join_from(CheatSheetChange, User, join_type=JOIN.LEFT_OUTER)
+        .join_from(CheatSheetChange, Component, join_type=JOIN.LEFT_OUTER)
     )
     if component is not None:
         query = query.where(CheatSheetChange.component == component)

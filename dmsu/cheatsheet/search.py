@@ -106,13 +106,18 @@ def run(sheet: Sheet, query: SheetQuery) -> SheetResult:
     ranked.sort(key=lambda item: item[:2])
     rows = tuple(row for _, _, row in ranked)
     total = sum(1 for row in sheet.rows if query.retired or not row.retired)
-    return SheetResult(rows, _groups(sheet, rows, query.group), tuple(notes), total)
+    return SheetResult(rows, _groups(sheet, rows, query), tuple(notes), total)
 
 
-def _groups(sheet: Sheet, rows: tuple[Row, ...], group: str) -> tuple[Group, ...]:
+def _groups(sheet: Sheet, rows: tuple[Row, ...], query: SheetQuery) -> tuple[Group, ...]:
+    """Rows under each partner (a row with two partners is under both) or each unit; with a
+    partner filter only that partner's group is shown."""
+    group = query.group
     if group == "partner":
         groups = []
         for partner in sheet.partners:
+            if query.partner and partner.name.casefold() != query.partner.casefold():
+                continue
             members = tuple(r for r in rows if any(p.id == partner.id for p in r.partners))
             if members:
                 detail = ", ".join(x for x in (partner.country, partner.contact) if x)

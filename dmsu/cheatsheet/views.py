@@ -126,10 +126,9 @@ def route():
         "suggestions": suggestions,
         **viewer(),
     }
-    status = 422 if error else 200
-    if htmx and not htmx.history_restore_request:
-        return render_template("cheatsheet/_route_results.html", **context), status
-    return render_template("cheatsheet/route.html", **context), status
+    if htmx and not htmx.history_restore_request:  # 200: the partial carries the message
+        return render_template("cheatsheet/_route_results.html", **context)
+    return render_template("cheatsheet/route.html", **context), (422 if error else 200)
 
 
 from dmsu.cheatsheet import edit_views as _edit_views  # noqa: E402, F401  (routes on bp)
