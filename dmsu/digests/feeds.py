@@ -22,17 +22,13 @@ from dmsu.digests.rota import monday_of
 FEED_SIZE = 20
 
 
-def published_for_feed(limit: int = FEED_SIZE) -> list[Digest]:
-    """The newest published digests, with their stored public HTML: one query."""
+def published_for_feed(limit: int = FEED_SIZE, *, with_html: bool = True) -> list[Digest]:
+    """The newest published digests (with their stored public HTML): one query."""
+    fields = [Digest.id, Digest.week, Digest.published_at, Digest.revised_at, Digest.revision]
+    if with_html:
+        fields.append(Digest.public_html)
     return list(
-        Digest.select(
-            Digest.id,
-            Digest.week,
-            Digest.public_html,
-            Digest.published_at,
-            Digest.revised_at,
-            Digest.revision,
-        )
+        Digest.select(*fields)
         .where(Digest.state == "published")
         .order_by(Digest.week.desc())
         .limit(limit)

@@ -72,7 +72,27 @@ def index(error: str | None = None, week_value: str = "", status: int = 200):
     return body, status
 
 
-def _digest_query(week: str):
+_PUBLIC_FIELDS = (
+    Digest.id,
+    Digest.week,
+    Digest.state,
+    Digest.revision,
+    Digest.version,
+    Digest.published_version,
+    Digest.published_at,
+    Digest.revised_at,
+    Digest.public_html,
+)
+
+
+def _digest_query(week: str, public_view: bool):
+    """The digest of ``week`` as the viewer may see it: for a public reader only the columns
+    the page serves (its stored HTML), for staff with the author's name."""
+    if public_view:
+        query = Digest.select(*_PUBLIC_FIELDS).where(
+            (Digest.week == week) & (Digest.state == "published")
+        )
+        return query.first()
     return (
         Digest.visible_to(current_user)
         .select_extend(User.username, User.display_name)
@@ -81,6 +101,22 @@ def _digest_query(week: str):
         .objects()
         .first()
     )
+
+
+def _revisions(digest: Digest) -> list:
+    """The revision list; immutable once the digest has that revision, so cached by it."""
+    key = ("revisions", digest.week, digest.revision)
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            DigestRevision.select(
+                DigestRevision.number, DigestRevision.created_at, DigestRevision.note
+            )
+            .where(DigestRevision.digest == digest.id)
+            .order_by(DigestRevision.number.desc())
+        )
+        cache.put(key, found)
+    return found
 
 
 def _not_modified(etag: str, moment) -> bool:
@@ -104,22 +140,14 @@ def show(week: str):
     """One digest: its current published revision as stored (one query for a public reader,
     two when it was corrected); staff also see drafts and unpublished changes."""
     week = week_or_404(week)
-    digest = _digest_query(week)
+    public_view = not sees_drafts(current_user)
+    digest = _digest_query(week, public_view)
     if digest is None:
         not_found(f"There is no published digest of {week}.")
-    public_view = not sees_drafts(current_user)
     etag = f"d-{week}-r{digest.revision}"
     if public_view and _not_modified(etag, digest.last_published_at):
         return _conditional(current_app.response_class(status=304), etag, digest.last_published_at)
-    revisions = []
-    if digest.revision > 1 or not public_view:
-        revisions = list(
-            DigestRevision.select(
-                DigestRevision.number, DigestRevision.created_at, DigestRevision.note
-            )
-            .where(DigestRevision.digest == digest.id)
-            .order_by(DigestRevision.number.desc())
-        )
+    revisions = _revisions(digest) if digest.revision > 1 or not public_view else []
     draft_html = None
     if not public_view and (not digest.is_published or digest.has_unpublished_changes):
         from dmsu.digests.publishing import compose
@@ -145,7 +173,7 @@ def show(week: str):
 def revision(week: str, number: int):
     """One published revision of a digest, as it was published."""
     week = week_or_404(week)
-    digest = _digest_query(week)
+    digest = _digest_query(week, not sees_drafts(current_user))
     if digest is None:
         not_found(f"There is no published digest of {week}.")
     shown = DigestRevision.get_or_none(
@@ -166,8 +194,9 @@ def revision(week: str, number: int):
 
 @bp.get("/digests/feed.atom")
 def feed():
-    """The Atom feed of the published digests (one query; cached until the next publication)."""
-    digests = feeds.published_for_feed()
+    """The Atom feed of the published digests: one narrow query says what it is made of; the
+    document itself is cached by that (a new revision makes a new one)."""
+    digests = feeds.published_for_feed(with_html=False)
     stamp = feeds.feed_stamp(digests)
     etag = "f-" + hashlib.sha256(stamp.encode()).hexdigest()[:20]
     moment = feeds.last_modified(digests)
@@ -177,7 +206,7 @@ def feed():
         key = ("feed", stamp, current_app.config["DMSU_BASE_URL"])
         document = cache.get(key)
         if document is None:
-            document = feeds.atom_feed(digests, current_app.config)
+            document = feeds.atom_feed(feeds.published_for_feed(), current_app.config)
             cache.put(key, document)
         response = Response(document, mimetype="application/atom+xml")
     response.set_etag(etag, weak=True)
