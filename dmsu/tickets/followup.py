@@ -1,94 +1,68 @@
-"""Follow-up notices from the due lists: missing and expired ETAs, tickets without reaction.
+"""The delegation and follow-up procedure (seed 000): ETAs of the 3rd-line units and escalation.
 
-Seed 000, "The delegation and follow-up procedure": "Missing ETA assignments as well as those
-not matching expectations are escalated"; "Unsolved tickets within the 3rd line support with
-expired ETA are checked, re-assessed, and escalated eventually". Seed 001: "reminders on
-tickets that were not touched for longer time are generated as well", and the sweep "makes
-sure that no tickets are left without supporter's reaction for more than three working days".
-
-The lists are those of the sweep (:mod:`dmsu.tickets.oversight`); each notice is keyed by what
-it is about, so it is sent once, and suppressed when noticed more than a day late.
+Seed 000: "Then the external technology provider communicates an ETA for a solution of the
+issue, depending on its severity and complexity of the fix." "Once the ETA has been negotiated
+the resolution of the issue starts at the external technology provider and will then only be
+monitored and status checked once the ETA is due."
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from dmsu.notify.recipients import duty_addresses
-from dmsu.tickets.models import TicketEvent
-from dmsu.tickets.notices import notify_once, ticket_url
-from dmsu.tickets.oversight import (
-    Settings,
-    as_utc,
-    dmsu_unit_id,
-    eta_expired,
-    needs_reaction,
-    no_eta,
-)
+from dmsu.db import database
+from dmsu.tickets.events import WorkflowError, append, check_open, instant, require
+from dmsu.tickets.models import Ticket, TicketEvent
 
 
-def _line(row: dict) -> str:
-    return f'{row["ggus_id"]} "{row["subject"]}" ({row["unit_name"]})'
+def record_eta(
+    ticket: Ticket, actor, due: date, *, note: str = "", at: datetime | None = None
+) -> TicketEvent:
+    """Record (or revise) the 3rd-line unit's ETA; revisions are new events, never overwritten.
 
-
-def check_etas(s: Settings, config: Mapping) -> str:
-    """Ask units for a missing ETA; tell the shift about expired ones (to escalate)."""
-    missing = expired = 0
-    for row in no_eta(s).dicts():
-        since = as_utc(row["unit_since"])
-        overdue_at = s.calendar.add_working_days(since, s.no_eta_working_days)
-        missing += notify_once(
-            f"eta-missing:{row['ggus_id']}:{since:%Y%m%dT%H%M%S}",
-            [row["unit_email"]] if row["unit_email"] else [],
-            f"[GGUS {row['ggus_id']}] please give an ETA",
-            f"Ticket {_line(row)} was assigned to your unit on {since:%Y-%m-%d} and has no "
-            "ETA yet. Please tell us when a fix can be expected.\n\n"
-            f"{ticket_url(config, row['ggus_id'])}\n",
-            kind="eta_missing",
-            ticket_ggus_id=row["ggus_id"],
-            due=overdue_at,
-            now=s.now,
+    Seed 000 ("The delegation and follow-up procedure"): "If the ETA cannot be fulfilled a
+    possible new ETA is negotiated. ETAs are recorded and used in the metrics for the
+    interaction with the external technology provider." The initial ETA is the earliest event.
+    """
+    require(actor, "ticket.record_eta", "record an ETA")
+    if not isinstance(due, date) or isinstance(due, datetime):
+        raise WorkflowError("An ETA is a date, like 2013-03-01.")
+    check_open(ticket, "recording an ETA")
+    if ticket.support_unit_id is None or ticket.support_unit.kind != "third_line":
+        raise WorkflowError("An ETA is a 3rd-line unit's promise; assign the ticket there first.")
+    at = instant(at)
+    with database.atomic():
+        revision = (
+            TicketEvent.select()
+            .where(TicketEvent.ticket == ticket, TicketEvent.kind == "eta")
+            .count()
         )
-    zone = ZoneInfo(s.calendar.tz)
-    duty = duty_addresses(s.now)
-    for row in eta_expired(s).dicts():
-        due = TicketEvent.due.python_value(row["eta_due"])
-        expired_at = datetime.combine(due + timedelta(days=1), time(0), tzinfo=zone)
-        expired += notify_once(
-            f"eta-expired:{row['ggus_id']}:{due:%Y-%m-%d}",
-            duty,
-            f"[GGUS {row['ggus_id']}] ETA {due:%Y-%m-%d} expired",
-            f"The ETA of ticket {_line(row)} was {due:%Y-%m-%d}; the ticket is still open. "
-            "Check, re-assess and escalate it if needed.\n\n"
-            f"{ticket_url(config, row['ggus_id'])}\n",
-            kind="eta_expired",
-            ticket_ggus_id=row["ggus_id"],
-            due=expired_at,
-            now=s.now,
+        event = append(
+            ticket,
+            actor,
+            "eta",
+            at,
+            due=due,
+            support_unit=ticket.support_unit,
+            text=(note or "").strip(),
+            data={"revision": revision},
         )
-    return f"{missing} ETA requests, {expired} expired ETAs reported"
+        ticket.eta_due = due
+        ticket.save()
+    return event
 
 
-def remind_reaction(s: Settings, config: Mapping) -> str:
-    """Tell the assignee (else the shift) about tickets without reaction for too long."""
-    sent = 0
-    duty = duty_addresses(s.now)
-    for row in needs_reaction(s, dmsu_unit_id()).dicts():
-        last = as_utc(row["last_reaction"])
-        stale_at = s.calendar.add_working_days(last, s.reaction_working_days)
-        to = [row["assignee_email"]] if row["assignee_email"] else duty
-        sent += notify_once(
-            f"reaction-remind:{row['ggus_id']}:{last:%Y%m%dT%H%M%S}",
-            to,
-            f"[GGUS {row['ggus_id']}] no reaction for {s.reaction_working_days:g} working days",
-            f"Ticket {_line(row)} has had no supporter's reaction since "
-            f"{last:%Y-%m-%d %H:%M} UTC. Please record the progress.\n\n"
-            f"{ticket_url(config, row['ggus_id'])}\n",
-            kind="reaction_reminder",
-            ticket_ggus_id=row["ggus_id"],
-            due=stale_at,
-            now=s.now,
+def escalate(ticket: Ticket, actor, *, reason: str, at: datetime | None = None) -> TicketEvent:
+    """Seed 000: "Unsolved tickets within the 3rd line support with expired ETA are checked,
+    re-assessed, and escalated eventually." Escalation is an event with its reason."""
+    require(actor, "ticket.escalate", "escalate a ticket")
+    if not (reason or "").strip():
+        raise WorkflowError("Say why the ticket is escalated.")
+    check_open(ticket, "escalating it")
+    at = instant(at)
+    with database.atomic():
+        event = append(
+            ticket, actor, "escalated", at, text=reason.strip(), support_unit=ticket.support_unit
         )
-    return f"{sent} reaction reminders"
+        ticket.save()
+    return event
