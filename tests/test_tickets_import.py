@@ -10,7 +10,8 @@ import pytest
 
 from dmsu.cheatsheet.models import Component
 from dmsu.tickets import importer
-from dmsu.tickets.importer import import_lines, import_records
+from dmsu.tickets.import_file import import_lines
+from dmsu.tickets.importer import import_records
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import validate_ticket
 from dmsu.tickets.units import SupportUnit

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from flask import Blueprint, g, jsonify, request, url_for
+from peewee import IntegrityError
 
 from dmsu.api import openapi, tokens
 from dmsu.extensions import csrf
@@ -89,7 +90,10 @@ def post_ticket():
         if exc.field is None:
             return error(400, exc.message[0].upper() + exc.message[1:] + ".")
         return error(422, f"Field {exc.field}: {exc.message}.", exc.field)
-    summary = import_records([record])
+    try:
+        summary = import_records([record])
+    except IntegrityError:  # the same new ticket posted twice at once: the second updates it
+        summary = import_records([record])
     created = summary.created == 1
     response = jsonify(ticket_json(record.ggus_id))
     response.status_code = 201 if created else 200

@@ -27,7 +27,7 @@ def _lines(n: int) -> str:
 @needs_schema
 def import_tickets_command(path, skip_invalid, dry_run):
     """Import tickets from a JSON-lines file (one ticket per line; see README)."""
-    from dmsu.tickets.importer import import_lines
+    from dmsu.tickets.import_file import import_lines
 
     size = 0 if path == "-" else os.path.getsize(path)
     with click.open_file(path, encoding="utf-8", errors="strict") as handle:
