@@ -79,3 +79,44 @@ def test_shift_publishes_mondays_digest_and_a_reader_finds_it(
     assert entry.link.endswith(f"/digests/{WEEK}")
     assert "Hand-picked ticket for the digest" in entry.content[0].value
     assert console_errors == [] and reader_errors == []
+
+
+def test_digest_pages_have_no_serious_accessibility_violations(
+    browser, live_server, make_user, make_ticket
+):
+    """axe-core on the archive, a digest, the editor, the operations digest and the rota (as
+    an admin, with its forms); the script runs in a context that bypasses the CSP."""
+    from pathlib import Path
+
+    from tests.conftest import PASSWORD
+
+    axe = Path("node_modules/axe-core/axe.min.js")
+    assert axe.exists(), "axe-core is missing: the set-up step runs npm install"
+    make_week(make_ticket)
+    make_user("assigner", "anna")
+    admin = make_user("admin", "boss")
+    rota.generate_rota(WEEK, 3)
+    with live_server.app.app_context():
+        schedule.draft_previous_week(datetime(2013, 2, 18, 6, 0, tzinfo=UTC))
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("User name").fill(admin.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    problems = {}
+    for path in ("/digests/", f"/digests/{WEEK}", f"/digests/{WEEK}/edit", "/digests/operations",
+                 "/digests/rota"):  # fmt: skip
+        page.goto(live_server.url + path)
+        page.evaluate(axe.read_text())
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found = [
+            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        if found:
+            problems[path] = found
+    context.close()
+    assert problems == {}
