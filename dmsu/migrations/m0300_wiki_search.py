@@ -3,7 +3,10 @@
 SQLite: an external-content FTS5 table ``page_fts`` over ``page(title, body_text)`` kept in
 step by triggers, so every save updates the index in the same transaction.
 PostgreSQL: a stored generated ``tsvector`` column ``page.search_vector`` (title weighted A,
-text B) with a GIN index. Every step is a no-op where the thing exists.
+text B) with a GIN index. Both index the words as written (no stemming: ``unicode61`` and the
+``simple`` configuration), because the search box matches word prefixes as-you-type and a
+stemmed index cannot match a prefix like "delegat" against "delegation" (stored "deleg").
+Every step is a no-op where the thing exists.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dmsu.migrations import add_column_if_missing
 SQLITE_FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5("
     "title, body_text, content='page', content_rowid='id', "
-    "tokenize='porter unicode61 remove_diacritics 2')",
+    "tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS page_fts_insert AFTER INSERT ON page BEGIN "
     "INSERT INTO page_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text); "
     "END",
@@ -34,8 +37,8 @@ SQLITE_FTS = (
 
 POSTGRES_FTS = (
     "ALTER TABLE page ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(body_text, '')), 'B')) STORED",
+    "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('simple', coalesce(body_text, '')), 'B')) STORED",
     "CREATE INDEX IF NOT EXISTS page_search_vector ON page USING GIN (search_vector)",
 )
 

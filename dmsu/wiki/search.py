@@ -1,7 +1,8 @@
 """Full-text search of wiki pages: ONE module over SQLite FTS5 and PostgreSQL tsvector.
 
-Both engines get the same query: every word the reader typed, each as a prefix (so the box
-works as-you-type), all required. Ranking: FTS5 ``bm25`` with the title weighted 8:1;
+Both engines get the same query: every word the reader typed, each as a prefix of a word as
+written (so the box works as-you-type: "delegat" finds "delegation"), all required; the
+indexes do not stem (see migration m0300). Ranking: FTS5 ``bm25`` with the title weighted 8:1;
 PostgreSQL ``ts_rank`` over the title (weight A) and text (weight B). The visibility rule
 (:meth:`Page.visible_to`) is part of the SQL query itself: an anonymous search never sees an
 internal page, not even in the count.
@@ -136,9 +137,9 @@ def _headline(column, tsquery: str, options: str) -> NodeList:
     p = _param()
     return NodeList(
         (
-            SQL("ts_headline('english',"),
+            SQL("ts_headline('simple',"),
             column,
-            SQL(f", to_tsquery('english', {p}), {p})", [tsquery, options]),
+            SQL(f", to_tsquery('simple', {p}), {p})", [tsquery, options]),
         )
     )
 
@@ -148,7 +149,7 @@ def _postgres_queries(user, terms):
     tsquery = " & ".join(f"{term}:*" for term in terms)
     vector = Column(Page, "search_vector")
     base = Page.visible_to(user).where(
-        NodeList((vector, SQL(f"@@ to_tsquery('english', {p})", [tsquery])))
+        NodeList((vector, SQL(f"@@ to_tsquery('simple', {p})", [tsquery])))
     )
     marks = f"StartSel={START}, StopSel={STOP}"
     fields = (
@@ -159,6 +160,6 @@ def _postgres_queries(user, terms):
         _headline(Page.title, tsquery, f"{marks}, HighlightAll=true").alias("title_marked"),
         _headline(Page.body_text, tsquery, f"{marks}, {SNIPPET_OPTIONS}").alias("snippet"),
     )
-    rank = NodeList((SQL("ts_rank("), vector, SQL(f", to_tsquery('english', {p}))", [tsquery])))
+    rank = NodeList((SQL("ts_rank("), vector, SQL(f", to_tsquery('simple', {p}))", [tsquery])))
     ranked = base.select(*fields).order_by(rank.desc(), Page.title)
     return base.select(fn.COUNT(Page.id)), ranked
