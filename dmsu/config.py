@@ -59,6 +59,7 @@ DEFAULTS: dict[str, object] = {
     "DMSU_SMTP_TIMEOUT": 10,
     "DMSU_MAIL_FROM": "dmsu-desk@localhost",
     "DMSU_DIGEST_MAILTO": "",
+    "DMSU_REPORT_MAILTO": "",
     # Requirements (EGI RT)
     "DMSU_RT_URL": "",
     "DMSU_RT_TOKEN": "",

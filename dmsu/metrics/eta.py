@@ -1,0 +1,109 @@
+"""ETA accuracy of the product teams (seed 000, "Ticket based metrics": "Effectiveness of the
+external technology provider in accurately defining the ETA times for resolving the reported
+issues. Percentage of fixes provided by: The initial ETA; Any revised ETA; Within a week of
+the agreed ETA; Within a month of the agreed ETA.").
+
+The contract (issue 8): over tickets with at least one ``eta`` event whose fix arrives inside
+the period; the fix is the ticket's first assignment to ``UMD release`` or its first
+``solved`` status while in a 3rd-line unit, after its first ETA. The initial ETA is the due
+date of the earliest ``eta`` event; the final ETA is the due date of the latest ``eta`` event
+before the fix; a due date counts to its end (23:59:59 UTC).
+
+Read here as: ``eta_by_initial`` — fixed no later than the end of the initial due date;
+``eta_by_revised`` — no later than the end of the final due date; ``eta_within_week`` /
+``eta_within_month`` — no later than 7 / 30 days after the end of the final due date (so
+they include the fixes made on time). "Before"/"after" compare (time, id), so events at the
+same second keep the order they were recorded in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dmsu.metrics.queries import Grid, percent
+from dmsu.metrics.sqltools import days_after, run
+
+ETA_KEYS = ("eta_by_initial", "eta_by_revised", "eta_within_week", "eta_within_month")
+
+
+@dataclass(frozen=True)
+class EtaCounts:
+    fixes: int = 0
+    by_initial: int = 0
+    by_revised: int = 0
+    within_week: int = 0
+    within_month: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "eta_fixes": self.fixes,
+            "eta_by_initial": self.by_initial,
+            "eta_by_revised": self.by_revised,
+            "eta_within_week": self.within_week,
+            "eta_within_month": self.within_month,
+        }
+
+    def percentages(self) -> dict[str, float | None]:
+        """Each count as a percentage of the fixes (one decimal; None without fixes)."""
+        counts = self.as_dict()
+        return {key: percent(counts[key], self.fixes) for key in ETA_KEYS}
+
+
+def _latest_assignment(event: str) -> str:
+    """SQL: the unit of the ticket's latest assignment before ``event`` (time, then id)."""
+    return f"""(SELECT a.support_unit_id FROM ticket_event a
+               WHERE a.ticket_id = {event}.ticket_id AND a.kind = 'assigned'
+                 AND (a.at < {event}.at OR (a.at = {event}.at AND a.id < {event}.id))
+               ORDER BY a.at DESC, a.id DESC LIMIT 1)"""
+
+
+def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
+    """ETA accuracy per grain and bucket of ``grid`` (a fix belongs to the piece it falls in)."""
+    per_grain, params = grid.per_grain(
+        f"""COUNT(*) AS fixes,
+           SUM(CASE WHEN at < {days_after("initial_due", 1)} THEN 1 ELSE 0 END) AS by_initial,
+           SUM(CASE WHEN at < {days_after("final_due", 1)} THEN 1 ELSE 0 END) AS by_revised,
+           SUM(CASE WHEN at < {days_after("final_due", 8)} THEN 1 ELSE 0 END) AS in_week,
+           SUM(CASE WHEN at < {days_after("final_due", 31)} THEN 1 ELSE 0 END) AS in_month""",
+        "fixes",
+    )
+    sql = f"""
+    WITH etas AS (
+      SELECT e.ticket_id, e.at, e.id, e.due,
+             ROW_NUMBER() OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS nth
+      FROM ticket_event e
+      WHERE e.kind = 'eta' AND e.due IS NOT NULL AND e.at < :end
+    ),
+    first_eta AS (SELECT ticket_id, at, id, due FROM etas WHERE nth = 1),
+    candidates AS (
+      SELECT c.ticket_id, c.at, c.id, f.due AS initial_due,
+             ROW_NUMBER() OVER (PARTITION BY c.ticket_id ORDER BY c.at, c.id) AS nth
+      FROM first_eta f JOIN ticket_event c ON c.ticket_id = f.ticket_id
+      WHERE c.at < :end AND (c.at > f.at OR (c.at = f.at AND c.id > f.id))
+        AND ((c.kind = 'assigned' AND c.support_unit_id IN (:umd))
+             OR (c.kind = 'status' AND c.status = 'solved'
+                 AND {_latest_assignment("c")} IN (:third)))
+    ),
+    fixes AS (
+      SELECT x.ticket_id, x.at, x.initial_due,
+             (SELECT e.due FROM ticket_event e
+              WHERE e.ticket_id = x.ticket_id AND e.kind = 'eta' AND e.due IS NOT NULL
+                AND (e.at < x.at OR (e.at = x.at AND e.id < x.id))
+              ORDER BY e.at DESC, e.id DESC LIMIT 1) AS final_due
+      FROM candidates x
+      WHERE x.nth = 1 AND x.at >= :start
+    )
+    {per_grain}
+    """
+    rows = run(
+        sql,
+        start=grid.period.start,
+        end=grid.period.end,
+        umd=units["umd_release"],
+        third=units["third_line"],
+        **params,
+    )
+    return {
+        (grain, int(bucket)): EtaCounts(*(int(v or 0) for v in values))
+        for grain, bucket, *values in rows
+    }

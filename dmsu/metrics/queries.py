@@ -1,0 +1,276 @@
+"""The ticket-flow metrics of issue 8 as SQL aggregations over ticket events.
+
+The contract (issue 8, "Definitions"; all times UTC, from events only):
+
+- "The support unit a ticket is in changes only by ``assigned`` events; before its first one
+  it is in none." The unit a ticket came from is therefore computed here with ``LAG`` over the
+  ticket's assignments ordered by (time, id) — the stored ``from_unit`` is not trusted.
+- ``assigned_to_dmsu``: tickets with at least one assignment to DMSU inside the period (each
+  ticket once).
+- ``solved_by_dmsu``: tickets with a ``solved`` status event inside the period while in DMSU
+  (each ticket once, its first such event).
+- ``reassigned_to_tpm``: tickets assigned to TPM inside the period straight from DMSU.
+- ``assigned_to_third_line``: tickets assigned inside the period straight from DMSU to a
+  3rd-line unit (each ticket once, its first such assignment).
+- ``solve_days_*``: over the tickets counted in ``solved_by_dmsu``, the days from the ticket's
+  latest assignment to DMSU before that solve to the solve.
+- ``reassign_hours_*``: over the tickets counted in ``assigned_to_third_line``, the hours from
+  the latest assignment to DMSU before it to that assignment.
+
+Each query reads the events once and aggregates every requested cut of the period at the
+same time (a :class:`Grid`: e.g. the quarters, the months, the weeks and the whole period),
+so the number of queries never grows with the number of tickets. Medians are computed in SQL
+on both databases with ``ROW_NUMBER``/``COUNT`` windows (the one or two middle values), and
+durations are whole seconds, so SQLite and PostgreSQL give identical numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from dmsu.metrics.periods import Period
+from dmsu.metrics.sqltools import bucket_case, epoch, ids, run, week_bucket
+from dmsu.tickets.units import UNIT_KINDS, SupportUnit
+
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A period and the cuts of it to aggregate: grain name → consecutive pieces.
+
+    Durations (means and medians) are computed for the ``detailed`` grains only; the other
+    grains get counts (the weekly and monthly charts need no medians)."""
+
+    period: Period
+    grains: dict[str, tuple[Period, ...]]
+    detailed: frozenset[str] = frozenset({TOTAL})
+
+    def bucket_sql(self, grain: str, column: str = "at") -> tuple[str, dict]:
+        """The expression giving the index of ``grain``'s piece holding ``column``."""
+        pieces = self.grains[grain]
+        prefix = f"{grain[:1]}{list(self.grains).index(grain)}_"
+        if grain == "week" and len(pieces) > 1:
+            day = pieces[0].start
+            monday = (day - timedelta(days=day.weekday())).replace(hour=0, minute=0)
+            return week_bucket(column, monday, prefix)
+        return bucket_case(column, [p.start for p in pieces], prefix)
+
+    def per_grain(self, select: str, source: str, grains=None) -> tuple[str, dict]:
+        """``SELECT '<grain>' AS grain, bucket, <select> FROM (source + bucket) GROUP BY
+        bucket`` for each grain, joined with UNION ALL (``select`` may aggregate)."""
+        parts, params = [], {}
+        for grain in grains if grains is not None else self.grains:
+            expr, extra = self.bucket_sql(grain)
+            params.update(extra)
+            parts.append(
+                f"SELECT '{grain}' AS grain, bucket, {select} "
+                f"FROM (SELECT {expr} AS bucket, s.* FROM {source} s) x GROUP BY bucket"
+            )
+        return " UNION ALL ".join(parts), params
+
+    def tagged(self, source: str, grains=None) -> tuple[str, dict]:
+        """Every row of ``source`` once per grain, with its grain and bucket."""
+        parts, params = [], {}
+        for grain in grains if grains is not None else self.grains:
+            expr, extra = self.bucket_sql(grain)
+            params.update(extra)
+            parts.append(f"SELECT '{grain}' AS grain, {expr} AS bucket, s.* FROM {source} s")
+        return " UNION ALL ".join(parts), params
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Sums that give a mean and a median exactly: the count, the total, and the sum and
+    count of the middle value(s) of the sorted durations (in whole seconds)."""
+
+    count: int = 0
+    total: int = 0
+    middle: int = 0
+    middle_count: int = 0
+
+    def mean(self, unit_seconds: int, places: int) -> float | None:
+        if not self.count:
+            return None
+        return _round(Decimal(self.total) / (Decimal(self.count) * unit_seconds), places)
+
+    def median(self, unit_seconds: int, places: int) -> float | None:
+        if not self.middle_count:
+            return None
+        return _round(Decimal(self.middle) / (Decimal(self.middle_count) * unit_seconds), places)
+
+
+def _round(value: Decimal, places: int) -> float:
+    return float(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def percent(part: int, whole: int) -> float | None:
+    """``part`` as a percentage of ``whole``, one decimal (None when ``whole`` is 0)."""
+    if not whole:
+        return None
+    return _round(Decimal(100 * part) / Decimal(whole), 1)
+
+
+def unit_ids() -> dict[str, tuple[int, ...]]:
+    """Support unit ids by kind (``dmsu``, ``first_line``, ``third_line``, ``umd_release``)."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for unit_id, kind in SupportUnit.select(SupportUnit.id, SupportUnit.kind).tuples():
+        found[kind].append(unit_id)
+    return {kind: ids(found.get(kind, ())) for kind in UNIT_KINDS}
+
+
+def stats_sql(source: str) -> str:
+    """CTEs ``ranked`` and ``stats`` over ``source`` (grain, bucket, secs): count, total and
+    the middle value(s) per grain and bucket."""
+    return f"""
+    ranked AS (
+      SELECT grain, bucket, secs,
+             ROW_NUMBER() OVER (PARTITION BY grain, bucket ORDER BY secs) AS rn,
+             COUNT(*) OVER (PARTITION BY grain, bucket) AS size
+      FROM {source}
+    ),
+    stats AS (
+      SELECT grain, bucket, COUNT(*) AS n, SUM(secs) AS total,
+             SUM(CASE WHEN rn = (size + 1) / 2 OR rn = (size + 2) / 2 THEN secs ELSE 0 END) AS mid,
+             SUM(CASE WHEN rn = (size + 1) / 2 OR rn = (size + 2) / 2 THEN 1 ELSE 0 END) AS mid_n
+      FROM ranked GROUP BY grain, bucket
+    )"""
+
+
+def _durations(row_total, row_mid, row_mid_n, n) -> Durations:
+    return Durations(int(n or 0), int(row_total or 0), int(row_mid or 0), int(row_mid_n or 0))
+
+
+@dataclass(frozen=True)
+class Flow:
+    assigned_to_dmsu: int = 0
+    reassigned_to_tpm: int = 0
+    assigned_to_third_line: int = 0
+    reassign: Durations = Durations()
+
+
+def flow(grid: Grid, units: dict) -> dict[tuple[str, int], Flow]:
+    """Assignments per grain and bucket: to DMSU, DMSU → TPM, DMSU → 3rd line (+ hours).
+
+    One ``LAG`` pass over every assignment before the period's end, read in ticket and time
+    order straight from an index (migration m0600), gives each assignment the unit before."""
+    counts, count_params = grid.per_grain(
+        "COUNT(DISTINCT CASE WHEN to_dmsu = 1 THEN ticket_id END) AS to_dmsu, "
+        "COUNT(DISTINCT CASE WHEN to_tpm = 1 THEN ticket_id END) AS to_tpm, "
+        "COUNT(DISTINCT CASE WHEN to_third = 1 THEN ticket_id END) AS to_third",
+        "counted",
+    )
+    detailed = [g for g in grid.grains if g in grid.detailed]
+    tagged, tag_params = grid.tagged("thirds", detailed)
+    sql = f"""
+    WITH moved AS (
+      SELECT e.id, e.ticket_id, e.at, e.support_unit_id AS unit,
+             LAG(e.support_unit_id) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS prev_unit,
+             LAG(e.at) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS prev_at
+      FROM ticket_event e
+      WHERE e.kind = 'assigned' AND e.at < :end
+    ),
+    counted AS (
+      SELECT m.id, m.ticket_id, m.at, m.prev_at,
+             CASE WHEN m.unit IN (:dmsu) THEN 1 ELSE 0 END AS to_dmsu,
+             CASE WHEN m.unit IN (:tpm) AND m.prev_unit IN (:dmsu) THEN 1 ELSE 0 END AS to_tpm,
+             CASE WHEN m.unit IN (:third) AND m.prev_unit IN (:dmsu) THEN 1 ELSE 0 END AS to_third
+      FROM moved m
+      WHERE m.at >= :start
+        AND (m.unit IN (:dmsu) OR (m.prev_unit IN (:dmsu) AND m.unit IN (:tpm, :third)))
+    ),
+    counts AS ({counts}),
+    thirds AS (SELECT id, ticket_id, at, {epoch("at")} - {epoch("prev_at")} AS secs
+               FROM counted WHERE to_third = 1),
+    tagged AS ({tagged}),
+    firsts AS (
+      SELECT grain, bucket, secs,
+             ROW_NUMBER() OVER (PARTITION BY grain, bucket, ticket_id ORDER BY at, id) AS nth
+      FROM tagged
+    ),
+    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE nth = 1),
+    {stats_sql("chosen")}
+    SELECT c.grain, c.bucket, c.to_dmsu, c.to_tpm, c.to_third, s.n, s.total, s.mid, s.mid_n
+    FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket
+    """
+    rows = run(
+        sql,
+        start=grid.period.start,
+        end=grid.period.end,
+        dmsu=units["dmsu"],
+        tpm=units["first_line"],
+        third=units["third_line"],
+        **{**count_params, **tag_params},
+    )
+    return {
+        (grain, int(bucket)): Flow(int(a), int(b), int(c), _durations(total, mid, mid_n, n))
+        for grain, bucket, a, b, c, n, total, mid, mid_n in rows
+    }
+
+
+@dataclass(frozen=True)
+class Solved:
+    solved_by_dmsu: int = 0
+    solve: Durations = Durations()
+
+
+def solves(grid: Grid, units: dict) -> dict[tuple[str, int], Solved]:
+    """Tickets solved while in DMSU per grain and bucket, with the solve times.
+
+    The unit a ticket is in when a ``solved`` event comes is that of its latest assignment
+    before the event (time, then id): one index seek per solved event."""
+    counts, count_params = grid.per_grain("COUNT(DISTINCT ticket_id) AS solved", "counted")
+    detailed = [g for g in grid.grains if g in grid.detailed]
+    tagged, tag_params = grid.tagged("counted", detailed)
+    sql = f"""
+    WITH solves AS (
+      SELECT s.id, s.ticket_id, s.at,
+             (SELECT a.id FROM ticket_event a
+              WHERE a.kind = 'assigned' AND a.ticket_id = s.ticket_id
+                AND (a.at < s.at OR (a.at = s.at AND a.id < s.id))
+              ORDER BY a.at DESC, a.id DESC LIMIT 1) AS since_id
+      FROM ticket_event s
+      WHERE s.kind = 'status' AND s.status = 'solved' AND s.at >= :start AND s.at < :end
+    ),
+    counted AS (
+      SELECT s.id, s.ticket_id, s.at, {epoch("s.at")} - {epoch("a.at")} AS secs
+      FROM solves s JOIN ticket_event a ON a.id = s.since_id
+      WHERE a.support_unit_id IN (:dmsu)
+    ),
+    counts AS ({counts}),
+    tagged AS ({tagged}),
+    firsts AS (
+      SELECT grain, bucket, secs,
+             ROW_NUMBER() OVER (PARTITION BY grain, bucket, ticket_id ORDER BY at, id) AS nth
+      FROM tagged
+    ),
+    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE nth = 1),
+    {stats_sql("chosen")}
+    SELECT c.grain, c.bucket, c.solved, s.n, s.total, s.mid, s.mid_n
+    FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket
+    """
+    rows = run(
+        sql,
+        start=grid.period.start,
+        end=grid.period.end,
+        dmsu=units["dmsu"],
+        **{**count_params, **tag_params},
+    )
+    return {
+        (grain, int(bucket)): Solved(int(solved), _durations(total, mid, mid_n, n))
+        for grain, bucket, solved, n, total, mid, mid_n in rows
+    }
+
+
+def latest_event_id() -> tuple[int, int]:
+    """(largest id, count) of the ticket events: changes whenever events are added or removed."""
+    row = run("SELECT MAX(id), COUNT(*) FROM ticket_event")[0]
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def as_of(period: Period, now: datetime) -> datetime:
+    """The instant a snapshot of ``period`` is taken: its end, or now while it runs."""
+    return min(period.end, now)

@@ -1,0 +1,89 @@
+"""Small SQL helpers shared by the metric queries, for SQLite (≥ 3.25, window functions) and
+PostgreSQL alike.
+
+The queries are written once with ``:name`` parameters; :func:`run` turns them into the
+driver's positional placeholders, expanding lists for ``IN (...)``. Times are compared in the
+stored form (UTC, via the field's own ``db_value``) and durations are whole seconds, computed
+the same way on both databases so the two give identical numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from dmsu.db import database, is_postgres
+from dmsu.tickets.models import TicketEvent
+
+_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+NO_IDS = (-1,)  # ``IN ()`` is not SQL; no real row has id -1
+
+
+def sql_value(value):
+    """A Python value as the database stores it (aware datetimes become naive UTC)."""
+    if isinstance(value, datetime):
+        return TicketEvent.at.db_value(value)
+    return value
+
+
+def bind(sql: str, params: dict) -> tuple[str, list]:
+    """``sql`` with ``:name`` placeholders made positional; sequences expand for ``IN``."""
+    mark = "%s" if is_postgres() else "?"
+    values: list = []
+
+    def replace(match: re.Match) -> str:
+        value = params[match.group(1)]
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = list(value) or list(NO_IDS)
+            values.extend(sql_value(v) for v in items)
+            return ", ".join([mark] * len(items))
+        values.append(sql_value(value))
+        return mark
+
+    return _PARAM.sub(replace, sql), values
+
+
+def run(sql: str, **params) -> list[tuple]:
+    """Execute ``sql`` with named parameters and return every row."""
+    text, values = bind(sql, params)
+    return list(database.execute_sql(text, values).fetchall())
+
+
+def epoch(column: str) -> str:
+    """Whole seconds since 1970 of a stored UTC timestamp (fractions dropped on both sides)."""
+    if is_postgres():
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    return f"CAST(strftime('%s', {column}) AS INTEGER)"
+
+
+def days_after(date_column: str, days: int) -> str:
+    """Midnight UTC ``days`` days after a stored date: the end of a due date is
+    ``days_after(due, 1)`` (the whole due day counts, up to 23:59:59 UTC)."""
+    if is_postgres():
+        return f"({date_column} + {int(days)})"
+    return f"date({date_column}, '+{int(days)} days')"
+
+
+def epoch_of(moment: datetime) -> int:
+    return int(moment.astimezone(UTC).timestamp())
+
+
+def bucket_case(column: str, starts: Sequence[datetime], prefix: str) -> tuple[str, dict]:
+    """A ``CASE`` giving the index of the piece holding ``column`` among consecutive pieces
+    that begin at ``starts`` (rows are already inside the whole span)."""
+    if len(starts) <= 1:
+        return "0", {}
+    params = {f"{prefix}{i}": start for i, start in enumerate(starts[1:], 1)}
+    whens = " ".join(f"WHEN {column} < :{prefix}{i} THEN {i - 1}" for i in range(1, len(starts)))
+    return f"(CASE {whens} ELSE {len(starts) - 1} END)", params
+
+
+def week_bucket(column: str, first_monday: datetime, prefix: str) -> tuple[str, dict]:
+    """The number of whole weeks between ``first_monday`` and ``column`` (integer maths)."""
+    name = f"{prefix}origin"
+    return f"(({epoch(column)} - :{name}) / 604800)", {name: epoch_of(first_monday)}
+
+
+def ids(values: Iterable[int]) -> tuple[int, ...]:
+    return tuple(values) or NO_IDS
