@@ -259,3 +259,23 @@ def test_the_ticket_page_includes_the_box(resolver_client, requirement):
     html = response.get_data(as_text=True)
     assert f'href="/requirements/{requirement.id}"' in html
     assert "Mark as requirement" in html
+
+
+@pytest.mark.parametrize(
+    "action, data",
+    [
+        ("assess", {"effort": "large"}),
+        ("rt-id", {"rt_id": "4711"}),
+        ("status", {"status": "withdrawn"}),
+        ("tickets", {"ggus_id": "91039"}),
+        ("edit", {"version": "1", "title": "x"}),
+    ],
+)
+def test_tpm_may_read_but_not_change_a_requirement(tpm_client, requirement, action, data):
+    response = tpm_client.form(f"/requirements/{requirement.id}/{action}", data)
+    assert response.status_code == 403
+    fresh = Requirement.get_by_id(requirement.id)
+    assert (fresh.version, fresh.status, fresh.effort) == (1, "new", None)
+    assert "Send to RT" not in tpm_client.get(f"/requirements/{requirement.id}").get_data(
+        as_text=True
+    )
