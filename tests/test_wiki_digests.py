@@ -192,3 +192,13 @@ def test_every_content_file_parses(tmp_path):
     for path in sorted(Path(ROOT / "content" / "pages").glob("*.md")):
         draft = content.parse_page(path.read_text(), path.name)
         assert draft.title and draft.visibility in {"internal", "public"}
+
+
+def test_wiki_rerender_renders_every_page_again(runner, make_user):
+    editor = make_user("resolver", "rita")
+    create_page(Draft(title="Linker", markdown="[[Later]] **b**"), editor)
+    Page.update(html="stale").execute()
+    result = runner.invoke(args=["dmsu", "wiki-rerender"])
+    assert result.exit_code == 0, result.output
+    assert "Wiki pages rendered again: 1." in result.output
+    assert "<strong>b</strong>" in Page.get().html and "missing" in Page.get().html

@@ -291,3 +291,46 @@ def test_index_lists_pages_and_recent_changes(editor, client):
 def test_markdown_help_is_public(client):
     html = client.get("/wiki/help").get_data(as_text=True)
     assert "[[Page name]]" in html and "#12345" in html
+
+
+def _queries_of(client, url, **kwargs):
+    from peewee import Database
+
+    seen = []
+    original = Database.execute_sql
+
+    def counting(self, sql, params=None, *args, **kw):
+        seen.append(sql)
+        return original(self, sql, params, *args, **kw)
+
+    Database.execute_sql = counting
+    try:
+        response = client.get(url, **kwargs)
+    finally:
+        Database.execute_sql = original
+    return response, [q for q in seen if q.strip().upper() != "SELECT 1"]
+
+
+def test_a_page_view_costs_two_queries_whatever_the_links_and_files(editor, client):
+    from dmsu.wiki.models import Attachment
+
+    target = create_page(
+        Draft(title="Target", markdown="#12345 #23456 [[A]]", visibility="public"), editor
+    )
+    for i in range(12):
+        create_page(Draft(title=f"Linker {i}", markdown="[[Target]]", visibility="public"), editor)
+        Attachment.create(
+            page=target.id,
+            filename=f"f{i}.txt",
+            stored_name=f"s{i}",
+            content_type="text/plain",
+            size=1,
+        )
+    client.get("/wiki/help")  # the once-per-process schema check
+    response, queries = _queries_of(client, "/wiki/target")
+    assert response.status_code == 200 and "Linker 11" in response.get_data(as_text=True)
+    assert len(queries) == 2, queries
+    cached, queries = _queries_of(
+        client, "/wiki/target", headers={"If-None-Match": response.headers["ETag"]}
+    )
+    assert cached.status_code == 304 and len(queries) == 1

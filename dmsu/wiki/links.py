@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from peewee import SQL, Value
 
 from dmsu import clock
-from dmsu.wiki import render
-from dmsu.wiki.models import Attachment, Page, PageLink, Revision
+from dmsu.wiki import compiled, render
+from dmsu.wiki.models import Attachment, Page, PageLink, Revision, sees_internal
 
 
 @dataclass
@@ -113,8 +113,7 @@ class PageContext:
     attachments: list[dict] = field(default_factory=list)
 
 
-def page_context(page: Page, user) -> PageContext:
-    """Backlinks (visible to ``user``), tickets referenced and attachments, in one UNION."""
+def _context_query(user, slug, page_id):
     backlinks = PageLink.visible_to(
         user,
         Value("backlink").alias("kind"),
@@ -123,10 +122,10 @@ def page_context(page: Page, user) -> PageContext:
         Value("").alias("extra"),
         Page.id.alias("number"),
         Value(0).alias("size"),
-    ).where(PageLink.target_slug == page.slug, PageLink.page != page.id)
+    ).where(PageLink.target_slug == slug, PageLink.page != page_id)
     tickets = PageLink.select(
         Value("ticket"), Value(""), Value(""), Value(""), PageLink.ggus_id, Value(0)
-    ).where(PageLink.page == page.id, PageLink.ggus_id.is_null(False))
+    ).where(PageLink.page == page_id, PageLink.ggus_id.is_null(False))
     files = Attachment.visible_to(
         user,
         Value("attachment"),
@@ -135,10 +134,21 @@ def page_context(page: Page, user) -> PageContext:
         Attachment.content_type,
         Attachment.id,
         Attachment.size,
-    ).where(Attachment.page == page.id)
-    query = (backlinks + tickets + files).order_by(SQL("1"), SQL("3"), SQL("5"))
+    ).where(Attachment.page == page_id)
+    return (backlinks + tickets + files).order_by(SQL("1"), SQL("3"), SQL("5"))
+
+
+def page_context(page: Page, user) -> PageContext:
+    """Backlinks (visible to ``user``), tickets referenced and attachments, in one UNION."""
+    key = ("page_context", sees_internal(user))
+    found = compiled.rows(
+        key,
+        lambda slug, page_id: _context_query(user, slug, page_id),
+        slug=page.slug,
+        page_id=page.id,
+    )
     context = PageContext()
-    for row in query.dicts():
+    for row in found:
         if row["kind"] == "backlink":
             context.backlinks.append({"slug": row["key"], "title": row["label"]})
         elif row["kind"] == "ticket":

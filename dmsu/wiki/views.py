@@ -19,8 +19,8 @@ from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.extensions import htmx, login_manager
 from dmsu.tickets.models import Ticket
-from dmsu.wiki import attachments, diff, links, solution
-from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision
+from dmsu.wiki import attachments, compiled, diff, links, solution
+from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision, sees_internal
 from dmsu.wiki.pages import Draft, EditConflict, PageError, create_page, save_page
 from dmsu.wiki.render import slugify
 
@@ -106,10 +106,8 @@ def _conditional_headers(page):
     return f"p{page.id}-r{page.revision_number}-{stamp}"
 
 
-@bp.get("/wiki/<slug>")
-def show(slug: str):
-    user = viewer()
-    page = (
+def _page_query(user, slug):
+    return (
         Page.visible_to(user, *_PAGE_FIELDS)
         .select_extend(
             User.username.alias("editor_username"),
@@ -122,9 +120,31 @@ def show(slug: str):
         .join_from(Page, Component, JOIN.LEFT_OUTER, on=(Page.component == Component.id))
         .join_from(Page, Ticket, JOIN.LEFT_OUTER, on=(Page.ticket == Ticket.id))
         .where(Page.slug == slug)
-        .objects()
-        .first()
+        .limit(1)
     )
+
+
+_EXTRAS = ("editor_username", "editor_name", "component_name", "component_slug", "ticket_ggus_id")
+
+
+def load_page_for_view(user, slug: str) -> Page | None:
+    """The page with its editor, component and ticket, in one query compiled once."""
+    found = compiled.rows(
+        ("page_view", sees_internal(user)), lambda slug: _page_query(user, slug), slug=slug
+    )
+    if not found:
+        return None
+    row = found[0]
+    page = Page(**{f.name: f.python_value(row[f.column_name]) for f in _PAGE_FIELDS})
+    for name in _EXTRAS:
+        setattr(page, name, row[name])
+    return page
+
+
+@bp.get("/wiki/<slug>")
+def show(slug: str):
+    user = viewer()
+    page = load_page_for_view(user, slug)
     if page is None:
         if can(user, "wiki.edit") and slug == slugify(slug):
             return render_template("wiki/missing.html", slug=slug), 404
