@@ -4,9 +4,12 @@ fix, and a release verified in UMD closes it. (The sweep part of the journey is 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dmsu.cheatsheet.models import Component
+from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit
 
@@ -58,6 +61,7 @@ def test_ticket_from_tpm_to_third_line_to_release(
     assert "q=REALLY" in page.url
     page.locator("#ticket-results").get_by_role("link", name="91039").click()
     page.wait_for_url(f"{live_server.url}/tickets/91039")
+    page.locator("#action-third-line summary").click()
     assert "(suggested for CREAM CE)" in page.locator("#third-unit").inner_text()
     page.locator("#third-note").fill("Reproduce: submit 100 jobs and restart tomcat.")
     page.locator("#third-eta").fill("2013-03-01")
@@ -69,6 +73,7 @@ def test_ticket_from_tpm_to_third_line_to_release(
     assert "Moved from DMSU to CREAM" in timeline and "ETA 2013-03-01 from CREAM" in timeline
 
     # a refused step keeps what was typed
+    page.locator("#action-escalate summary").click()
     page.locator("#escalate-reason").fill("   ")
     page.get_by_role("button", name="Escalate").click()
     page.wait_for_load_state()
@@ -78,6 +83,8 @@ def test_ticket_from_tpm_to_third_line_to_release(
     console_errors.clear()
 
     # the product team delivers the fix; the ticket waits in UMD release
+    assert page.locator("#escalate-reason").is_visible()  # the refused form is open again
+    page.locator("#action-deliver-fix summary").click()
     page.locator("#fix-version").fill("1.4.3")
     page.get_by_role("button", name="Pass to UMD release").click()
     page.wait_for_load_state()
@@ -99,3 +106,42 @@ def test_ticket_from_tpm_to_third_line_to_release(
     assert "passed UMD verification" in page.locator(".ticket-timeline").inner_text()
     assert Ticket.get(Ticket.ggus_id == 91039).status == "closed"
     assert console_errors == []
+
+
+AXE = Path("node_modules/axe-core/axe.min.js")
+
+
+def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_server, make_user):
+    """axe-core on the ticket page (with every action form), the list, recording and releases."""
+    from tests.conftest import PASSWORD
+
+    unit = SupportUnit.create(name="CREAM", kind="third_line")
+    Component.create(name="CREAM CE", slug="cream-ce", support_unit=unit)
+    ann = make_user("assigner", "ann")
+    ticket = workflow.create_ticket(ann, ggus_id=5, subject="s", component="CREAM CE")
+    workflow.route_to_dmsu(ticket, ann)
+    workflow.add_comment(ticket, ann, "internal", public=False)
+    workflow.reassign_to_third_line(ticket, ann, "CREAM", note="x", lack_of_expertise=True)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("User name").fill("ann")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    problems = {}
+    for path in ("/tickets/5", "/tickets/mine", "/tickets/new", "/tickets/releases"):
+        page.goto(live_server.url + path)
+        for summary in page.locator("details > summary").all():
+            summary.click()  # open every folded form so axe checks it
+        page.evaluate(AXE.read_text())
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found = [
+            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        if found:
+            problems[path] = found
+    context.close()
+    assert problems == {}
