@@ -147,3 +147,15 @@ def test_rota_calendar_has_one_all_day_event_per_week(client, rota_people, make_
         again = Calendar.from_ical(client.get("/digests/rota.ics").data)
     moved = [e for e in again.walk("VEVENT") if str(e["uid"]) == uid]
     assert len(moved) == 1 and "Anna" in str(moved[0]["summary"])
+
+
+def test_operations_lists_the_most_recent_first(client, problems, make_ticket):
+    make_ticket(
+        94004,
+        subject="Newer broad problem",
+        broad_impact=True,
+        created_at="2013-02-01T09:00:00+00:00",
+        events=[{"at": "2013-02-01T10:00:00+00:00", "type": "assigned", "support_unit": "DMSU"}],
+    )
+    text = client.get("/digests/operations.txt").get_data(as_text=True)
+    assert text.index("Newer broad problem") < text.index("VOMS proxies expire early")

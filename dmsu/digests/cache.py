@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from threading import Lock
 
-MAX_ITEMS = 256
+MAX_ITEMS = 1024
 
 _items: OrderedDict[tuple, object] = OrderedDict()
 _lock = Lock()

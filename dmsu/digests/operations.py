@@ -12,6 +12,7 @@ impact, workaround, component and status; e-mail addresses taken out; never its 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,26 +40,46 @@ class Problem:
     impact: str
     workaround: str
 
-    def html(self, name: str) -> str:
-        """A field as sanitised HTML (cached per ticket state)."""
-        text = getattr(self, name)
-        key = ("operations", self.ggus_id, name, text)
+    def rendered(self) -> dict[str, str]:
+        """Each text field as sanitised HTML (``<name>_html``) and as plain text
+        (``<name>_text``); cached by the text itself, so a changed ticket is rendered anew."""
+        fields = (self.symptoms, self.impact, self.workaround)
+        digest = hashlib.sha256("\x00".join(fields).encode()).hexdigest()[:16]
+        key = ("operations", self.ggus_id, digest)
         found = cache.get(key)
         if found is None:
-            found = render_markdown(text) if text.strip() else ""
+            found = {}
+            for name, text in zip(("symptoms", "impact", "workaround"), fields, strict=True):
+                html = render_markdown(text) if text.strip() else ""
+                found[f"{name}_html"] = html
+                found[f"{name}_text"] = plain_text(text) if text.strip() else ""
             cache.put(key, found)
         return found
 
+    def html(self, name: str) -> str:
+        return self.rendered()[f"{name}_html"]
+
+    def text(self, name: str) -> str:
+        return self.rendered()[f"{name}_text"]
+
+
+def count_open_broad_impact() -> int:
+    return (
+        Ticket.select()
+        .where((Ticket.broad_impact == True) & Ticket.status.not_in(CLOSED_STATUSES))  # noqa: E712
+        .count()
+    )
+
 
 def open_broad_impact_problems(limit: int = LIMIT) -> list[Problem]:
-    """The open tickets marked broad impact, oldest first: one query."""
+    """The open tickets marked broad impact, the most recent first: one query."""
     query = (
         Ticket.select(Ticket, Component, SupportUnit)
         .join(Component, join_type=JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
         .switch(Ticket)
         .join(SupportUnit, join_type=JOIN.LEFT_OUTER, on=(Ticket.support_unit == SupportUnit.id))
         .where((Ticket.broad_impact == True) & Ticket.status.not_in(CLOSED_STATUSES))  # noqa: E712
-        .order_by(Ticket.created_at, Ticket.ggus_id)
+        .order_by(Ticket.created_at.desc(), Ticket.ggus_id.desc())
         .limit(limit)
     )
     problems = []
@@ -128,13 +149,13 @@ def as_text(problems: list[Problem], *, ticket_url, title: str) -> str:
             f"Since: {p.since:%Y-%m-%d}",
             "",
             "Symptoms:",
-            plain_text(p.symptoms),
+            p.text("symptoms"),
             "",
             "Impact:",
-            plain_text(p.impact) if p.impact else "Not described yet.",
+            p.text("impact") or "Not described yet.",
             "",
             "Workaround:",
-            plain_text(p.workaround) if p.workaround else "None known yet.",
+            p.text("workaround") or "None known yet.",
             "",
         ]
     return "\n".join(lines).rstrip() + "\n"

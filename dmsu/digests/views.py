@@ -232,8 +232,11 @@ def operations_page():
     """Seed 001: "symptoms, impact, and possible workarounds are documented and the issues are
     reported to the regular Operations meetings"."""
     problems, title, link = _problems_context()
+    total = len(problems)
+    if total >= operations.LIMIT:
+        total = operations.count_open_broad_impact()
     return render_template(
-        "digests/operations.html", problems=problems, title=title, ticket_url=link
+        "digests/operations.html", problems=problems, title=title, ticket_url=link, total=total
     )
 
 
