@@ -183,3 +183,25 @@ def test_accuracy_without_labelled_tickets_is_one_sentence(loaded, runner):
     result = runner.invoke(args=["dmsu", "routing-accuracy"])
     assert result.exit_code != 0
     assert "No tickets with a known component to measure on" in result.output
+
+
+def test_words_of_the_sheet_description_count_before_any_ticket(loaded):
+    found = routing.suggest("MPICH2 jobs start on one node only", "")
+    assert found[0].row.name == "MPI-Start"
+    (reason,) = found[0].reasons
+    assert reason.startswith("words of its cheat-sheet description: ") and "mpich2" in reason
+
+
+def test_a_large_model_is_built_in_the_background_without_making_anyone_wait(loaded, make_ticket):
+    import threading
+
+    synthetic_tickets(make_ticket, n=30)
+    first = routing.text_model(refresh_seconds=0, inline_tickets=10)
+    assert first.n_docs == 0  # the sheet's own words until the build is done
+    assert routing.suggest("MPICH2 again", "", model=first)[0].row.name == "MPI-Start"
+    for worker in threading.enumerate():
+        if worker.name == "routing-model":
+            worker.join(timeout=30)
+    built = routing.text_model(refresh_seconds=3600, inline_tickets=10)
+    assert built.n_docs == 30
+    assert routing.text_model(refresh_seconds=0, inline_tickets=10) is built

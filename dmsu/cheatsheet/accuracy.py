@@ -15,7 +15,7 @@ from peewee import fn
 
 from dmsu.cheatsheet import routing
 from dmsu.cheatsheet.sheet import load_sheet
-from dmsu.cheatsheet.textmodel import DESCRIPTION_CHARS, TextModel
+from dmsu.cheatsheet.textmodel import DESCRIPTION_CHARS, TextModel, sheet_docs
 from dmsu.tickets.models import Ticket
 
 
@@ -76,12 +76,13 @@ def measure(method: str = "time", test_fraction: float = 0.2, limit: int | None 
     tickets = labelled_tickets(limit)
     sheet = load_sheet()
     empty = TextModel.build([])
+    described = sheet_docs(sheet.rows)
     if method == "loo":
-        model = TextModel.build((c, f"{s}\n{d}") for c, s, d in tickets)
+        model = TextModel.build(((c, f"{s}\n{d}") for c, s, d in tickets), None, described)
         tests = tickets
     else:
         cut = int(len(tickets) * (1 - test_fraction))
-        model = TextModel.build((c, f"{s}\n{d}") for c, s, d in tickets[:cut])
+        model = TextModel.build(((c, f"{s}\n{d}") for c, s, d in tickets[:cut]), None, described)
         tests = tickets[cut:]
     report = Report(
         "leave one out" if method == "loo" else f"newest {test_fraction:.0%} held out",

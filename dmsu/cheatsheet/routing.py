@@ -19,6 +19,7 @@ The text model is built once per process and kept until tickets change (checked 
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -26,7 +27,12 @@ from dataclasses import dataclass, field
 
 from dmsu.cheatsheet.models import name_key
 from dmsu.cheatsheet.sheet import Row, Sheet, load_sheet
-from dmsu.cheatsheet.textmodel import TextModel, build_from_tickets, training_signature
+from dmsu.cheatsheet.textmodel import (
+    TextModel,
+    build_from_tickets,
+    sheet_docs,
+    training_signature,
+)
 from dmsu.db import database
 
 SUBJECT_POINTS = 3.0
@@ -35,6 +41,9 @@ MODEL_POINTS = 4.0
 MIN_SCORE = 0.15
 REFRESH_SECONDS = 600.0
 TRAINING_TICKETS = 20000
+INLINE_TICKETS = 2000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -90,27 +99,61 @@ def matcher(sheet: Sheet) -> NameMatcher:
 
 
 def text_model(
-    refresh_seconds: float = REFRESH_SECONDS, max_tickets: int = TRAINING_TICKETS
+    refresh_seconds: float = REFRESH_SECONDS,
+    max_tickets: int = TRAINING_TICKETS,
+    inline_tickets: int = INLINE_TICKETS,
 ) -> TextModel:
-    """The text model of past tickets, rebuilt only when tickets changed and the cached one
-    is older than ``refresh_seconds``."""
+    """The text model of past tickets, rebuilt only when tickets or the sheet changed and the
+    cached one is older than ``refresh_seconds``.
+
+    Up to ``inline_tickets`` tickets the model is built on the spot (well under a second);
+    beyond, it is built in a background thread while requests go on with the previous model
+    (or, the very first time, a model of the sheet's own words), so no request waits for it.
+    """
     with _lock:
         model = _state.get("model")
-        fresh = (
-            isinstance(model, TextModel)
-            and _state.get("model_db") is database.obj
-            and time.monotonic() - model.built_at < refresh_seconds
-        )
-        if fresh:
-            return model  # type: ignore[return-value]
-        signature = training_signature()
         same_db = _state.get("model_db") is database.obj
-        if isinstance(model, TextModel) and same_db and model.signature == signature:
+        if not same_db:
+            model = None
+        if model is not None and time.monotonic() - model.built_at < refresh_seconds:
+            return model
+        sheet = load_sheet()
+        signature = (training_signature(), sheet.version)
+        if model is not None and model.signature == signature:
             model.built_at = time.monotonic()
             return model
-        model = build_from_tickets(max_tickets, signature)
-        _state.update(model=model, model_db=database.obj)
+        if (signature[0][0] or 0) <= inline_tickets:
+            model = build_from_tickets(max_tickets, signature, sheet.rows)
+            _state.update(model=model, model_db=database.obj)
+            return model
+        if _state.get("building") is not database.obj:
+            _state["building"] = database.obj
+            worker = threading.Thread(
+                target=_build_in_background,
+                args=(database.obj, max_tickets, signature, sheet.rows),
+                name="routing-model",
+                daemon=True,
+            )
+            worker.start()
+        if model is None:  # until the background build is done: the sheet's own words
+            model = TextModel.build([], None, sheet_docs(sheet.rows))
+            _state.update(model=model, model_db=database.obj)
         return model
+
+
+def _build_in_background(db, max_tickets: int, signature: tuple, rows) -> None:
+    try:
+        with database.connection_context():
+            model = build_from_tickets(max_tickets, signature, rows)
+        with _lock:
+            if database.obj is db:
+                _state.update(model=model, model_db=db)
+    except Exception:  # a failed build leaves the previous model; the next refresh retries
+        logger.exception("building the routing model failed")
+    finally:
+        with _lock:
+            if _state.get("building") is db:
+                _state.pop("building", None)
 
 
 def forget() -> None:
@@ -158,12 +201,16 @@ def suggest(
             continue
         item = entry(row)
         item.score += MODEL_POINTS * similarity
-        if words:
+        seen = [w for w in words if model.seen_in_tickets(component_id, w)]
+        described = [w for w in words if w not in seen]
+        if seen:
             count = model.docs_of(component_id)
             plural = "s" if count != 1 else ""
             item.reasons.append(
-                f"words seen in {count} past ticket{plural} of {row.name}: {', '.join(words)}"
+                f"words seen in {count} past ticket{plural} of {row.name}: {', '.join(seen)}"
             )
+        if described:
+            item.reasons.append(f"words of its cheat-sheet description: {', '.join(described)}")
     ranked = sorted(
         (s for s in by_id.values() if s.score >= MIN_SCORE),
         key=lambda s: (-s.score, s.row.name.casefold()),

@@ -21,6 +21,7 @@ from dmsu.tickets.models import Ticket
 
 DESCRIPTION_CHARS = 2000
 TOP_WORDS = 3
+SHEET_DOC_WEIGHT = 20.0
 _TOKEN = re.compile(r"[a-z][a-z0-9]*(?:[-_./][a-z0-9]+)*")
 _PARTS = re.compile(r"[-_./]")
 _STOP_TEXT = """
@@ -59,27 +60,41 @@ class TextModel:
         self.sums: dict[int, dict[str, float]] = {}
         self.norms: dict[int, float] = {}
         self.index: dict[str, list[tuple[int, float]]] = {}
+        self.ticket_terms: dict[int, set[str]] = {}
 
     @classmethod
-    def build(cls, docs: Iterable[tuple[int, str]], signature: tuple | None = None) -> TextModel:
-        """The model of ``docs``: (component id, text) pairs."""
+    def build(
+        cls,
+        docs: Iterable[tuple[int, str]],
+        signature: tuple | None = None,
+        sheet_docs: Iterable[tuple[int, str]] = (),
+    ) -> TextModel:
+        """The model of ``docs`` (component id, ticket text) plus each component's own words
+        from the cheat sheet (``sheet_docs``: name, aliases, description), which count as
+        :data:`SHEET_DOC_WEIGHT` tickets: a word of the description is evidence from the
+        first day, before any ticket used it."""
         model = cls(signature)
-        counted = [(component, Counter(tokens(text))) for component, text in docs]
+        counted = [(component, Counter(tokens(text)), 1.0) for component, text in docs]
+        n_tickets = len(counted)
+        counted += [(c, Counter(tokens(text)), SHEET_DOC_WEIGHT) for c, text in sheet_docs]
         df: Counter = Counter()
-        for _, counts in counted:
+        for _, counts, _ in counted:
             df.update(counts.keys())
         n = len(counted)
-        model.n_docs = n
-        model.idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items() if d >= 2}
+        model.n_docs = n_tickets
+        model.idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
         sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         doc_counts: Counter = Counter()
-        for component, counts in counted:
-            vector = model.vector(counts)
-            doc_counts[component] += 1
+        ticket_terms: dict[int, set[str]] = defaultdict(set)
+        for position, (component, counts, weight) in enumerate(counted):
+            if position < n_tickets:
+                doc_counts[component] += 1
+                ticket_terms[component].update(counts)
             target = sums[component]
-            for t, w in vector.items():
-                target[t] += w
+            for t, w in model.vector(counts).items():
+                target[t] += weight * w
         model.doc_counts = dict(doc_counts)
+        model.ticket_terms = dict(ticket_terms)
         model.sums = {c: dict(v) for c, v in sums.items()}
         model.norms = {c: math.sqrt(sum(w * w for w in v.values())) for c, v in model.sums.items()}
         index: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -88,6 +103,9 @@ class TextModel:
                 index[t].append((component, w))
         model.index = dict(index)
         return model
+
+    def seen_in_tickets(self, component_id: int, word: str) -> bool:
+        return word in self.ticket_terms.get(component_id, ())
 
     def vector(self, counts: Counter) -> dict[str, float]:
         """The unit-length TF-IDF vector of token counts (unknown words left out)."""
@@ -110,11 +128,9 @@ class TextModel:
         if not query:
             return []
         dots: dict[int, float] = defaultdict(float)
-        parts: dict[int, list[tuple[float, str]]] = defaultdict(list)
         for t, q in query.items():
             for component, w in self.index.get(t, ()):
                 dots[component] += q * w
-                parts[component].append((q * w, t))
         norms = dict(self.norms)
         if exclude is not None:
             left_out, left_text = exclude
@@ -123,19 +139,22 @@ class TextModel:
                 total = self.sums.get(left_out, {})
                 overlap = sum(w * total.get(t, 0.0) for t, w in doc.items())
                 squared = norms[left_out] ** 2 - 2 * overlap + 1.0
-                if self.doc_counts.get(left_out, 0) <= 1 or squared <= 1e-9:
+                if squared <= 1e-9:
                     dots.pop(left_out)
                 else:
                     dots[left_out] -= sum(q * doc.get(t, 0.0) for t, q in query.items())
                     norms[left_out] = math.sqrt(squared)
-        ranked = []
-        for component, dot in dots.items():
-            if norms.get(component):
-                similarity = dot / norms[component]
-                words = [t for _, t in sorted(parts[component], reverse=True)[:TOP_WORDS]]
-                ranked.append((component, similarity, words))
-        ranked.sort(key=lambda item: -item[1])
-        return ranked[:limit]
+        ranked = sorted(
+            ((c, dot / norms[c]) for c, dot in dots.items() if norms.get(c)),
+            key=lambda item: -item[1],
+        )[:limit]
+        return [(c, similarity, self._top_words(c, query)) for c, similarity in ranked]
+
+    def _top_words(self, component: int, query: dict[str, float]) -> list[str]:
+        """The query's words that add most to its similarity with ``component``."""
+        weights = self.sums.get(component, {})
+        parts = sorted(((q * weights.get(t, 0.0), t) for t, q in query.items()), reverse=True)
+        return [t for weight, t in parts[:TOP_WORDS] if weight > 0]
 
 
 def training_signature() -> tuple:
@@ -162,6 +181,15 @@ def training_docs(max_tickets: int, before=None) -> list[tuple[int, str, object]
     return [(c, f"{s}\n{d or ''}", at) for c, s, d, at in query.tuples().iterator()]
 
 
-def build_from_tickets(max_tickets: int, signature: tuple | None = None) -> TextModel:
+def sheet_docs(rows) -> list[tuple[int, str]]:
+    """(component id, name + aliases + description) of the components on the sheet."""
+    return [
+        (row.id, " ".join([row.name, *row.aliases, row.description]))
+        for row in rows
+        if not row.retired
+    ]
+
+
+def build_from_tickets(max_tickets: int, signature: tuple | None = None, rows=()) -> TextModel:
     docs = training_docs(max_tickets)
-    return TextModel.build(((c, text) for c, text, _ in docs), signature)
+    return TextModel.build(((c, text) for c, text, _ in docs), signature, sheet_docs(rows))
