@@ -9,7 +9,7 @@ import pytest
 
 from dmsu.notify.models import Notification
 from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.followup import check_etas, remind_reaction
+from dmsu.tickets.due_notices import check_etas, remind_reaction
 from dmsu.tickets.oversight import Settings
 from dmsu.tickets.units import SupportUnit
 

@@ -26,6 +26,22 @@ def noticed_late(due: datetime, now: datetime) -> bool:
     return now - due > LATE
 
 
+def known_keys(kinds: Iterable[str], ggus_ids: Iterable[int]) -> set[str]:
+    """The notification keys already recorded for these tickets (one query per 2000 tickets),
+    so a job that runs every few minutes checks its whole list without a query per row."""
+    from dmsu.notify.models import Notification
+
+    ids = sorted(set(ggus_ids))
+    keys: set[str] = set()
+    for start in range(0, len(ids), 2000):
+        query = Notification.select(Notification.key).where(
+            Notification.kind.in_(list(kinds))
+            & Notification.ticket_ggus_id.in_(ids[start : start + 2000])
+        )
+        keys.update(key for (key,) in query.tuples())
+    return keys
+
+
 def ticket_url(config: Mapping, ggus_id: int) -> str:
     return f"{str(config.get('DMSU_BASE_URL', '')).rstrip('/')}/tickets/{ggus_id}"
 
@@ -75,9 +91,17 @@ def record_system_event(
     """Append one event by the system actor, at most once per ``key`` (its dedupe key).
 
     Reminders and SLA violations change no summary column, so they are appended without the
-    workflow's rule checks; status changes (the auto-close) go through the workflow.
+    workflow's rule checks; status changes (the auto-close) go through the workflow. Events are
+    recorded in time order, so one noticed after the ticket's last change is dated then (the
+    text says when the deadline fell).
     """
     key = key[:64]
     if TicketEvent.select().where(TicketEvent.dedupe_key == key).exists():
         return None
-    return append(ticket, SYSTEM, kind, at, text=text, public=public, dedupe_key=key, **fields)
+    if ticket.updated_at and at < ticket.updated_at:
+        at = ticket.updated_at
+    event = append(ticket, SYSTEM, kind, at, text=text, public=public, dedupe_key=key, **fields)
+    Ticket.update(updated_at=at).where(
+        (Ticket.id == ticket.id) & (Ticket.updated_at < at)
+    ).execute()
+    return event

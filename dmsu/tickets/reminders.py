@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket
-from dmsu.tickets.notices import notify_once, ticket_url
+from dmsu.tickets.notices import known_keys, notify_once, ticket_url
 from dmsu.tickets.oversight import (
     WAITING,
     as_utc,
@@ -78,14 +78,16 @@ def remind_waiting(now: datetime, config: Mapping) -> str:
     """Send the due reminders and close the tickets silent for too long."""
     rules = WaitingRules.from_config(config)
     reminded = closed = 0
-    for ticket in silent_submitters(rules, now):
+    tickets = list(silent_submitters(rules, now))
+    done = known_keys(("waiting_reminder",), [t.ggus_id for t in tickets])
+    for ticket in tickets:
         quiet = max(filter(None, (as_utc(ticket.waiting_since), as_utc(ticket.submitter_wrote))))
         stamp = f"{quiet:%Y%m%dT%H%M%S}"
         if now >= rules.close_at(quiet):
             closed += close_silent_ticket(ticket, quiet, stamp, rules, now, config)
             continue
         n = rules.reminder_number(quiet, now)
-        if n:
+        if n and f"waiting-remind:{ticket.ggus_id}:{stamp}:{n}" not in done:
             reminded += _remind_submitter(ticket, n, quiet, stamp, rules, now, config)
     return f"{reminded} reminders to submitters, {closed} tickets closed"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import current_app
 
 from dmsu.jobs import JobSpec
-from dmsu.tickets import followup, reminders, sla_watch
+from dmsu.tickets import due_notices, reminders, sla_watch
 from dmsu.tickets.calendar import BusinessCalendar
 from dmsu.tickets.oversight import Settings
 
@@ -18,7 +18,7 @@ def sla_check(now) -> str:
 
 
 def eta_check(now) -> str:
-    return followup.check_etas(Settings.from_config(current_app.config, now), current_app.config)
+    return due_notices.check_etas(Settings.from_config(current_app.config, now), current_app.config)
 
 
 def waiting_reminders(now) -> str:
@@ -27,7 +27,7 @@ def waiting_reminders(now) -> str:
 
 def reaction_oversight(now) -> str:
     config = current_app.config
-    return followup.remind_reaction(Settings.from_config(config, now), config)
+    return due_notices.remind_reaction(Settings.from_config(config, now), config)
 
 
 JOBS = [

@@ -111,7 +111,8 @@ def ticket_clocks(
     calendar: BusinessCalendar,
     now: datetime,
 ) -> list[Clock]:
-    """The SLA clocks of one ticket's ``events`` (sorted by time), with deadlines."""
+    """The SLA clocks of one ticket's ``events`` (sorted by time) as of ``now``."""
+    events = [event for event in events if event.at <= now]
     return run_clocks(
         events, units, lambda unit: _hours_for(unit, priority, calendar), calendar, now
     )

@@ -21,7 +21,7 @@ from dmsu.notify.recipients import dmsu_addresses, unit_addresses
 from dmsu.tickets.calendar import SLA_LEVEL_LABELS, BusinessCalendar
 from dmsu.tickets.clocks import Clock, event_rows
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket, TicketEvent
-from dmsu.tickets.notices import notify_once, ticket_url
+from dmsu.tickets.notices import known_keys, notify_once, ticket_url
 from dmsu.tickets.sla import ticket_clocks
 from dmsu.tickets.units import SupportUnit
 
@@ -58,6 +58,7 @@ def check_sla(now: datetime, calendar: BusinessCalendar, config: Mapping) -> str
     tickets = list(tickets_with_clocks())
     units = {unit.id: unit for unit in SupportUnit.select()}
     events = event_rows([t.id for t in tickets])
+    done = known_keys(("sla_reminder", "sla_violation"), [t.ggus_id for t in tickets])
     reminded = violated = 0
     for ticket in tickets:
         for clock in ticket_clocks(ticket.priority, events[ticket.id], units, calendar, now):
@@ -66,8 +67,9 @@ def check_sla(now: datetime, calendar: BusinessCalendar, config: Mapping) -> str
             unit = units[clock.unit_id]
             state = clock.state(now)
             if state == "violated":
-                violated += _record_violation(ticket, unit, clock, now, config)
-            elif state == "running":
+                if f"sla-violation:{clock.assignment_id}" not in done:
+                    violated += _record_violation(ticket, unit, clock, now, config)
+            elif state == "running" and f"sla-remind:{clock.assignment_id}" not in done:
                 remind_at = reminder_due_at(clock, calendar)
                 if remind_at is not None and remind_at <= now:
                     reminded += _remind_unit(ticket, unit, clock, remind_at, now, config)
