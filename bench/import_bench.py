@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -69,14 +70,22 @@ def make_file(path: Path, n: int, seed: int) -> int:
     return events
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(label: str, args: list[str], env: dict) -> float:
-    started = time.perf_counter()
+    """Run one command; print its wall time and its own CPU time (the machine is shared, so
+    the CPU time says what the import costs when the other users are busy)."""
+    started, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{label} failed:\n{done.stdout}\n{done.stderr}")
     last = (done.stdout.strip().splitlines() or [""])[0]
-    print(f"{label}: {seconds:.1f} s  ({last})", flush=True)
+    load = os.getloadavg()[0]
+    print(f"{label}: {seconds:.1f} s wall, {cpu:.1f} s CPU, load {load:.1f}  ({last})", flush=True)
     return seconds
 
 

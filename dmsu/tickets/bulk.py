@@ -25,14 +25,22 @@ def _db_value(value):
     return value
 
 
-def insert_rows(model, names: list[str], rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples in the order of the field ``names``) into ``model``'s table."""
+def naive(value: datetime | None) -> datetime | None:
+    """An aware instant as the naive UTC value the database column holds."""
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+def insert_rows(model, names: list[str], rows: list[tuple], *, converted=False) -> None:
+    """Insert ``rows`` (tuples in the order of the field ``names``) into ``model``'s table;
+    ``converted`` says the datetimes are already naive UTC (see :func:`naive`)."""
     if not rows:
         return
     fields = [model._meta.fields[name] for name in names]
     table = model._meta.table_name
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    converted = [tuple(_db_value(v) for v in row) for row in rows]
+    if not converted:
+        rows = [tuple(_db_value(v) for v in row) for row in rows]
+    converted = rows
     cursor = database.cursor()
     if is_postgres():
         from psycopg2.extras import execute_values

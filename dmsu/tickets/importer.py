@@ -20,7 +20,7 @@ from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
-from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows
+from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows, naive
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
 from dmsu.tickets.texthtml import ticket_html
@@ -113,6 +113,7 @@ class TicketWriter:
             u.id for u in SupportUnit.select().where(SupportUnit.kind == "first_line")
         )
         self.now = clock.now()
+        self._now = naive(self.now)
 
     # --- names -------------------------------------------------------------------------
     def unit_id(self, name: str | None) -> int | None:
@@ -219,7 +220,7 @@ class TicketWriter:
     def _event_row(self, ticket_id, ggus_id, event: EventRecord, from_unit, key=None) -> tuple:
         return (
             ticket_id,
-            event.at,
+            naive(event.at),
             event.kind,
             self.user_id(event.actor),
             event.author_role,
@@ -232,7 +233,7 @@ class TicketWriter:
             event.due,
             event.data,
             key or event.content_key(ggus_id),
-            self.now,
+            self._now,
         )
 
     def _insert_new(self, records: list[TicketRecord]) -> None:
@@ -244,8 +245,10 @@ class TicketWriter:
             info = self._derive(record, [(e.at, e) for e in record.events])
             derived[record.ggus_id] = info
             self._apply(values, record, info)
+            for name in ("created_at", "updated_at", "unit_since"):
+                values[name] = naive(values[name])
             rows.append(tuple(values[name] for name in TICKET_COLUMNS))
-        insert_rows(Ticket, TICKET_COLUMNS, rows)
+        insert_rows(Ticket, TICKET_COLUMNS, rows, converted=True)
         ids = {}
         for part in chunks([r.ggus_id for r in records]):
             query = Ticket.select(Ticket.id, Ticket.ggus_id).where(Ticket.ggus_id.in_(part))
@@ -259,9 +262,11 @@ class TicketWriter:
                     continue
                 seen.add(key)
                 event_rows.append(self._event_row(ticket_id, record.ggus_id, event, from_unit, key))
-            involvement_rows += [(ticket_id, u, since) for u, since in info.involved.items()]
-        insert_rows(TicketEvent, EVENT_COLUMNS, event_rows)
-        insert_rows(TicketInvolvement, ["ticket", "support_unit", "since"], involvement_rows)
+            involvement_rows += [(ticket_id, u, naive(t)) for u, t in info.involved.items()]
+        insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
+        insert_rows(
+            TicketInvolvement, ["ticket", "support_unit", "since"], involvement_rows, converted=True
+        )
         self.summary.created += len(records)
         self.summary.events_added += len(event_rows)
         self.outcomes.update(dict.fromkeys(ids, "created"))
@@ -339,7 +344,7 @@ class TicketWriter:
                 event_rows.append(self._event_row(ticket.id, record.ggus_id, event, from_unit, key))
             elif item[3] == "assigned" and item[5] != from_unit:
                 TicketEvent.update(from_unit=from_unit).where(TicketEvent.id == item[0]).execute()
-        insert_rows(TicketEvent, EVENT_COLUMNS, event_rows)
+        insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
         if any(e.kind in ("involved", "uninvolved") for e, _ in new_events):
             self._sync_involvement(ticket.id, info.involved)
         self.summary.updated += 1

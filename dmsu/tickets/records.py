@@ -126,27 +126,30 @@ class TicketRecord:
 
 
 def dedupe_key(ggus_id, at, kind, unit, status, role, public, text, due, data) -> str:
-    parts = [
-        int(ggus_id),
-        at.astimezone(UTC).isoformat(),
-        kind,
-        unit or "",
-        status or "",
-        role or "",
-        bool(public),
-        text or "",
-        due.isoformat() if due else "",
-        data or "",
-    ]
-    raw = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 of the normalised content, NUL-separated (texts never hold NUL: the markdown
+    path strips control characters, and JSON strings escape them)."""
+    raw = "\0".join(
+        (
+            str(int(ggus_id)),
+            at.astimezone(UTC).isoformat(),
+            kind,
+            unit or "",
+            status or "",
+            role or "",
+            "1" if public else "0",
+            (text or "").replace("\0", ""),
+            due.isoformat() if due else "",
+            (data or "").replace("\0", ""),
+        )
+    )
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def parse_instant(value, field_name: str) -> datetime:
     """An ISO-8601 instant with an offset, as aware UTC; anything else is refused."""
-    if isinstance(value, str) and _INSTANT_RE.match(value.strip()):
+    if isinstance(value, str) and _INSTANT_RE.match(value):
         try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
