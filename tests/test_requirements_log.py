@@ -292,3 +292,19 @@ def test_creating_needs_a_third_line_unit_for_the_component(assigner, ticket):
     with pytest.raises(log.RequirementError, match="no 3rd-line unit"):
         routing.send_to_third_line(r, assigner, "92003", create=True)
     assert not Ticket.select().where(Ticket.ggus_id == 92003).exists()
+
+
+def test_a_requirement_reported_before_assessment_can_still_go_to_rt(resolver):
+    from dmsu.metrics.periods import parse_period
+    from dmsu.requirements import tcb
+
+    with clock.frozen(AT):
+        r = log.create_requirement(resolver, title="x")
+        digest = tcb.tcb_digest(parse_period("PQ12"), resolver)
+        tcb.record_reported(digest, resolver, "2013-02-14")
+    r = Requirement.get_by_id(r.id)
+    assert r.status == "reported to TCB"
+    routing.assess(r, resolver, "large")
+    assert (r.status, r.effort) == ("reported to TCB", "large")
+    routing.link_rt_ticket(r, resolver, "4711", NO_RT)
+    assert Requirement.get_by_id(r.id).status == "in RT"

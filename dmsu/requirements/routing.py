@@ -32,10 +32,13 @@ from dmsu.requirements.rt_client import DMSU_TAG, RtClient, RtError, RtSettings
 from dmsu.tickets.models import Ticket
 
 NOT_CHANGED = "the requirement was not changed."
+# A requirement reported to the TCB before it was assessed can still be assessed and sent on.
+ASSESSABLE = ("new", "assessed", "reported to TCB")
 
 
 def assess(requirement: Requirement, actor, effort: str, *, note: str = "", at=None):
-    """Record the effort assessment; a new requirement becomes ``assessed``."""
+    """Record the effort assessment; a new requirement becomes ``assessed`` (one already
+    reported to the TCB keeps that status)."""
     require(actor, "requirement.edit", "assess requirements")
     if effort not in EFFORTS:
         raise RequirementError("Choose the effort: small or large.")
@@ -48,7 +51,7 @@ def assess(requirement: Requirement, actor, effort: str, *, note: str = "", at=N
     changes = {"effort": effort}
     if requirement.status == "new":
         changes["status"] = "assessed"
-    elif requirement.status != "assessed":
+    elif requirement.status not in ASSESSABLE:
         raise RequirementError(f"A requirement that is {requirement.status} cannot be assessed.")
     note = str(note or "").strip()
     summary = f"Assessed as {effort}." + (f" {note}" if note else "")

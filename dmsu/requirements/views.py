@@ -204,6 +204,7 @@ def _page(requirement: Requirement, *, errors=None, values=None, status=200):
         "efforts": EFFORTS,
         "effort_labels": EFFORT_LABELS,
         "manual_statuses": log.manual_targets(requirement.status),
+        "assessable": routing.ASSESSABLE,
         "can_move": log.can_move,
     }
     return render_template("requirements/show.html", **context), status
