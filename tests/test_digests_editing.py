@@ -206,3 +206,20 @@ def test_archive_draft_form_refuses_a_bad_week(assigner_client):
 def test_a_week_that_does_not_exist_is_404_in_the_editor(assigner_client):
     assert assigner_client.get("/digests/2013-W53/edit").status_code == 404
     assert assigner_client.form("/digests/garbage/draft").status_code == 404
+
+
+def test_edits_after_publication_wait_for_a_correction(assigner_client, client, draft):
+    assigner_client.form(EDIT, _form(draft, intro="As published.", action="publish"))
+    digest = Digest.get_by_id(draft.id)
+    assigner_client.form(EDIT, _form(digest, intro="A later correction."))
+    public = client.get(f"/digests/{WEEK}").get_data(as_text=True)
+    assert "As published." in public and "A later correction." not in public
+    staff = assigner_client.get(f"/digests/{WEEK}").get_data(as_text=True)
+    assert "changes not published yet" in staff
+    digest = Digest.get_by_id(draft.id)
+    response = assigner_client.form(EDIT, _form(digest, action="publish", note="intro corrected"))
+    assert response.status_code == 302
+    public = client.get(f"/digests/{WEEK}").get_data(as_text=True)
+    assert "A later correction." in public and "updated <time" in public
+    assert "intro corrected" in public
+    assert [r.number for r in DigestRevision.select().order_by(DigestRevision.number)] == [1, 2]

@@ -159,3 +159,14 @@ def test_operations_lists_the_most_recent_first(client, problems, make_ticket):
     )
     text = client.get("/digests/operations.txt").get_data(as_text=True)
     assert text.index("Newer broad problem") < text.index("VOMS proxies expire early")
+
+
+def test_rota_htmx_error_comes_back_in_the_row(admin_client, rota_people, make_user):
+    tom = make_user("tpm", "tom")
+    with clock.frozen(NOW):
+        response = admin_client.hx("post", "/digests/rota/2013-W07", {"user": tom.id})
+    assert response.status_code == 200  # htmx swaps 2xx answers only
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<tr id="rota-2013-W07"')
+    assert "is not an active assigner" in html and "<select" in html
+    assert rota.on_shift("2013-W07") is None

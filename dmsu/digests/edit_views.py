@@ -107,9 +107,9 @@ def save(week: str):
     except DigestError as exc:
         return _edit_page(Digest.get_by_id(digest.id), form, status=422, error=str(exc))
     if action == "publish":
-        flash(f"Published the digest of {week} (revision {revision.number}).", "ok")
+        flash(f"Published the digest of {week} (revision {revision.number}).", "success")
         return redirect(url_for("digests.show", week=week))
-    flash(f"Saved the digest of {week}.", "ok")
+    flash(f"Saved the digest of {week}.", "success")
     return redirect(url_for("digests.edit", week=week))
 
 
@@ -157,7 +157,7 @@ def add_entry(week: str):
             ticket_url=lambda ggus_id: ticket_url(current_app.config, ggus_id),
             added=True,
         )
-    flash(f"Added ticket #{entry.ggus_id}.", "ok")
+    flash(f"Added ticket #{entry.ggus_id}.", "success")
     return redirect(url_for("digests.edit", week=digest.week) + f"#entry-{entry.id}")
 
 
@@ -177,7 +177,7 @@ def drop_entry(week: str, entry_id: int):
         return _edit_page(digest, status=404, error=str(exc))
     if htmx:
         return render_template("digests/_dropped.html", entry=entry, week=digest.week)
-    flash(f"Dropped ticket #{entry.ggus_id} from the digest.", "ok")
+    flash(f"Dropped ticket #{entry.ggus_id} from the digest.", "success")
     return redirect(url_for("digests.edit", week=digest.week))
 
 
@@ -189,9 +189,11 @@ def draft(week: str):
     week = week_or_404(week)
     result = draft_digest(week, refresh=bool(request.form.get("refresh")), actor=current_user)
     if result.created:
-        flash(f"Drafted the digest of {week} with {result.added} entries.", "ok")
+        flash(f"Drafted the digest of {week} with {result.added} entries.", "success")
     elif result.refreshed:
-        flash(f"Recounted the digest of {week}; {result.added} tickets added, edits kept.", "ok")
+        flash(
+            f"Recounted the digest of {week}; {result.added} tickets added, edits kept.", "success"
+        )
     return redirect(url_for("digests.edit", week=week))
 
 
@@ -207,5 +209,5 @@ def draft_week():
         return index(error=str(exc), week_value=value, status=400)
     result = draft_digest(week, actor=current_user)
     if result.created:
-        flash(f"Drafted the digest of {week} with {result.added} entries.", "ok")
+        flash(f"Drafted the digest of {week} with {result.added} entries.", "success")
     return redirect(url_for("digests.edit", week=week))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from dmsu import clock
 from dmsu.auth.models import User
@@ -61,14 +60,14 @@ def rota_set(week: str):
     """An admin puts someone on a week (htmx: the row comes back)."""
     require(current_user, "rota.edit", "change the shift rota")
     week = week_or_404(week)
+    error = None
     try:
         shift = rota.set_shift(week, request.form.get("user", ""), current_user)
     except rota.RotaError as exc:
-        if htmx:
-            row = Markup('<tr><td colspan="3" class="form-error" role="alert">{}</td></tr>')
-            return row.format(str(exc)), 422
-        return _rota_page(error=str(exc), status=422)
-    if htmx:
+        if not htmx:
+            return _rota_page(error=str(exc), status=422)
+        error, shift = str(exc), Shift.get_or_none(Shift.week == week)
+    if htmx:  # htmx swaps 2xx answers only: the row comes back, with the error if any
         people = list(User.active_with_role(*rota.ASSIGNABLE_ROLES))
         return render_template(
             "digests/_rota_row.html",
@@ -78,9 +77,10 @@ def rota_set(week: str):
             people=people,
             this_week=rota.week_of(clock.now()),
             span=week_span,
-            saved=True,
+            saved=error is None,
+            row_error=error,
         )
-    flash(f"{shift.user.name} is on shift in {week}.", "ok")
+    flash(f"{shift.user.name} is on shift in {week}.", "success")
     return redirect(url_for("digests.rota_page"))
 
 
@@ -102,7 +102,7 @@ def rota_generate():
         )
     except rota.RotaError as exc:
         return _rota_page(error=str(exc), values=values, status=422)
-    flash(f"The rota is set from {shifts[0].week} to {shifts[-1].week}.", "ok")
+    flash(f"The rota is set from {shifts[0].week} to {shifts[-1].week}.", "success")
     return redirect(url_for("digests.rota_page"))
 
 
