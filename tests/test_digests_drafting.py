@@ -147,3 +147,23 @@ def test_cli_refuses_a_week_that_does_not_exist(runner, week):
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert Digest.select().count() == 0
+
+
+def test_cli_publishes_and_generates_the_rota(runner, make_ticket, make_user):
+    make_week(make_ticket)
+    for name in ("anna", "bert"):
+        make_user("assigner", name)
+    missing = runner.invoke(args=["dmsu", "publish-digest", "--week", WEEK])
+    assert missing.exit_code == 1 and "draft it first" in missing.output
+    runner.invoke(args=["dmsu", "draft-digest", "--week", WEEK])
+    published = runner.invoke(args=["dmsu", "publish-digest", "--week", WEEK])
+    assert published.exit_code == 0, published.output
+    assert "revision 1" in published.output
+    assert Digest.get(Digest.week == WEEK).state == "published"
+    again = runner.invoke(args=["dmsu", "publish-digest", "--week", WEEK])
+    assert again.exit_code == 1 and "Nothing has changed since revision 1" in again.output
+    rota_out = runner.invoke(args=["dmsu", "generate-rota", "--from", "2013-W10", "--weeks", "3"])
+    assert rota_out.exit_code == 0
+    assert rota_out.output.split() == ["2013-W10", "anna", "2013-W11", "bert", "2013-W12", "anna"]
+    bad = runner.invoke(args=["dmsu", "generate-rota", "--from", "2013-W99"])
+    assert bad.exit_code == 2 and "not an existing ISO week" in bad.output
