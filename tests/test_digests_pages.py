@@ -179,3 +179,17 @@ def test_public_page_serves_stored_html_in_few_queries(client, published, app):
         database.obj.execute_sql = original
     assert page_queries == 1, queries
     assert feed_queries <= 1, queries
+
+
+def test_ticket_references_lead_public_readers_to_ggus(client, app, make_ticket):
+    draft_digest("2013-W10")
+    Digest.update(intro="See #91039 and [[Some page]].").where(Digest.week == "2013-W10").execute()
+    from dmsu.wiki.render import render_markdown
+
+    Digest.update(intro_html=render_markdown("See #91039 and [[Some page]].")).where(
+        Digest.week == "2013-W10"
+    ).execute()
+    _publish(app, "2013-W10")
+    html = client.get("/digests/2013-W10").get_data(as_text=True)
+    assert 'href="https://ggus.eu/?mode=ticket_info&amp;ticket_id=91039"' in html
+    assert 'href="/tickets/91039"' not in html

@@ -12,9 +12,11 @@ HTML of the intro and the entries, then cleaned once more by the one sanitiser
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import render_template
+from markupsafe import escape
 from peewee import fn
 
 from dmsu import clock
@@ -55,6 +57,15 @@ def page_url(config, week: str) -> str:
     return f"{str(config.get('DMSU_BASE_URL', '')).rstrip('/')}/digests/{week}"
 
 
+_TICKET_HREF = re.compile(r'href="/tickets/(\d+)"')
+
+
+def public_ticket_links(html: str, config) -> str:
+    """Ticket references (``#12345``) point at the site's staff-only ticket page; public
+    readers follow them to the helpdesk (GGUS) instead."""
+    return _TICKET_HREF.sub(lambda m: f'href="{escape(ticket_url(config, int(m[1])))}"', html)
+
+
 def submitter_addresses(digest: Digest, entries: list[DigestEntry]) -> set[str]:
     """E-mail addresses of the submitters of the digest's tickets and of every ticket with
     an event in its week: none of them may reach the public text."""
@@ -80,7 +91,9 @@ def compose(digest: Digest, entries: list[DigestEntry], config) -> tuple[str, st
         "author": author,
         "span": week_span(digest.week),
     }
-    html = sanitize_html(render_template("digests/_public_body.html", **context))
+    html = sanitize_html(
+        public_ticket_links(render_template("digests/_public_body.html", **context), config)
+    )
     text = render_template(
         "digests/mail.txt",
         title=digest_title(digest.week),
