@@ -128,6 +128,17 @@ def sweep(
 ) -> list[SweepGroup]:
     """Every group with its count and its first ``limit`` rows — or, with ``only``, the rows
     of that one group's ``page`` (the others counted). Two queries per group at most."""
+    from dmsu.db import database, is_postgres
+
+    with database.atomic():
+        if is_postgres():
+            # the correlated subqueries inflate the planner's cost estimate past the JIT
+            # threshold, and compiling costs seconds where running takes milliseconds
+            database.execute_sql("SET LOCAL jit = off")
+        return _sweep(s, limit, only, page)
+
+
+def _sweep(s: Settings, limit: int, only: str | None, page: int) -> list[SweepGroup]:
     dmsu_id = oversight.dmsu_unit_id()
     result = []
     for group in GROUPS:
