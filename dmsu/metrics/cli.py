@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from dmsu import clock
 from dmsu.clitools import needs_schema
@@ -32,6 +33,7 @@ def register(group: click.Group) -> None:
 )
 @click.option("--by", type=click.Choice(SPLITS), default="quarter", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@with_appcontext
 @needs_schema
 def metrics_command(period_name, by, fmt):
     """Print the ticket metrics of a period (issue 8 definitions, from events, UTC)."""

@@ -44,10 +44,18 @@ def bind(sql: str, params: dict) -> tuple[str, list]:
     return _PARAM.sub(replace, sql), values
 
 
+PG_WORK_MEM = "64MB"  # the window sorts of a project year fit in memory instead of on disk
+
+
 def run(sql: str, **params) -> list[tuple]:
-    """Execute ``sql`` with named parameters and return every row."""
+    """Execute ``sql`` with named parameters and return every row (on PostgreSQL with
+    ``work_mem`` raised for this transaction only)."""
     text, values = bind(sql, params)
-    return list(database.execute_sql(text, values).fetchall())
+    if not is_postgres():
+        return list(database.execute_sql(text, values).fetchall())
+    with database.atomic():
+        database.execute_sql(f"SET LOCAL work_mem = '{PG_WORK_MEM}'")
+        return list(database.execute_sql(text, values).fetchall())
 
 
 def epoch(column: str) -> str:
