@@ -334,3 +334,14 @@ def test_a_page_view_costs_two_queries_whatever_the_links_and_files(editor, clie
         client, "/wiki/target", headers={"If-None-Match": response.headers["ETag"]}
     )
     assert cached.status_code == 304 and len(queries) == 1
+
+
+def test_control_characters_are_dropped_from_text_and_titles(editor_client):
+    response = editor_client.form(
+        "/wiki/new",
+        {"title": "Nul\x00 title", "markdown": "a\x00b\x07c\td\n", "visibility": "internal"},
+    )
+    assert response.status_code == 302
+    page = Page.get()
+    assert page.title == "Nul title"
+    assert Revision.get().markdown == "abc\td\n"

@@ -29,6 +29,7 @@ TAGS_PER_PAGE = 12
 # Addresses the wiki itself uses under /wiki/; no page may take them.
 RESERVED_SLUGS = frozenset({"new", "search", "changes", "preview", "tags", "help", "files"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class PageError(ValueError):
@@ -96,7 +97,8 @@ def clean(draft: Draft) -> Draft:
     if len(tags) > TAGS_PER_PAGE:
         raise PageError(f"A page can have at most {TAGS_PER_PAGE} tags.", "tags")
     summary = " ".join(_CONTROL.sub(" ", draft.summary or "").split())[:SUMMARY_MAX]
-    markdown = (draft.markdown or "").replace("\r\n", "\n")
+    # Control characters have no use in text (PostgreSQL refuses NUL); tabs and newlines stay.
+    markdown = _TEXT_CONTROL.sub("", (draft.markdown or "").replace("\r\n", "\n"))
     return replace(draft, title=title, tags=" ".join(tags), summary=summary, markdown=markdown)
 
 
