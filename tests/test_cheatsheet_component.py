@@ -76,3 +76,12 @@ def test_editors_get_edit_and_history_links(loaded, assigner_client):
     assert 'href="/components/cream-ce/edit"' in html
     assert 'href="/components/cream-ce/history"' in html
     assert 'action="/components/cream-ce/retire"' in html
+
+
+def test_links_stored_outside_the_editor_are_never_script_urls(loaded, client):
+    Component.update(doc_url="javascript:alert(1)", forums="javascript:alert(2)").where(
+        Component.slug == "dpm"
+    ).execute()
+    forget()
+    html = client.get("/components/dpm").get_data(as_text=True)
+    assert 'href="javascript:' not in html

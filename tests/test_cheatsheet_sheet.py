@@ -163,3 +163,10 @@ def test_empty_sheet_still_renders(app, client):
     forget()
     html = client.get("/cheatsheet/").get_data(as_text=True)
     assert "0 components." in html
+
+
+def test_partner_contact_addresses_in_group_headers_are_for_staff(loaded, client, tpm_client):
+    public = client.get("/cheatsheet/?group=partner").get_data(as_text=True)
+    assert "dmsu-cesnet@example.org" not in public and "Czech Republic" in public
+    staff = tpm_client.get("/cheatsheet/?group=partner").get_data(as_text=True)
+    assert 'href="mailto:dmsu-cesnet@example.org"' in staff

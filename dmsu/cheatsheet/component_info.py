@@ -61,7 +61,8 @@ def sla_table(unit: UnitInfo | None, config) -> list[SlaLine]:
 
 
 def tickets_of(component_id: int, *, staff: bool) -> ComponentTickets:
-    """Counts for everyone; the open and the latest tickets themselves only for ``staff``."""
+    """Counts for everyone; the open and the recently closed tickets themselves only for
+    ``staff`` (tickets are internal)."""
     is_open = Ticket.status.not_in(CLOSED_STATUSES)
     total, open_count = (
         Ticket.select(fn.COUNT(Ticket.id), fn.SUM(Case(None, [(is_open, 1)], 0)))
@@ -78,7 +79,9 @@ def tickets_of(component_id: int, *, staff: bool) -> ComponentTickets:
         .where(Ticket.component == component_id)
     )
     result.open = list(base.where(is_open).order_by(Ticket.created_at.desc()).limit(OPEN_LIMIT))
-    result.recent = list(base.order_by(Ticket.created_at.desc()).limit(RECENT_LIMIT))
+    result.recent = list(
+        base.where(~is_open).order_by(Ticket.updated_at.desc()).limit(RECENT_LIMIT)
+    )
     return result
 
 

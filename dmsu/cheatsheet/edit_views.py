@@ -173,7 +173,7 @@ def revert(change_id):
         component = editing.revert(current_user, change)
     except editing.CheatSheetInvalid as exc:
         flash(f"Change {change_id} cannot be reverted: {exc}", "error")
-        return redirect(request.referrer or url_for("cheatsheet.history_page"), 303)
+        return redirect(url_for("cheatsheet.history_page"), 303)
     forget()
     flash(f"Reverted change {change_id} of {component.name}.", "success")
     return redirect(url_for("cheatsheet.component_history", slug=component.slug), 303)

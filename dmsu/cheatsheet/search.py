@@ -59,6 +59,7 @@ class Group:
     label: str
     detail: str
     rows: tuple[Row, ...]
+    contact: str = ""  # a partner's contact address: shown to staff only
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,7 @@ def _groups(sheet: Sheet, rows: tuple[Row, ...], query: SheetQuery) -> tuple[Gro
                 continue
             members = tuple(r for r in rows if any(p.id == partner.id for p in r.partners))
             if members:
-                detail = ", ".join(x for x in (partner.country, partner.contact) if x)
-                groups.append(Group(partner.name, detail, members))
+                groups.append(Group(partner.name, partner.country, members, partner.contact))
         orphans = tuple(r for r in rows if not r.partners)
         if orphans:
             groups.append(Group(NO_PARTNER, "", orphans))
