@@ -1,0 +1,29 @@
+"""Migration m0200 brings a database made before the name table up to date: the table, the
+retirement column, and the names of the components already there (first owner wins)."""
+
+from __future__ import annotations
+
+from dmsu import migrations
+from dmsu.cheatsheet.models import Component, ComponentName
+from dmsu.db import database
+
+
+def test_m0200_adds_the_name_table_and_backfills_existing_components(app):
+    Component.create(name="CREAM CE", slug="cream-ce", aliases="CREAM\ncream-ce")
+    Component.create(name="Other", slug="other", aliases="cream\nother-alias")
+    database.drop_tables([ComponentName])
+    database.execute_sql('ALTER TABLE "component" DROP COLUMN "retired_at"')
+    migrations.SchemaMigration.delete().where(
+        migrations.SchemaMigration.name == "m0200_cheatsheet_names"
+    ).execute()
+    assert migrations.migrate() == ["m0200_cheatsheet_names"]
+    owners = {row.key: row.component.name for row in ComponentName.select()}
+    assert owners == {
+        "cream ce": "CREAM CE",
+        "cream": "CREAM CE",
+        "cream-ce": "CREAM CE",
+        "other": "Other",
+        "other-alias": "Other",
+    }
+    assert "retired_at" in {c.name for c in database.get_columns("component")}
+    assert migrations.migrate() == []
