@@ -38,8 +38,10 @@ USERS = (
 )
 
 
-def make_file(path: Path, n: int, seed: int) -> int:
-    """Write ``n`` demo tickets in the import format; return the number of events."""
+def make_file(path: Path, n: int, seed: int, per_ticket: int = 0) -> int:
+    """Write ``n`` demo tickets in the import format; return the number of events.
+    ``per_ticket`` keeps only the first events of each ticket (the contract's benchmark size is
+    about 5 events a ticket; the demo's stories have about 9)."""
     from dmsu import create_app, migrations
     from dmsu.content import load_all
     from dmsu.db import database
@@ -64,6 +66,8 @@ def make_file(path: Path, n: int, seed: int) -> int:
                 for created in _creation_times(ctx, n):
                     ggus_id += generator.rng.randint(1, 9)
                     record = generator.record(ggus_id, created)
+                    if per_ticket:
+                        record["events"] = record["events"][:per_ticket]
                     events += len(record["events"])
                     handle.write(json.dumps(record) + "\n")
             database.close()
@@ -113,11 +117,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2012)
     parser.add_argument("--pg", default="", help="a PostgreSQL URL (its schema is dropped!)")
     parser.add_argument("--only-pg", action="store_true")
+    parser.add_argument("--events-per-ticket", type=int, default=0, help="trim the stories")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "tickets.jsonl"
         started = time.perf_counter()
-        events = make_file(path, args.tickets, args.seed)
+        events = make_file(path, args.tickets, args.seed, args.events_per_ticket)
         size = path.stat().st_size / 1e6
         print(
             f"file: {args.tickets} tickets, {events} events, {size:.0f} MB, "

@@ -102,3 +102,12 @@ def test_round_trip_keeps_text_exactly(app, text):
     import_records([validate_ticket(json.loads(line)) for line in first])
     assert list(export_lines()) == first
     assert json.loads(first[0])["events"][0]["text"] == text
+
+
+def test_events_written_without_a_key_are_recognised_on_reimport(app, make_ticket):
+    make_ticket(91050, events=history(), component="CREAM CE")
+    assert TicketEvent.select().where(TicketEvent.dedupe_key.is_null()).count() == 6
+    records = [validate_ticket(json.loads(line)) for line in export_lines()]
+    summary = import_records(records)
+    assert (summary.unchanged, summary.events_added) == (1, 0)
+    assert TicketEvent.select().count() == 6

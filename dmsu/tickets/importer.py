@@ -287,6 +287,7 @@ class TicketWriter:
                 TicketEvent.text,
                 TicketEvent.due,
                 TicketEvent.data,
+                TicketEvent.dedupe_key,
             )  # fmt: skip
             .order_by(TicketEvent.at, TicketEvent.id)
             .tuples()
@@ -301,10 +302,11 @@ class TicketWriter:
 
     def _update_one(self, record: TicketRecord, ticket: Ticket, rows: list) -> None:
         names = self._unit_names
+        # Imported rows carry their key; rows the workflow wrote get one computed here.
         have = {
-            dedupe_key(record.ggus_id, at, kind, names.get(unit), status, role, public, text,
-                       due, data)
-            for _, _, at, kind, unit, _, status, role, public, text, due, data in rows
+            key or dedupe_key(record.ggus_id, at, kind, names.get(unit), status, role, public,
+                              text, due, data)
+            for _, _, at, kind, unit, _, status, role, public, text, due, data, key in rows
         }  # fmt: skip
         new_events = []
         for event in record.events:
