@@ -415,3 +415,41 @@ def test_record_release_command(runner, make_user, cream):
     bad = runner.invoke(args=["dmsu", "record-release", "Nope", "2.0"])
     assert bad.exit_code != 0 and "no component named 'Nope'" in bad.output
     assert "Traceback" not in bad.output
+
+
+# --- odd input never gives a 500 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tickets/99999999999999999999999",
+        "/tickets/?support_unit=99999999999999999999&component=%C2%B9&assignee=99999999999999",
+        "/tickets/?q=99999999999999999999999",
+        "/tickets/?page=99999999999999999999999",
+        "/tickets/?page=-4&sort=sideways&state=maybe",
+    ],
+)
+def test_odd_numbers_in_urls_are_not_errors(resolver_client, url):
+    assert resolver_client.get(url).status_code in (200, 404)
+
+
+def test_odd_form_values_get_one_sentence(assigner_client, cream):
+    record(assigner_client, 5)
+    huge = "99999999999999999999999"
+    cases = [
+        ("/tickets/new", {"ggus_id": huge, "subject": "x"}, "below 2147483648"),
+        ("/tickets/new", {"ggus_id": "6", "subject": "x" * 501}, "subject is too long"),
+        ("/tickets/5/involve", {"unit": huge}, "Choose a support unit"),
+        ("/tickets/5/assignee", {"assignee": "¹"}, "Choose a supporter"),
+        ("/tickets/5/deliver-fix", {"version": "1." * 40}, "version is too long"),
+        (
+            "/tickets/releases",
+            {"component": huge, "version": "1", "status": "verified"},
+            "Name the component",
+        ),
+    ]
+    for url, data, message in cases:
+        response = assigner_client.form(url, data)
+        assert response.status_code == 400, (url, response.status_code)
+        assert message in html(response), url

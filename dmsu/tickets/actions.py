@@ -11,6 +11,7 @@ from datetime import date
 from dmsu.auth.models import User
 from dmsu.db import database
 from dmsu.tickets import workflow
+from dmsu.tickets.queries import row_id
 from dmsu.tickets.units import SupportUnit
 
 WorkflowError = workflow.WorkflowError
@@ -38,7 +39,7 @@ def _date(form, name: str, required: bool) -> date | None:
 
 def _unit(form, name: str = "unit") -> SupportUnit:
     value = _text(form, name)
-    unit = SupportUnit.get_or_none(SupportUnit.id == int(value)) if value.isdigit() else None
+    unit = SupportUnit.get_or_none(SupportUnit.id == row_id(value)) if row_id(value) else None
     if unit is None:
         raise WorkflowError("Choose a support unit.")
     return unit
@@ -61,7 +62,7 @@ def assignee(ticket, user, form) -> str:
     value = _text(form, "assignee")
     person = None
     if value:
-        person = User.get_or_none(User.id == int(value)) if value.isdigit() else None
+        person = User.get_or_none(User.id == row_id(value)) if row_id(value) else None
         if person is None:
             raise WorkflowError("Choose a supporter from the list.")
     workflow.set_assignee(ticket, user, person)
@@ -116,7 +117,7 @@ def fields(ticket, user, form) -> str:
     changes = {
         "priority": _text(form, "priority"),
         "category": _text(form, "category") or None,
-        "component": int(form["component"]) if _text(form, "component").isdigit() else None,
+        "component": row_id(form.get("component")),
     }
     if "dmsu_fields" in form:
         changes.update(

@@ -107,6 +107,24 @@ def append(
 
 # --- small steps shared by the workflow modules ---
 
+LIMITS = {
+    "subject": 500,
+    "submitter": 200,
+    "submitter_email": 254,
+    "fixed_version": 64,
+    "version": 64,
+}
+
+
+def check_length(name: str, value: str) -> str:
+    """Refuse text longer than its column holds, in one sentence."""
+    limit = LIMITS[name]
+    if value and len(value) > limit:
+        raise WorkflowError(
+            f"The {name.replace('_', ' ')} is too long: at most {limit} characters."
+        )
+    return value
+
 
 def check_open(ticket: Ticket, doing: str) -> None:
     if ticket.status in CLOSED_STATUSES:

@@ -15,6 +15,7 @@ from datetime import datetime
 from dmsu.db import database
 from dmsu.tickets.events import (
     WorkflowError,
+    check_length,
     component_named,
     field_change,
     instant,
@@ -55,6 +56,8 @@ def _clean(name: str, value):
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if name == "subject" and not value:
         raise WorkflowError("A ticket needs a subject.")
+    if name in ("subject", "fixed_version"):
+        check_length(name, value)
     if name == "fixed_version" and value:
         try:
             version_key(value)

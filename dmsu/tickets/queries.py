@@ -22,6 +22,18 @@ from dmsu.tickets.models import (
 from dmsu.tickets.units import SupportUnit
 
 PER_PAGE = 50
+MAX_ID = 2**31 - 1  # ids and GGUS numbers are 32-bit integers in the database
+
+
+def row_id(text) -> int | None:
+    """``text`` as a database id or GGUS number, or ``None`` when it cannot be one."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 SORTS = {
     "updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
     "created": (Ticket.created_at.desc(), Ticket.id.desc()),
@@ -53,7 +65,7 @@ class TicketFilters:
                 continue
             setattr(found, f.name, (args.get(f.name) or "").strip())
         try:
-            found.page = max(1, int(args.get("page") or 1))
+            found.page = min(max(1, int(args.get("page") or 1)), MAX_ID)
         except ValueError:
             found.page = 1
         found._drop_bad()
@@ -73,9 +85,9 @@ class TicketFilters:
                 self.problems.append(f"'{value}' is not a {name}; that filter was left out.")
                 setattr(self, name, "" if name != "sort" else "updated")
         for name in ("support_unit", "component"):
-            if getattr(self, name) and not getattr(self, name).isdigit():
+            if getattr(self, name) and row_id(getattr(self, name)) is None:
                 setattr(self, name, "")
-        if self.assignee and not (self.assignee.isdigit() or self.assignee == "none"):
+        if self.assignee and not (row_id(self.assignee) or self.assignee == "none"):
             self.assignee = ""
         self.q = self.q[:200]
 
@@ -118,8 +130,8 @@ def _search(query, text: str):
     """Plain substring search on subject and description (ILIKE on PostgreSQL); a number
     also finds the ticket with that GGUS id."""
     condition = Ticket.subject.contains(text) | Ticket.description.contains(text)
-    if text.isdigit():
-        condition = condition | (Ticket.ggus_id == int(text))
+    if row_id(text):
+        condition = condition | (Ticket.ggus_id == row_id(text))
     return query.where(condition)
 
 
@@ -182,6 +194,8 @@ def filter_choices() -> dict:
 
 
 def ticket_by_ggus_id(ggus_id: int) -> Ticket | None:
+    if not 0 < ggus_id <= MAX_ID:
+        return None
     return (
         Ticket.select(Ticket, SupportUnit, Component, User)
         .join(SupportUnit, JOIN.LEFT_OUTER, on=(Ticket.support_unit == SupportUnit.id))

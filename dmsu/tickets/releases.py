@@ -20,6 +20,7 @@ from dmsu.tickets.events import (
     SYSTEM,
     WorkflowError,
     append,
+    check_length,
     check_open,
     component_named,
     field_change,
@@ -36,7 +37,7 @@ RELEASE_STATUSES = ("delivered", "verified", "rejected")
 
 
 def _version(text: str) -> str:
-    text = (text or "").strip()
+    text = check_length("version", (text or "").strip())
     try:
         version_key(text)
     except ValueError:

@@ -68,7 +68,7 @@ def new():
                 description=form.get("description", ""),
                 submitter=form.get("submitter", "").strip(),
                 submitter_email=form.get("submitter_email", "").strip(),
-                component=int(form["component"]) if form.get("component", "").isdigit() else None,
+                component=queries.row_id(form.get("component")),
                 category=form.get("category") or None,
                 priority=form.get("priority") or "less urgent",
             )
@@ -154,12 +154,8 @@ def releases():
     form = request.form if request.method == "POST" else {}
     error, changed, recorded, status = None, None, "", 200
     if request.method == "POST":
-        component_id = form.get("component", "")
-        component = (
-            Component.get_or_none(Component.id == int(component_id))
-            if component_id.isdigit()
-            else None
-        )
+        component_id = queries.row_id(form.get("component"))
+        component = Component.get_or_none(Component.id == component_id) if component_id else None
         try:
             changed = workflow.record_release(
                 component,

@@ -23,6 +23,7 @@ from dmsu.tickets.events import (
     SYSTEM,
     WorkflowError,
     append,
+    check_length,
     check_open,
     component_named,
     field_change,
@@ -94,13 +95,19 @@ def create_ticket(
         ggus_id = int(ggus_id)
     except (TypeError, ValueError):
         raise WorkflowError("The GGUS id must be a whole number.") from None
-    if ggus_id <= 0:
-        raise WorkflowError("The GGUS id must be a positive number.")
+    if not 0 < ggus_id < 2**31:
+        raise WorkflowError("The GGUS id must be a positive number below 2147483648.")
     if priority not in PRIORITIES:
         raise WorkflowError(f"'{priority}' is not a priority; use one of: {', '.join(PRIORITIES)}.")
     category = category or None
     if category is not None and category not in CATEGORIES:
         raise WorkflowError(f"'{category}' is not a category; use one of: {', '.join(CATEGORIES)}.")
+    for name, value in (
+        ("subject", subject),
+        ("submitter", submitter),
+        ("submitter_email", submitter_email),
+    ):
+        check_length(name, value)
     component = component_named(component)
     with database.atomic():
         if Ticket.select().where(Ticket.ggus_id == ggus_id).exists():
