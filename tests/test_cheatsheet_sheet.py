@@ -170,3 +170,10 @@ def test_partner_contact_addresses_in_group_headers_are_for_staff(loaded, client
     assert "dmsu-cesnet@example.org" not in public and "Czech Republic" in public
     staff = tpm_client.get("/cheatsheet/?group=partner").get_data(as_text=True)
     assert 'href="mailto:dmsu-cesnet@example.org"' in staff
+
+
+def test_grouped_rows_keep_their_ids_unique(loaded, client):
+    html = client.get("/cheatsheet/?group=partner").get_data(as_text=True)
+    ids = re.findall(r'<tr id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)) and len(ids) > 27  # CREAM CE is under INFN and CESNET
+    assert sum(1 for i in ids if i.endswith("-cream-ce")) == 2
