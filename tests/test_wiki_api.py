@@ -44,8 +44,9 @@ def test_a_bad_token_is_refused_not_downgraded(pages, client):
 
 
 def test_a_bad_page_number_is_a_json_error(client):
-    response = client.get("/api/v1/pages?page=0")
-    assert response.status_code == 400 and response.get_json()["field"] == "page"
+    for number in ("0", "-1", "99999999999999999999999"):
+        response = client.get(f"/api/v1/pages?page={number}")
+        assert response.status_code == 400 and response.get_json()["field"] == "page"
 
 
 def test_the_openapi_document_describes_the_wiki_paths(client):

@@ -345,3 +345,46 @@ def test_control_characters_are_dropped_from_text_and_titles(editor_client):
     page = Page.get()
     assert page.title == "Nul title"
     assert Revision.get().markdown == "abc\td\n"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/wiki/?page=99999999999999999999999",
+        "/wiki/changes?page=99999999999999999999999",
+        "/wiki/search?q=a&page=99999999999999999999999",
+        "/wiki/notes/history?page=-99999999999999999999999",
+    ],
+)
+def test_absurd_page_numbers_are_clamped(editor_client, editor, url):
+    create_page(Draft(title="Notes", markdown="a"), editor)
+    assert editor_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("slug", ["a%00b", "UPPER", "a--b", "%E2%98%85", "-x"])
+def test_addresses_that_are_not_slugs_are_404_without_asking_the_database(editor_client, slug):
+    for url in (f"/wiki/{slug}", f"/wiki/{slug}/history", f"/api/v1/pages/{slug}"):
+        assert editor_client.get(url).status_code == 404, url
+
+
+def test_huge_numbers_in_addresses_and_forms_are_refused_cleanly(editor_client, editor):
+    create_page(Draft(title="Notes", markdown="a"), editor)
+    huge = "99999999999999999999999"
+    for url in (
+        f"/wiki/notes/revisions/{huge}",
+        f"/wiki/notes/files/{huge}/x.png",
+        f"/wiki/notes/diff?from={huge}&to=1",
+        f"/wiki/notes/diff?to={huge}",
+        f"/wiki/new?ticket={huge}",
+    ):
+        assert editor_client.get(url).status_code == 404, url
+    edit = editor_client.form(
+        "/wiki/notes/edit",
+        {"title": "Notes", "markdown": "b", "base_revision": huge, "component": huge},
+    )
+    assert edit.status_code == 400 and "b</textarea>" in edit.get_data(as_text=True)
+    created = editor_client.form(
+        "/wiki/new", {"title": "Other", "markdown": "c", "component": huge, "ticket_id": huge}
+    )
+    assert created.status_code == 302
+    assert editor_client.form("/wiki/notes/revert/1", {"base_revision": huge}).status_code == 302

@@ -13,6 +13,7 @@ from flask_login import current_user
 from dmsu.api import openapi
 from dmsu.api.views import bp, error
 from dmsu.wiki.models import Page, Revision
+from dmsu.wiki.views import MAX_PAGE_NUMBER, is_slug
 
 PER_PAGE = 100
 
@@ -49,8 +50,8 @@ def list_pages():
     if refusal is not None:
         return refusal
     number = request.args.get("page", 1, type=int)
-    if number < 1:
-        return error(400, "The page number must be 1 or more.", "page")
+    if not 1 <= number <= MAX_PAGE_NUMBER:
+        return error(400, f"The page number must be from 1 to {MAX_PAGE_NUMBER}.", "page")
     fields = (Page.slug, Page.title, Page.visibility, Page.revision_number, Page.tags)
     rows = list(
         Page.visible_to(user, *fields, Page.updated_at)
@@ -69,7 +70,7 @@ def get_page(slug: str):
     user, refusal = _caller()
     if refusal is not None:
         return refusal
-    page = Page.visible_to(user).where(Page.slug == slug).first()
+    page = Page.visible_to(user).where(Page.slug == slug).first() if is_slug(slug) else None
     if page is None:
         return error(404, f"There is no page '{slug}'.")
     markdown = (
@@ -112,7 +113,11 @@ openapi.add_path(
     {
         "summary": "Wiki pages visible to the caller (public ones without a token), by title",
         "parameters": [
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}
+            {
+                "name": "page",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER},
+            }
         ],
         "responses": {
             "200": {

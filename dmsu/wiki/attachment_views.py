@@ -48,7 +48,7 @@ def attachments_page(slug: str):
     return redirect(url_for("wiki.attachments_page", slug=slug))
 
 
-@bp.get("/wiki/<slug>/files/<int:attachment_id>/<name>")
+@bp.get("/wiki/<slug>/files/<int(max=2147483647):attachment_id>/<name>")
 def attachment_file(slug: str, attachment_id: int, name: str):
     attachment = (
         Attachment.visible_to(viewer(), Attachment, Page.slug.alias("page_slug"))

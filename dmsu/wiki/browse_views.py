@@ -10,7 +10,7 @@ from dmsu.extensions import htmx
 from dmsu.wiki import feed, search
 from dmsu.wiki.models import Page, PageTag, Revision
 from dmsu.wiki.pages import normalise_tags
-from dmsu.wiki.views import bp, viewer
+from dmsu.wiki.views import bp, page_number, viewer
 
 CHANGES_PER_PAGE = 50
 
@@ -18,7 +18,7 @@ CHANGES_PER_PAGE = 50
 @bp.get("/wiki/search")
 def search_pages():
     text = request.args.get("q", "")[:200]
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     results = search.search(text, viewer(), number)
     if htmx:
         return render_template("wiki/_results.html", results=results)
@@ -27,7 +27,7 @@ def search_pages():
 
 @bp.get("/wiki/changes")
 def changes():
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     rows = list(
         Revision.visible_to(
             viewer(),

@@ -12,7 +12,7 @@ from dmsu.auth.models import User
 from dmsu.wiki import diff
 from dmsu.wiki.models import Revision
 from dmsu.wiki.pages import EditConflict, PageError, revert_page
-from dmsu.wiki.views import bp, require_editor, viewer, visible_page_or_404
+from dmsu.wiki.views import bp, page_number, require_editor, viewer, visible_page_or_404
 
 HISTORY_PER_PAGE = 50
 
@@ -24,7 +24,7 @@ def _revisions(page, *fields):
 @bp.get("/wiki/<slug>/history")
 def history(slug: str):
     page = visible_page_or_404(slug)
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     rows = list(
         _revisions(
             page,
@@ -50,7 +50,7 @@ def history(slug: str):
 
 
 def _revision_or_404(page, number: int | None):
-    if number is None:
+    if number is None or not 0 < number < 2**31:
         abort(404)
     revision = _revisions(page).where(Revision.number == number).first()
     if revision is None:
@@ -58,7 +58,7 @@ def _revision_or_404(page, number: int | None):
     return revision
 
 
-@bp.get("/wiki/<slug>/revisions/<int:number>")
+@bp.get("/wiki/<slug>/revisions/<int(max=2147483647):number>")
 def revision(slug: str, number: int):
     page = visible_page_or_404(slug)
     return render_template("wiki/revision.html", page=page, revision=_revision_or_404(page, number))
@@ -70,7 +70,7 @@ def compare(slug: str):
     new_number = request.args.get("to", page.revision_number, type=int)
     old_number = request.args.get("from", (new_number or 1) - 1, type=int)
     new = _revision_or_404(page, new_number)
-    old = _revision_or_404(page, old_number) if old_number and old_number > 0 else None
+    old = _revision_or_404(page, old_number) if old_number != 0 else None  # 0: from nothing
     lines = diff.diff_lines(old.markdown if old else "", new.markdown)
     return render_template(
         "wiki/diff.html",
@@ -83,13 +83,14 @@ def compare(slug: str):
     )
 
 
-@bp.post("/wiki/<slug>/revert/<int:number>")
+@bp.post("/wiki/<slug>/revert/<int(max=2147483647):number>")
 def revert(slug: str, number: int):
     page = visible_page_or_404(slug)
     require_editor()
     base = request.form.get("base_revision", type=int)
+    base = base if base is not None and 0 <= base < 2**31 else -1
     try:
-        saved = revert_page(page, number, viewer(), base if base is not None else -1)
+        saved = revert_page(page, number, viewer(), base)
     except EditConflict as conflict:
         flash(f"{conflict} Look at the history and try again.", "error")
         return redirect(url_for("wiki.history", slug=slug))

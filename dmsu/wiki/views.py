@@ -26,6 +26,7 @@ from dmsu.wiki.render import slugify
 
 bp = Blueprint("wiki", __name__)
 PAGES_PER_INDEX = 100
+MAX_PAGE_NUMBER = 100_000
 _PAGE_FIELDS = [f for f in Page._meta.sorted_fields if f.name != "body_text"]
 
 
@@ -34,13 +35,26 @@ def viewer():
     return current_user._get_current_object()
 
 
+def page_number() -> int:
+    """The ``?page=`` of a paginated list, kept between 1 and :data:`MAX_PAGE_NUMBER`."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE_NUMBER)
+
+
 def require_editor() -> None:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     require(viewer(), "wiki.edit", "write wiki pages")
 
 
+def is_slug(slug: str) -> bool:
+    """Every page address is its own slug; anything else cannot name a page (and never
+    reaches the database: PostgreSQL refuses some characters outright)."""
+    return bool(slug) and slugify(slug) == slug
+
+
 def visible_page_or_404(slug: str) -> Page:
+    if not is_slug(slug):
+        abort(404)
     page = Page.visible_to(viewer(), *_PAGE_FIELDS).where(Page.slug == slug).first()
     if page is None:
         abort(404)
@@ -67,7 +81,7 @@ def wiki_component_pages(component):
 @bp.get("/wiki/")
 def index():
     user = viewer()
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = page_number()
     pages = list(
         Page.visible_to(user, Page.slug, Page.title, Page.visibility, Page.updated_at)
         .order_by(Page.title)
@@ -144,9 +158,9 @@ def load_page_for_view(user, slug: str) -> Page | None:
 @bp.get("/wiki/<slug>")
 def show(slug: str):
     user = viewer()
-    page = load_page_for_view(user, slug)
+    page = load_page_for_view(user, slug) if is_slug(slug) else None
     if page is None:
-        if can(user, "wiki.edit") and slug == slugify(slug):
+        if can(user, "wiki.edit") and is_slug(slug):
             return render_template("wiki/missing.html", slug=slug), 404
         abort(404)
     etag = _conditional_headers(page)
@@ -172,8 +186,13 @@ def _second(moment):
     return moment.replace(microsecond=0)
 
 
+def _small_int(form, name: str) -> int | None:
+    value = form.get(name, type=int)
+    return value if value is not None and 0 < value < 2**31 else None
+
+
 def draft_from_form(form) -> Draft:
-    component = form.get("component", type=int)
+    component = _small_int(form, "component")
     return Draft(
         title=form.get("title", ""),
         markdown=form.get("markdown", ""),
@@ -181,7 +200,7 @@ def draft_from_form(form) -> Draft:
         tags=form.get("tags", ""),
         summary=form.get("summary", ""),
         component_id=component or None,
-        ticket_id=form.get("ticket_id", type=int) or None,
+        ticket_id=_small_int(form, "ticket_id"),
     )
 
 
@@ -230,6 +249,8 @@ def new():
     if request.method == "GET":
         ggus_id = request.args.get("ticket", type=int)
         if ggus_id is not None:
+            if not 0 < ggus_id < 2**31:
+                abort(404)
             ticket = Ticket.get_or_none(Ticket.ggus_id == ggus_id)
             if ticket is None:
                 abort(404)
@@ -271,7 +292,7 @@ def edit(slug: str):
         return render_form(draft, page=page, base_revision=page.revision_number)
     draft = replace(draft_from_form(request.form), ticket_id=None)
     base = request.form.get("base_revision", type=int)
-    if base is None:
+    if base is None or not 0 <= base < 2**31:
         return render_form(
             draft,
             page=page,
