@@ -2,12 +2,13 @@
 derived from its ordered events.
 
 Rows are inserted in chunks with one prepared statement (``executemany`` on SQLite, which has
-a limit on bound variables per statement; ``execute_values`` pages of 500 rows on PostgreSQL),
+a limit on bound variables per statement; ``COPY ... FROM STDIN`` on PostgreSQL),
 always inside the caller's ``database.atomic()``.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime
 from dmsu.db import database, is_postgres
 
 CHUNK = 500
+COPY_CHUNK = 20000
 
 
 def _db_value(value):
@@ -43,11 +45,8 @@ def insert_rows(model, names: list[str], rows: list[tuple], *, converted=False) 
     converted = rows
     cursor = database.cursor()
     if is_postgres():
-        from psycopg2.extras import execute_values
-
-        execute_values(
-            cursor, f'INSERT INTO "{table}" ({columns}) VALUES %s', converted, page_size=CHUNK
-        )
+        for start in range(0, len(converted), COPY_CHUNK):
+            _copy(cursor, table, columns, converted[start : start + COPY_CHUNK])
     else:
         marks = ", ".join("?" for _ in fields)
         for start in range(0, len(converted), CHUNK):
@@ -55,6 +54,25 @@ def insert_rows(model, names: list[str], rows: list[tuple], *, converted=False) 
                 f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',
                 converted[start : start + CHUNK],
             )
+
+
+def _csv(value) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _copy(cursor, table: str, columns: str, rows: list[tuple]) -> None:
+    """PostgreSQL's COPY (several times faster than INSERT for big batches); in CSV an
+    unquoted empty field is NULL and a quoted one the empty string."""
+    text = "\n".join(",".join(map(_csv, row)) for row in rows)
+    cursor.copy_expert(
+        f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT csv)', io.StringIO(text)
+    )
 
 
 def chunks(items: list, size: int = CHUNK):

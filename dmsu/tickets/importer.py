@@ -272,7 +272,48 @@ class TicketWriter:
         self.outcomes.update(dict.fromkeys(ids, "created"))
 
     def _update_existing(self, records: list[TicketRecord], existing: dict[int, Ticket]) -> None:
-        by_ticket: dict[int, list] = {t.id: [] for t in existing.values()}
+        """Known tickets: compare keys first (cheap), load the full history only of the
+        tickets that get new events or a new creation time."""
+        ids = [existing[r.ggus_id].id for r in records]
+        keys: dict[int, set] = {i: set() for i in ids}
+        unkeyed: set[int] = set()
+        for part in chunks(ids):
+            query = TicketEvent.select(TicketEvent.ticket, TicketEvent.dedupe_key).where(
+                TicketEvent.ticket.in_(part)
+            )
+            for ticket_id, key in query.tuples():
+                if key is None:
+                    unkeyed.add(ticket_id)
+                else:
+                    keys[ticket_id].add(key)
+        rows = self._history_rows(unkeyed)
+        ggus_of = {t.id: g for g, t in existing.items()}
+        names = self._unit_names
+        for ticket_id, ticket_rows in rows.items():  # rows the workflow wrote: keys computed
+            for _, _, at, kind, unit, _, status, role, public, text, due, data, key in ticket_rows:
+                if key is None:
+                    keys[ticket_id].add(
+                        dedupe_key(ggus_of[ticket_id], at, kind, names.get(unit), status, role,
+                                   public, text, due, data)
+                    )  # fmt: skip
+        plans = []
+        for record in records:
+            ticket = existing[record.ggus_id]
+            new_events = []
+            for event in record.events:
+                key = event.content_key(record.ggus_id)
+                if key not in keys[ticket.id]:
+                    keys[ticket.id].add(key)
+                    new_events.append((event, key))
+            plans.append((record, ticket, new_events))
+        wanted = {t.id for r, t, new in plans if new or r.created_at != t.created_at}
+        rows.update(self._history_rows(wanted - set(rows)))
+        for record, ticket, new_events in plans:
+            self._update_one(record, ticket, rows.get(ticket.id, []), new_events)
+
+    @staticmethod
+    def _history_rows(ticket_ids) -> dict[int, list]:
+        rows: dict[int, list] = {i: [] for i in ticket_ids}
         query = (
             TicketEvent.select(
                 TicketEvent.id,
@@ -292,28 +333,12 @@ class TicketWriter:
             .order_by(TicketEvent.at, TicketEvent.id)
             .tuples()
         )
-        for part in chunks(list(by_ticket)):
+        for part in chunks(list(rows)):
             for row in query.where(TicketEvent.ticket.in_(part)):
-                by_ticket[row[1]].append(row)
-        for record in records:
-            self._update_one(
-                record, existing[record.ggus_id], by_ticket[existing[record.ggus_id].id]
-            )
+                rows[row[1]].append(row)
+        return rows
 
-    def _update_one(self, record: TicketRecord, ticket: Ticket, rows: list) -> None:
-        names = self._unit_names
-        # Imported rows carry their key; rows the workflow wrote get one computed here.
-        have = {
-            key or dedupe_key(record.ggus_id, at, kind, names.get(unit), status, role, public,
-                              text, due, data)
-            for _, _, at, kind, unit, _, status, role, public, text, due, data, key in rows
-        }  # fmt: skip
-        new_events = []
-        for event in record.events:
-            key = event.content_key(record.ggus_id)
-            if key not in have:
-                have.add(key)
-                new_events.append((event, key))
+    def _update_one(self, record: TicketRecord, ticket: Ticket, rows: list, new_events) -> None:
         current = {name: getattr(ticket, name) for name in DEFAULTS if name != "component"}
         current["component"] = ticket.component_id
         current["assignee"] = ticket.assignee_id
