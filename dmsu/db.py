@@ -86,15 +86,29 @@ def make_database(url: str, root: Path | None = None) -> peewee.Database:
 
 
 def init_app(app) -> None:
-    """Point :data:`database` at the configured database; close the connection after each request
-    (the schema guard in ``dmsu.web`` opens it)."""
+    """Point :data:`database` at the configured database.
+
+    A connection is opened by the schema guard in ``dmsu.web`` and kept for the next request of
+    the same worker thread (opening one costs more than a simple page); a connection that failed
+    is dropped by :func:`discard_connection` so the next request opens a fresh one.
+    """
     root = Path(app.root_path).parent
     database.initialize(make_database(app.config["DATABASE_URL"], root))
 
-    @app.teardown_request
-    def _close_connection(_exc):
-        if not database.is_closed():
-            database.close()
+
+def discard_connection() -> None:
+    """Forget this thread's connection after a database error (e.g. the server restarted)."""
+    try:
+        database.close()
+    except peewee.PeeweeException:
+        pass
+    except Exception:  # noqa: BLE001 - a broken driver connection may raise anything on close
+        database._state.reset()
+
+
+def describe(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"Cannot reach the database given by DATABASE_URL: {first}"
 
 
 def connection_problem() -> str | None:
@@ -102,7 +116,17 @@ def connection_problem() -> str | None:
     try:
         database.connect(reuse_if_open=True)
         database.execute_sql("SELECT 1")
-    except peewee.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"Cannot reach the database given by DATABASE_URL: {first}"
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        discard_connection()
+        return describe(exc)
+    return None
+
+
+def open_connection() -> str | None:
+    """Open (or reuse) this thread's connection without a round trip; a sentence on failure."""
+    try:
+        database.connect(reuse_if_open=True)
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        discard_connection()
+        return describe(exc)
     return None

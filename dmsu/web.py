@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import peewee
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -9,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from dmsu import migrations
 from dmsu.auth.permissions import PermissionDenied, can
-from dmsu.db import connection_problem
+from dmsu.db import connection_problem, discard_connection, open_connection
 
 home_bp = Blueprint("home", __name__)
 
@@ -50,7 +51,7 @@ def init_app(app) -> None:
     def _schema_guard():
         if request.endpoint in {"static", "home.favicon", "home.healthz"}:
             return None
-        problem = connection_problem()
+        problem = open_connection()
         if problem is None and not app.extensions.get("dmsu_schema_ready"):
             if migrations.schema_ready():
                 app.extensions["dmsu_schema_ready"] = True
@@ -82,6 +83,16 @@ def init_app(app) -> None:
         if _wants_json():
             return jsonify(error=str(exc)), 403
         return render_template("errors/error.html", code=403, message=str(exc)), 403
+
+    @app.errorhandler(peewee.OperationalError)
+    @app.errorhandler(peewee.InterfaceError)
+    def _database_unavailable(exc):
+        app.logger.warning("database error on %s: %s", request.path, exc)
+        discard_connection()
+        message = "The database is not reachable right now; try again in a moment."
+        if _wants_json():
+            return jsonify(error=message), 503
+        return render_template("errors/error.html", code=503, message=message), 503
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):

@@ -92,3 +92,44 @@ def test_migrations_record_what_they_applied(app):
     assert "m0001_initial" in migrations.applied()
     assert migrations.migrate() == []
     assert database.table_exists("ticket_event")
+
+
+def test_a_database_error_answers_503_and_the_next_request_reconnects(app, client):
+    import peewee
+
+    calls = {"n": 0}
+
+    @app.get("/flaky-for-test")
+    def flaky():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise peewee.OperationalError("server closed the connection unexpectedly")
+        return "fine"
+
+    first = client.get("/flaky-for-test")
+    assert first.status_code == 503
+    assert b"not reachable right now" in first.data
+    assert client.get("/flaky-for-test").data == b"fine"
+
+
+def test_connections_are_reused_between_requests(app, client):
+    client.get("/")
+    first = database.connection()
+    client.get("/cheatsheet/")
+    assert database.connection() is first
+
+
+def test_a_postgres_restart_costs_at_most_one_answer(app, client):
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL only: terminates this connection's server process")
+    client.get("/")
+    pid = database.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    killer = make_database(PG_URL)
+    killer.connect()
+    killer.execute_sql("SELECT pg_terminate_backend(%s)", (pid,))
+    killer.close()
+    statuses = [client.get("/cheatsheet/").status_code for _ in range(3)]
+    assert statuses[0] in {200, 503}
+    assert statuses[1:] == [200, 200]
