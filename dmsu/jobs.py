@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 JOB_MODULES = (
@@ -183,11 +183,14 @@ def guarded(app, job: JobSpec, lock: SchedulerLock) -> Callable[[], str | None]:
 
 
 def build_scheduler(app, scheduler_class, lock: SchedulerLock):
-    """An APScheduler scheduler with every job on its trigger, one at a time."""
+    """An APScheduler scheduler with every job on its trigger, one at a time. Cron triggers
+    read in the unit's time zone (``DMSU_TIMEZONE``): "Monday 07:00" is the unit's morning."""
+    from zoneinfo import ZoneInfo
+
     from apscheduler.executors.pool import ThreadPoolExecutor
 
     scheduler = scheduler_class(
-        timezone=UTC,
+        timezone=ZoneInfo(app.config["DMSU_TIMEZONE"]),
         executors={"default": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )

@@ -162,3 +162,12 @@ def test_the_in_process_scheduler_starts_when_configured(app):
     finally:
         scheduler.shutdown(wait=True)
         app.extensions["dmsu_scheduler_lock"].release()
+
+
+def test_cron_triggers_read_in_the_units_time_zone(app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = jobs.build_scheduler(app, BackgroundScheduler, jobs.scheduler_lock(app))
+    assert str(scheduler.timezone) == app.config["DMSU_TIMEZONE"] == "Europe/Amsterdam"
+    draft = scheduler.get_job("draft-weekly-digest")
+    assert str(draft.trigger.timezone) == "Europe/Amsterdam"
