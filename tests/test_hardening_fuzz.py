@@ -1,0 +1,494 @@
+"""Property tests (hypothesis): the ticket import parser, the markdown text helpers and the
+working-time calendar (DST, holidays, pauses). Example counts stay modest so the suite is fast.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from dmsu.tickets.calendar import BusinessCalendar
+from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
+from dmsu.tickets.records import (
+    EVENT_KEYS,
+    TICKET_KEYS,
+    InvalidTicket,
+    TicketRecord,
+    parse_line,
+    read_lines,
+)
+from dmsu.wiki.render import plain_text, slugify, ticket_refs, wiki_links
+
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# --- the ticket import parser ---------------------------------------------------------------
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**40), max_value=2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | st.sampled_from(
+        [
+            "2013-02-11T09:00:00+00:00",
+            "2013-02-11T04:51:38-05:00",
+            "2013-02-11 09:00Z",
+            "2013-02-30T09:00:00Z",
+            "2013-02-11",
+            "2013-02-09",
+            "DMSU",
+            "",
+            "   ",
+            *STATUSES,
+            *EVENT_KINDS,
+            *ACTOR_ROLES,
+            *PRIORITIES,
+        ]
+    )
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+event_objects = st.dictionaries(
+    st.sampled_from(sorted(EVENT_KEYS)) | st.text(max_size=6), json_values, max_size=6
+)
+ticket_objects = st.fixed_dictionaries(
+    {},
+    optional={
+        "ggus_id": st.integers(min_value=-5, max_value=2**32) | json_values,
+        "subject": st.text(max_size=30) | json_values,
+        "created_at": json_scalars,
+        "events": st.lists(event_objects | json_values, max_size=4) | json_values,
+        **dict.fromkeys(sorted(TICKET_KEYS - {"ggus_id", "subject"}), json_values),
+        "misspelt": json_values,
+    },
+)
+lines = st.one_of(
+    ticket_objects.map(json.dumps),
+    json_values.map(json.dumps),
+    st.text(max_size=60),
+    ticket_objects.map(lambda t: json.dumps(t)[:-1]),  # cut short
+)
+
+
+def _known_crash(line: str) -> bool:
+    """Inputs of the two known faults pinned by the xfails below (kept out of the general
+    property so it guards everything else meanwhile; drop this once those xfails pass)."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return False
+    if not isinstance(obj, dict):
+        return False
+    texts = [obj.get("created_at")]
+    for event in obj.get("events") if isinstance(obj.get("events"), list) else []:
+        if isinstance(event, dict):
+            texts.append(event.get("at"))
+            for key in ("type", "status", "author_role"):
+                if isinstance(event.get(key), (list, dict)):
+                    return True
+    return any(isinstance(t, str) and t[:4] in ("0001", "9999") for t in texts)
+
+
+@FAST
+@given(st.lists(lines, min_size=1, max_size=5))
+def test_import_lines_give_a_record_or_a_problem_with_line_and_field(texts):
+    assume(not any(_known_crash(t) for t in texts))
+    texts = [t.replace("\n", " ") for t in texts]
+    for number, record, problem, _size in read_lines(texts, start=7):
+        if record is not None:
+            assert isinstance(record, TicketRecord) and problem is None
+            assert record.created_at.tzinfo is not None and 0 < record.ggus_id < 2**31
+            assert [e.at for e in record.events] == sorted(e.at for e in record.events)
+        elif problem is not None:
+            assert problem.line == number and problem.message
+            assert str(problem).startswith(f"line {number}")
+            text = texts[number - 7]
+            try:
+                obj = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and "" not in obj:  # see the xfail on an empty key
+                assert problem.field, f"no field named for {text!r}: {problem}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="records.validate_event: an unhashable type/status/author_role raises TypeError",
+)
+@pytest.mark.parametrize("key", ["type", "status", "author_role"])
+def test_unhashable_event_values_are_a_problem_not_a_crash(key):
+    event = {"at": "2013-02-11T09:00:00Z", "type": "status", "status": "solved", key: []}
+    line = json.dumps(
+        {"ggus_id": 1, "subject": "s", "created_at": "2013-02-11T09:00:00Z", "events": [event]}
+    )
+    with pytest.raises(InvalidTicket) as refused:
+        parse_line(line, 1)
+    assert refused.value.field == f"events[0].{key}"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="records.parse_instant: a time near year 1 or 9999 raises OverflowError"
+)
+@pytest.mark.parametrize("instant", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"])
+def test_out_of_range_instants_are_a_problem_not_a_crash(instant):
+    line = json.dumps({"ggus_id": 1, "subject": "s", "created_at": instant, "events": []})
+    with pytest.raises(InvalidTicket) as refused:
+        parse_line(line, 1)
+    assert refused.value.field == "created_at"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="records: an empty key is refused naming field '' (message without a name)"
+)
+def test_an_empty_key_is_named_in_the_problem():
+    line = json.dumps({"ggus_id": 1, "subject": "s", "created_at": "2013-02-11T09:00Z", "": 1})
+    problem = next(read_lines([line]))[2]
+    assert problem.field and "''" in str(problem)
+
+
+instants = st.datetimes(
+    min_value=datetime(2005, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+).map(lambda d: d.replace(microsecond=0))
+offsets = st.sampled_from(["+00:00", "-05:00", "+01:00", "+05:30", "Z"])
+words = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
+).filter(lambda s: s.strip())
+
+
+def iso(moment: datetime, offset: str) -> str:
+    if offset == "Z":
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    sign = 1 if offset[0] == "+" else -1
+    hours, minutes = int(offset[1:3]), int(offset[4:6])
+    zone = UTC if offset == "+00:00" else None
+    local = (
+        moment.astimezone(zone) if zone else moment + sign * timedelta(hours=hours, minutes=minutes)
+    )
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + offset
+
+
+valid_events = st.lists(
+    st.one_of(
+        st.fixed_dictionaries(
+            {
+                "at": instants,
+                "type": st.just("assigned"),
+                "support_unit": st.sampled_from(["DMSU", "TPM", "CREAM"]),
+            }
+        ),
+        st.fixed_dictionaries(
+            {"at": instants, "type": st.just("status"), "status": st.sampled_from(STATUSES)}
+        ),
+        st.fixed_dictionaries(
+            {
+                "at": instants,
+                "type": st.just("comment"),
+                "author_role": st.sampled_from(ACTOR_ROLES),
+                "public": st.booleans(),
+                "text": words,
+            }
+        ),
+        st.fixed_dictionaries(
+            {
+                "at": instants,
+                "type": st.just("eta"),
+                "due": st.dates(date(2005, 1, 1), date(2030, 1, 1)),
+            }
+        ),
+    ),
+    max_size=6,
+)
+valid_tickets = st.fixed_dictionaries(
+    {
+        "ggus_id": st.integers(min_value=1, max_value=2**31 - 1),
+        "subject": words.map(lambda s: s[:500]),
+        "created_at": instants,
+        "events": valid_events,
+    },
+    optional={
+        "category": st.sampled_from(CATEGORIES),
+        "priority": st.sampled_from(PRIORITIES),
+        "description": st.text(max_size=200),
+        "submitter_email": st.emails().filter(lambda e: len(e) <= 254),
+        "broad_impact": st.booleans(),
+        "component": words.map(lambda s: s[:120]),
+    },
+)
+
+
+@FAST
+@given(valid_tickets, offsets)
+def test_valid_records_round_trip(ticket, offset):
+    obj = dict(ticket)
+    obj["created_at"] = iso(ticket["created_at"], offset)
+    obj["events"] = [
+        {**e, "at": iso(e["at"], offset), **({"due": e["due"].isoformat()} if "due" in e else {})}
+        for e in ticket["events"]
+    ]
+    record = parse_line(json.dumps(obj), 1)
+    assert record.ggus_id == ticket["ggus_id"]
+    assert record.subject == ticket["subject"].strip()
+    assert record.created_at == ticket["created_at"]
+    expected = sorted(ticket["events"], key=lambda e: e["at"])  # stable, like the parser
+    assert [(e.at, e.kind) for e in record.events] == [(e["at"], e["type"]) for e in expected]
+    for got, want in zip(record.events, expected, strict=True):
+        assert got.status == want.get("status")
+        assert got.support_unit == want.get("support_unit")
+        assert got.due == want.get("due")
+        assert got.text == want.get("text", "")
+        assert got.public == want.get("public", True)
+    for name in ("category", "priority", "broad_impact", "description"):
+        if name in ticket:
+            assert record.fields[name] == ticket[name]
+    # The record written back in the format parses to the same record.
+    again = {
+        "ggus_id": record.ggus_id,
+        "subject": record.subject,
+        "created_at": record.created_at.isoformat(),
+        "events": [
+            {
+                "at": e.at.isoformat(),
+                "type": e.kind,
+                **({"support_unit": e.support_unit} if e.support_unit else {}),
+                **({"status": e.status} if e.status else {}),
+                **({"due": e.due.isoformat()} if e.due else {}),
+                "author_role": e.author_role,
+                "public": e.public,
+                "text": e.text,
+            }
+            for e in record.events
+        ],
+        **record.fields,
+    }
+    assert parse_line(json.dumps(again), 1) == record
+
+
+# --- markdown: plain text, ticket references, wiki links -----------------------------------
+
+plain_words = st.lists(
+    st.from_regex(r"[A-Za-z][a-z0-9]{0,8}", fullmatch=True), min_size=1, max_size=12
+)
+markdown_noise = st.lists(
+    st.sampled_from(
+        [
+            "#12345",
+            "[[A page]]",
+            "`#777`",
+            "```\n#888 [[Code page]]\n```\n",
+            "\n\n",
+            "**",
+            "<b>",
+            "<script>#999</script>",
+            "[[x|y]]",
+            "[[",
+            "]]",
+            "#",
+            "&amp;",
+            "\x00",
+            "- ",
+            "> ",
+        ]
+    )
+    | st.text(max_size=10),
+    max_size=20,
+).map("".join)
+
+
+@FAST
+@given(plain_words)
+def test_plain_text_keeps_the_words_of_plain_prose(words):
+    text = " ".join(words)
+    assert plain_text(text).split() == words
+
+
+@FAST
+@given(markdown_noise)
+def test_plain_text_never_fails_and_is_tidy(text):
+    out = plain_text(text)
+    assert "\n\n\n" not in out and out == out.strip("\n")
+    assert "<script" not in out.lower() or "<script" in text.lower()
+
+
+@FAST
+@given(st.lists(st.integers(min_value=1000, max_value=9_999_999), max_size=5), plain_words)
+def test_ticket_refs_find_the_referenced_ids_and_nothing_else(ids, words):
+    """GGUS ids are written '#' and 4 to 7 digits."""
+    text = " ".join(words) + " " + " ".join(f"see #{n}." for n in ids) + " `#4242` done"
+    refs = ticket_refs(text)
+    assert set(ids) <= refs
+    assert 4242 not in refs or 4242 in ids  # references in code do not count
+
+
+@FAST
+@given(markdown_noise)
+def test_every_ticket_ref_is_written_in_the_source(text):
+    for ggus_id in ticket_refs(text):
+        assert f"#{ggus_id}" in text
+
+
+@FAST
+@given(st.lists(plain_words.map(" ".join), min_size=1, max_size=4))
+def test_wiki_links_are_the_slugs_of_the_linked_titles(titles):
+    text = "Read " + ", ".join(f"[[{t}]]" for t in titles) + " and `[[Not a link]]`."
+    found = wiki_links(text)
+    assert {slugify(t) for t in titles} == found
+
+
+@FAST
+@given(markdown_noise)
+def test_wiki_links_are_always_slugs(text):
+    for slug in wiki_links(text):
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) and len(slug) <= 80
+
+
+# --- the working-time calendar: DST, holidays, pauses ---------------------------------------
+
+ZONES = ["Europe/Amsterdam", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+days = st.dates(date(2010, 1, 1), date(2030, 12, 31))
+moments = st.datetimes(
+    min_value=datetime(2010, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+)
+calendars = st.builds(
+    BusinessCalendar,
+    tz=st.sampled_from(ZONES),
+    start=st.sampled_from([time(7), time(8, 30), time(9)]),
+    end=st.sampled_from([time(16), time(17), time(18, 30)]),
+    holidays=st.frozensets(days, max_size=8),
+)
+
+
+def local_midnight(cal: BusinessCalendar, day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(cal.tz)).astimezone(UTC)
+
+
+@FAST
+@given(calendars, days)
+def test_a_local_week_has_its_working_days_hours_even_across_dst(cal, day):
+    monday = day - timedelta(days=day.weekday())
+    hours = cal.business_hours_between(
+        local_midnight(cal, monday), local_midnight(cal, monday + timedelta(days=7))
+    )
+    working = sum(cal.is_working_day(monday + timedelta(days=n)) for n in range(7))
+    assert hours == pytest.approx(working * cal.hours_per_day, abs=1e-9)
+
+
+@FAST
+@given(calendars, days)
+def test_a_holiday_or_weekend_counts_no_time_and_holds_no_deadline(cal, day):
+    start, end = local_midnight(cal, day), local_midnight(cal, day + timedelta(days=1))
+    if not cal.is_working_day(day):
+        assert cal.business_hours_between(start, end) == 0
+        assert not cal.is_working_time(start + (end - start) / 2)
+        deadline = cal.add_business_hours(start, 1)
+        assert deadline.astimezone(ZoneInfo(cal.tz)).date() != day
+
+
+@FAST
+@given(calendars, moments, st.integers(min_value=1, max_value=30), st.integers(1, 7 * 60 - 1))
+def test_working_days_keep_the_local_time_of_day_across_dst(cal, moment, n, minutes):
+    """A start within working hours, n working days later: the same local clock time."""
+    zone = ZoneInfo(cal.tz)
+    day = cal.next_working_moment(moment).astimezone(zone).date()
+    opens = datetime.combine(day, cal.start, tzinfo=zone)
+    start = opens + timedelta(minutes=minutes % int(cal.hours_per_day * 60 - 1) + 1)
+    deadline = cal.add_working_days(start.astimezone(UTC), n).astimezone(zone)
+    assert deadline.time() == start.time()
+    assert cal.is_working_day(deadline.date())
+
+
+@FAST
+@given(calendars, moments, st.floats(0, 300), st.floats(0, 300))
+def test_working_hours_add_up_over_consecutive_spans(cal, a, x, y):
+    b, c = a + timedelta(hours=x), a + timedelta(hours=x + y)
+    whole = cal.business_hours_between(a, c)
+    assert whole == pytest.approx(
+        cal.business_hours_between(a, b) + cal.business_hours_between(b, c), abs=1e-6
+    )
+
+
+pauses = st.lists(st.tuples(st.floats(0, 200), st.floats(0, 100) | st.none()), max_size=4)
+
+
+def _pauses(start: datetime, spec) -> list[tuple[datetime, datetime | None]]:
+    return [
+        (start + timedelta(hours=o), None if n is None else start + timedelta(hours=o + n))
+        for o, n in spec
+    ]
+
+
+@FAST
+@given(calendars, moments, st.floats(0.01, 120), pauses, pauses)
+def test_pauses_only_delay_and_more_pauses_delay_more(cal, start, hours, first, more):
+    plain = cal.add_business_hours(start, hours)
+    some = cal.deadline_with_pauses(start, hours, _pauses(start, first))
+    both = cal.deadline_with_pauses(start, hours, _pauses(start, first + more))
+    assert some is None or some >= plain
+    if some is None:
+        assert both is None
+    elif both is not None:
+        assert both >= some
+
+
+@FAST
+@given(calendars, moments, st.floats(0, 300), pauses)
+def test_excluding_pauses_never_counts_more_and_ignores_their_order(cal, a, span, spec):
+    b = a + timedelta(hours=span)
+    paused = _pauses(a, spec)
+    excluded = cal.business_hours_between_excluding(a, b, paused)
+    assert 0 <= excluded <= cal.business_hours_between(a, b) + 1e-9
+    assert excluded == pytest.approx(
+        cal.business_hours_between_excluding(a, b, list(reversed(paused))), abs=1e-9
+    )
+
+
+@FAST
+@given(calendars, moments, st.floats(1, 100), st.floats(0.5, 50))
+def test_a_pause_split_in_two_counts_like_one(cal, a, offset, length):
+    b = a + timedelta(hours=400)
+    p, q = a + timedelta(hours=offset), a + timedelta(hours=offset + length)
+    middle = p + (q - p) / 3
+    one = cal.business_hours_between_excluding(a, b, [(p, q)])
+    two = cal.business_hours_between_excluding(a, b, [(p, middle), (middle, q)])
+    assert one == pytest.approx(two, abs=1e-9)
+
+
+@FAST
+@given(st.frozensets(days, max_size=6))
+def test_holidays_from_config_text_or_list_are_the_same_calendar(holidays):
+    text = ", ".join(d.isoformat() for d in sorted(holidays))
+    from_text = BusinessCalendar.from_config({"DMSU_HOLIDAYS": text})
+    from_list = BusinessCalendar.from_config({"DMSU_HOLIDAYS": sorted(holidays)})
+    assert from_text.holidays == from_list.holidays == holidays
+
+
+@pytest.mark.xfail(
+    strict=True, reason="POST /api/v1/tickets answers 500 to an event whose type is a list"
+)
+def test_the_api_refuses_an_unhashable_event_type_in_json(app, client, make_user):
+    from dmsu.api.tokens import create_token
+
+    with app.app_context():
+        _, raw = create_token(make_user("admin"), "fuzz")
+    ticket = {
+        "ggus_id": 4242,
+        "subject": "s",
+        "created_at": "2013-02-11T09:00:00Z",
+        "events": [{"at": "2013-02-11T09:00:00Z", "type": []}],
+    }
+    response = client.post(
+        "/api/v1/tickets", json=ticket, headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert response.status_code in (400, 422)
+    assert "error" in response.get_json()
