@@ -221,14 +221,43 @@ class Summary:
     postponed: bool = False
     broad_impact: bool = False
     involved: frozenset[int] = frozenset()
+    last_reaction_at: datetime | None = None
+    waiting_since: datetime | None = None
+    submitter_wrote_at: datetime | None = None
+    escalated_at: datetime | None = None
+
+
+def _latest(current: datetime | None, at: datetime) -> datetime:
+    return at if current is None or at > current else current
+
+
+def _note_oversight(summary: Summary, event: TicketEvent, dmsu_units: set[int]) -> None:
+    """The columns of :mod:`dmsu.tickets.derived`: the latest event of each watched kind."""
+    from dmsu.tickets.clocks import DMSU_REACTIONS, WAITING
+
+    kind, at = event.kind, event.at
+    if (event.actor_role == "dmsu" and kind in DMSU_REACTIONS) or (
+        kind == "assigned" and event.support_unit_id in dmsu_units
+    ):
+        summary.last_reaction_at = _latest(summary.last_reaction_at, at)
+    if kind == "status" and event.status == WAITING:
+        summary.waiting_since = _latest(summary.waiting_since, at)
+    elif kind == "comment" and event.actor_role == "submitter":
+        summary.submitter_wrote_at = _latest(summary.submitter_wrote_at, at)
+    elif kind == "escalated":
+        summary.escalated_at = _latest(summary.escalated_at, at)
 
 
 def replay(ticket: Ticket) -> Summary:
     """Replay a ticket's events into the summary its columns must equal."""
     summary = Summary()
     involved: set[int] = set()
+    dmsu_units = {
+        u.id for u in SupportUnit.select(SupportUnit.id).where(SupportUnit.kind == "dmsu")
+    }
     for event in timeline(ticket):
         summary.updated_at = event.at
+        _note_oversight(summary, event, dmsu_units)
         if event.kind == "assigned":
             summary.support_unit_id = event.support_unit_id
             summary.unit_since = event.at
@@ -270,6 +299,10 @@ def summary_of(ticket: Ticket) -> Summary:
         postponed=fresh.postponed,
         broad_impact=fresh.broad_impact,
         involved=frozenset(row.support_unit_id for row in units),
+        last_reaction_at=fresh.last_reaction_at,
+        waiting_since=fresh.waiting_since,
+        submitter_wrote_at=fresh.submitter_wrote_at,
+        escalated_at=fresh.escalated_at,
     )
 
 
@@ -289,6 +322,10 @@ def sync_summary(ticket: Ticket) -> Ticket:
     ticket.support_unit = summary.support_unit_id
     ticket.unit_since = summary.unit_since
     ticket.eta_due = summary.eta_due
+    ticket.last_reaction_at = summary.last_reaction_at
+    ticket.waiting_since = summary.waiting_since
+    ticket.submitter_wrote_at = summary.submitter_wrote_at
+    ticket.escalated_at = summary.escalated_at
     if summary.updated_at is not None:
         ticket.updated_at = summary.updated_at
     if "assignee" in decided:

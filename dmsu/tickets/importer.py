@@ -21,6 +21,7 @@ from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
 from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows, naive
+from dmsu.tickets.derived import refresh_ggus
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
 from dmsu.tickets.texthtml import ticket_html
@@ -167,6 +168,7 @@ class TicketWriter:
         self._insert_new(fresh)
         if existing:
             self._update_existing([r for r in records if r.ggus_id in existing], existing)
+        refresh_ggus(g for g, outcome in self.outcomes.items() if outcome != "unchanged")
 
     def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
         values = dict(base)

@@ -83,6 +83,12 @@ class Ticket(BaseModel):
     # 3rd-line unit, and when the ticket entered its current support unit.
     eta_due = DateField(null=True, index=True)
     unit_since = UTCDateTimeField(null=True, index=True)
+    # The latest event of a kind the oversight lists ask about (dmsu.tickets.derived keeps
+    # them in step with every event written, in the same transaction).
+    last_reaction_at = UTCDateTimeField(null=True)
+    waiting_since = UTCDateTimeField(null=True)
+    submitter_wrote_at = UTCDateTimeField(null=True)
+    escalated_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=clock.now, index=True)
     updated_at = UTCDateTimeField(default=clock.now, index=True)
 
@@ -91,6 +97,18 @@ class Ticket(BaseModel):
             (("support_unit", "status"), False),
             (("component", "created_at"), False),
             (("assignee", "updated_at"), False),
+            # the list's filters, each in the newest-change-first order (issue 10)
+            (("status", "updated_at"), False),
+            (("status", "priority", "updated_at"), False),
+            (("priority", "updated_at"), False),
+            (("category", "updated_at"), False),
+            (("support_unit", "updated_at"), False),
+            (("component", "updated_at"), False),
+            # the sweep's groups: open tickets of a unit by age or by ETA, flagged ones
+            (("support_unit", "status", "unit_since"), False),
+            (("support_unit", "status", "eta_due"), False),
+            (("lack_of_expertise", "status"), False),
+            (("postponed", "status"), False),
         )
 
     @property
@@ -125,6 +143,17 @@ class TicketEvent(BaseModel):
     def change(self) -> dict:
         """``data`` read back: a field event's {"field", "before", "after"}, a digest's action."""
         return json.loads(self.data) if self.data else {}
+
+    def save(self, force_insert=False, only=None):
+        """Write the event; a new one also brings the ticket's derived columns in step (in
+        the caller's transaction), whoever writes it."""
+        inserting = force_insert or self._pk is None
+        written = super().save(force_insert=force_insert, only=only)
+        if inserting:
+            from dmsu.tickets.derived import event_written
+
+            event_written(self)
+        return written
 
     class Meta:
         indexes = (

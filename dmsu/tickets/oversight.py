@@ -14,9 +14,10 @@ to third level support teams in an open state older than two months (i.e. having
 typical release cycle)"; on UMD release: "tickets that remain with UMD SU too long must be
 assessed".
 
-Every group is one query with correlated subqueries for "the latest event of kind X" (served
-by the ``ticket_event (ticket_id, kind, at)`` index), so the sweep costs a fixed number of
-queries however many tickets there are. Times are computed from events (DESIGN rule 1).
+Every group is one query over the ticket table: "the latest event of kind X" is a column
+derived from the events and kept in step with them (:mod:`dmsu.tickets.derived`), so a group
+is an index range of open tickets of some units, and the sweep costs a fixed number of queries
+however many tickets there are.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, OP, Expression, fn
+from peewee import JOIN, OP, Expression, Value, fn
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
 from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.clocks import DMSU_REACTIONS, WAITING
+from dmsu.tickets.clocks import WAITING
 from dmsu.tickets.models import OPEN_STATUSES, Ticket, TicketEvent
 from dmsu.tickets.units import SupportUnit
 
@@ -39,6 +40,8 @@ CARE_KINDS = ("dmsu", "third_line", "umd_release")
 
 DIGEST_STATUSES = ("solved", "verified", "closed")
 ROWS_PER_GROUP = 50
+OVERVIEW_ROWS = 10
+"""Rows of each group on the sweep's overview; a group's own page lists ROWS_PER_GROUP."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,9 @@ def working_days_before(calendar: BusinessCalendar, now: datetime, days: float) 
 
 
 def db_instant(moment: datetime):
-    """A parameter for comparing with a subquery of UTC timestamps (stored naive UTC)."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    """A parameter for comparing with stored UTC timestamps (naive UTC, as stored), for a
+    column or an expression over columns alike."""
+    return Value(moment.astimezone(UTC).replace(tzinfo=None), converter=False)
 
 
 def as_utc(value) -> datetime | None:
@@ -105,56 +109,42 @@ def as_utc(value) -> datetime | None:
     return TicketEvent.at.python_value(value) if value is not None else None
 
 
-# --- "the latest event of kind X" as correlated subqueries -----------------------------------
+# --- "the latest event of kind X": columns derived from the events ------------------------
 
 
-def is_null(subquery) -> Expression:
-    return Expression(subquery, OP.IS, None)
+def is_null(value) -> Expression:
+    return Expression(value, OP.IS, None)
 
 
 def latest_at(condition_for) -> object:
-    """``MAX(at)`` of this ticket's events that satisfy ``condition_for(alias)``."""
+    """``MAX(at)`` of this ticket's events that satisfy ``condition_for(alias)`` (a
+    correlated subquery, for questions the derived columns do not answer)."""
     event = TicketEvent.alias()
     return event.select(fn.MAX(event.at)).where((event.ticket == Ticket.id) & condition_for(event))
 
 
 def last_assigned_at():
     """When the ticket entered its current support unit."""
-    return latest_at(lambda e: e.kind == "assigned")
+    return Ticket.unit_since
 
 
 def latest_eta_due():
     """The due date of the latest ETA recorded since the ticket entered its current unit
     (an ETA is the promise of the unit it was given to; revisions are later events)."""
-    event = TicketEvent.alias()
-    return (
-        event.select(event.due)
-        .where(
-            (event.ticket == Ticket.id) & (event.kind == "eta") & (event.at >= last_assigned_at())
-        )
-        .order_by(event.at.desc(), event.id.desc())
-        .limit(1)
-    )
+    return Ticket.eta_due
 
 
-def last_reaction_at(dmsu_unit_id: int | None):
+def last_reaction_at(dmsu_unit_id: int | None = None):
     """The last supporter reaction: an event by a DMSU actor, or the assignment to DMSU."""
-
-    def reaction(e):
-        condition = (e.actor_role == "dmsu") & e.kind.in_(DMSU_REACTIONS)
-        if dmsu_unit_id is not None:
-            condition |= (e.kind == "assigned") & (e.support_unit == dmsu_unit_id)
-        return condition
-
-    return latest_at(reaction)
+    return Ticket.last_reaction_at
 
 
 def waiting_since_at():
-    return latest_at(lambda e: (e.kind == "status") & (e.status == WAITING))
+    return Ticket.waiting_since
 
 
 def last_submitter_comment_at():
-    return latest_at(lambda e: (e.kind == "comment") & (e.actor_role == "submitter"))
+    return Ticket.submitter_wrote_at
 
 
 # --- the base query of every list -----------------------------------------------------------
@@ -196,6 +186,24 @@ def open_in(*kinds):
     answers it, not a scan of every ticket)."""
     units = SupportUnit.select(SupportUnit.id).where(SupportUnit.kind.in_(kinds))
     return Ticket.support_unit.in_(units) & Ticket.status.in_(OPEN_STATUSES)
+
+
+def count_of(query) -> int:
+    """How many tickets a list holds, counted on the ticket table alone (no joins)."""
+    return Ticket.select(fn.COUNT(Ticket.id)).where(query._where).scalar() or 0
+
+
+def page_of(query, limit: int, offset: int = 0):
+    """One page of a list: the page's ticket ids are chosen on the ticket table (an index
+    range, sorted), and only those rows are joined with their component, unit and assignee."""
+    chosen = (
+        Ticket.select(Ticket.id)
+        .where(query._where)
+        .order_by(*query._order_by)
+        .limit(limit)
+        .offset(offset)
+    )
+    return query.where(Ticket.id.in_(chosen))
 
 
 def dmsu_unit_id() -> int | None:
@@ -264,9 +272,8 @@ def eta_within_week(s: Settings):
 
 def eta_expired(s: Settings):
     due = latest_eta_due()
-    escalated = latest_at(lambda e: e.kind == "escalated")
     return (
-        base_query(due.alias("eta_due"), escalated.alias("escalated_at"))
+        base_query(due.alias("eta_due"), Ticket.escalated_at.alias("escalated_at"))
         .where(open_in("third_line") & (due < s.today))
         .order_by(due, Ticket.ggus_id)
     )

@@ -144,12 +144,12 @@ def _sweep(s: Settings, limit: int, only: str | None, page: int) -> list[SweepGr
     for group in GROUPS:
         query = group.query(s, dmsu_id)
         if only is not None and group.key != only:
-            result.append(SweepGroup(group, [], query.order_by().count()))
+            result.append(SweepGroup(group, [], oversight.count_of(query)))
             continue
         offset = (max(1, page) - 1) * limit
-        rows = [shape_row(row, s) for row in query.limit(limit).offset(offset).dicts()]
+        rows = [shape_row(row, s) for row in oversight.page_of(query, limit, offset).dicts()]
         exact = offset == 0 and len(rows) < limit
-        result.append(SweepGroup(group, rows, len(rows) if exact else query.order_by().count()))
+        result.append(SweepGroup(group, rows, len(rows) if exact else oversight.count_of(query)))
     return result
 
 

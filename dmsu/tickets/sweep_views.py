@@ -30,7 +30,7 @@ from dmsu.notify.models import NOTIFICATION_STATES, Notification
 from dmsu.tickets import oversight, transitions
 from dmsu.tickets.events import WorkflowError
 from dmsu.tickets.models import Ticket
-from dmsu.tickets.oversight import ROWS_PER_GROUP
+from dmsu.tickets.oversight import OVERVIEW_ROWS, ROWS_PER_GROUP
 from dmsu.tickets.sweep import (
     GROUP_KEYS,
     NothingToRecord,
@@ -84,7 +84,7 @@ def _render_sweep(*, failed=None, status=200):
         abort(404)
     page = _page_number() if only else 1
     settings = _settings()
-    groups = sweep(settings, only=only, page=page)
+    groups = sweep(settings, limit=ROWS_PER_GROUP if only else OVERVIEW_ROWS, only=only, page=page)
     context = _row_context(
         groups=groups,
         only=only,
@@ -164,13 +164,13 @@ def duty():
     settings = _settings()
     rota_ready, person = _on_shift(settings.now)
     dmsu_id = oversight.dmsu_unit_id()
-    new_tickets = (
+    new_tickets = oversight.page_of(
         oversight.base_query()
         .where(oversight.open_in("dmsu") & Ticket.assignee.is_null())
-        .order_by(Ticket.created_at, Ticket.ggus_id)
-        .limit(100)
+        .order_by(Ticket.created_at, Ticket.ggus_id),
+        100,
     )
-    reaction = oversight.needs_reaction(settings, dmsu_id).limit(100)
+    reaction = oversight.page_of(oversight.needs_reaction(settings, dmsu_id), 100)
     zone = ZoneInfo(settings.calendar.tz)
     today = settings.now.astimezone(zone).date()
     start = datetime.combine(today, time(0), tzinfo=zone)
