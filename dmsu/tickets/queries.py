@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
+from dmsu.tickets import counts
 from dmsu.tickets.models import (
     CATEGORIES,
     CLOSED_STATUSES,
@@ -162,14 +163,28 @@ def filtered(filters: TicketFilters):
 
 
 def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage:
-    """One page of the ticket list, with unit, component and assignee fetched in the same
-    query, newest change first."""
-    total = filtered(filters).count()
+    """One page of the ticket list, newest change first: the columns the table shows, with
+    unit, component and assignee names fetched in the same query (rows are dicts)."""
+    key = tuple(sorted(filters.as_args(page=1, sort="updated").items()))
+    total = counts.remembered(
+        key, lambda: filtered(filters).select(fn.COUNT(Ticket.id)).scalar() or 0
+    )
     pages = max(1, math.ceil(total / per_page))
     page = min(filters.page, pages)
     query = (
         filtered(filters)
-        .select(Ticket, SupportUnit, Component, User)
+        .select(
+            Ticket.ggus_id,
+            Ticket.subject,
+            Ticket.status,
+            Ticket.priority,
+            Ticket.broad_impact,
+            Ticket.updated_at,
+            SupportUnit.name.alias("unit_name"),
+            Component.name.alias("component_name"),
+            User.display_name.alias("assignee_display"),
+            User.username.alias("assignee_username"),
+        )
         .join(SupportUnit, JOIN.LEFT_OUTER, on=(Ticket.support_unit == SupportUnit.id))
         .switch(Ticket)
         .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
@@ -177,8 +192,13 @@ def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage
         .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
         .order_by(*SORTS[filters.sort or "updated"])
         .paginate(page, per_page)
+        .dicts()
     )
-    return ResultPage(rows=list(query), total=total, page=page, per_page=per_page)
+    rows = list(query)
+    for row in rows:
+        row["is_open"] = row["status"] not in CLOSED_STATUSES
+        row["assignee_name"] = row["assignee_display"] or row["assignee_username"]
+    return ResultPage(rows=rows, total=total, page=page, per_page=per_page)
 
 
 def filter_choices() -> dict:

@@ -1,0 +1,161 @@
+"""The staff pages and the metrics page cost a fixed number of queries (issue 10: "no N+1
+queries (a test counts the queries of each main page and fails if it grows with the number of
+rows)"): each page is requested over N rows and over 3N rows and must not run more queries."""
+
+from __future__ import annotations
+
+import pytest
+from peewee import Database
+
+from dmsu.metrics import cache
+from dmsu.tickets.sweep import GROUPS
+
+BASE = "2013-02-0{day}T09:00:00+00:00"
+
+
+class QueryCounter:
+    """Counts the SQL statements run while active (every query goes through execute_sql)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __enter__(self):
+        self._original = Database.execute_sql
+        counter = self
+
+        def counting(db, sql, params=None, *args, **kwargs):
+            counter.statements.append(sql)
+            return counter._original(db, sql, params, *args, **kwargs)
+
+        Database.execute_sql = counting
+        return self
+
+    def __exit__(self, *exc):
+        Database.execute_sql = self._original
+
+    def __len__(self):
+        return len(self.statements)
+
+
+def queries_of(client, url: str) -> int:
+    client.get(url)  # warm: first-request work (schema check, lookups) is not per row
+    with QueryCounter() as counter:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(counter)
+
+
+def story(ggus_id: int, unit: str, *, waiting: bool = False, eta: str | None = None) -> list:
+    """A ticket's events: to DMSU, a diary note, on to ``unit`` (with an ETA), a status."""
+    events = [
+        {"at": BASE.format(day=1), "type": "assigned", "support_unit": "DMSU"},
+        {"at": BASE.format(day=2), "type": "comment", "text": f"Looking at {ggus_id}"},
+    ]
+    if unit != "DMSU":
+        events.append({"at": BASE.format(day=3), "type": "assigned", "support_unit": unit})
+    if eta:
+        events.append({"at": BASE.format(day=4), "type": "eta", "due": eta, "support_unit": unit})
+    status = "waiting for reply" if waiting else "in progress"
+    events.append({"at": BASE.format(day=5), "type": "status", "status": status})
+    return events
+
+
+@pytest.fixture
+def tickets(app, make_ticket, make_user):
+    """``add(n)`` adds n tickets spread over every sweep group, with assignees and components."""
+    from dmsu.tickets.units import SupportUnit
+
+    SupportUnit.create(name="CREAM", kind="third_line", sla_level="level2")
+    SupportUnit.create(name="UMD", kind="umd_release", sla_level="unspecified")
+    people = [make_user("resolver", f"supporter{i}") for i in range(3)]
+    made = {"n": 0}
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            i = made["n"] = made["n"] + 1
+            kind = i % 5
+            unit = ("DMSU", "CREAM", "CREAM", "UMD", "DMSU")[kind]
+            make_ticket(
+                50000 + i,
+                events=story(
+                    50000 + i, unit, waiting=kind == 4, eta="2013-02-08" if kind == 2 else None
+                ),
+                component=f"Component {i % 4}",
+                assignee=people[i % 3] if i % 2 else None,
+                priority=("urgent", "less urgent")[i % 2],
+                postponed=kind == 0 and i % 3 == 0,
+            )
+
+    return add
+
+
+def test_the_ticket_list_costs_the_same_for_n_and_3n_tickets(tickets, resolver_client):
+    urls = ["/tickets/", "/tickets/?status=in+progress&priority=urgent", "/tickets/?state=open"]
+    tickets(20)
+    few = [queries_of(resolver_client, url) for url in urls]
+    tickets(40)
+    many = [queries_of(resolver_client, url) for url in urls]
+    assert many == few
+    assert max(few) <= 8
+
+
+def test_the_ticket_list_rows_show_unit_component_and_assignee(tickets, resolver_client):
+    tickets(4)
+    html = resolver_client.get("/tickets/").get_data(as_text=True)
+    assert "CREAM" in html and "Component 1" in html and "Supporter1" in html
+
+
+def test_a_ticket_page_costs_the_same_for_n_and_3n_events(app, make_ticket, resolver_client):
+    def events(n: int) -> list:
+        first = {"at": BASE.format(day=1), "type": "assigned", "support_unit": "DMSU"}
+        notes = [
+            {"at": f"2013-02-02T{10 + i // 60:02d}:{i % 60:02d}:00+00:00", "type": "comment"}
+            for i in range(n)
+        ]
+        return [first, *notes]
+
+    make_ticket(61001, events=events(10))
+    make_ticket(61003, events=events(30))
+    few = queries_of(resolver_client, "/tickets/61001")
+    many = queries_of(resolver_client, "/tickets/61003")
+    assert many == few
+    assert few <= 16
+
+
+def test_the_sweep_and_its_group_pages_cost_the_same_for_n_and_3n_tickets(tickets, assigner_client):
+    urls = ["/sweep", "/sweep?group=needs-reaction", "/sweep?group=no-eta&page=2"]
+    tickets(25)
+    few = [queries_of(assigner_client, url) for url in urls]
+    tickets(50)
+    many = [queries_of(assigner_client, url) for url in urls]
+    # a group whose first page fills up is counted with one more query; nothing grows per row
+    assert all(f <= m <= f + len(GROUPS) for f, m in zip(few, many, strict=True))
+    assert max(many) <= 2 * len(GROUPS) + 4  # two per group, the user, the supporters, the unit
+
+
+def test_the_duty_page_costs_the_same_for_n_and_3n_tickets(tickets, assigner_client):
+    tickets(20)
+    few = queries_of(assigner_client, "/duty")
+    tickets(40)
+    assert queries_of(assigner_client, "/duty") == few
+    assert few <= 8
+
+
+def test_the_metrics_page_costs_the_same_for_n_and_3n_tickets(tickets, client, app):
+    url = "/metrics/?period=2013-02"
+
+    def cold() -> int:
+        with app.app_context():
+            cache.clear()
+        with QueryCounter() as counter:
+            assert client.get(url).status_code == 200
+        return len(counter)
+
+    client.get("/")  # the first request of the app checks the schema once
+    tickets(20)
+    few = cold()
+    tickets(40)
+    assert cold() == few
+    with QueryCounter() as counter:  # cached: only the fingerprint is read
+        client.get(url)
+    assert len(counter) <= 3 < few
