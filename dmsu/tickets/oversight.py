@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, OP, Expression, Value, fn
@@ -71,6 +72,15 @@ class Settings:
             umd_stale_days=config.get("DMSU_UMD_STALE_DAYS", 30),
             third_line_stale_days=config.get("DMSU_THIRD_LINE_STALE_DAYS", 61),
         )
+
+    @cached_property
+    def units_by_kind(self) -> dict[str, tuple[int, ...]]:
+        """Support unit ids by kind, read once per sweep (the lists filter on literal ids, so
+        the planner sees how many units a group spans)."""
+        found: dict[str, list[int]] = {}
+        for unit_id, kind in SupportUnit.select(SupportUnit.id, SupportUnit.kind).tuples():
+            found.setdefault(kind, []).append(unit_id)
+        return {kind: tuple(ids) for kind, ids in found.items()}
 
     @property
     def today(self):
@@ -181,11 +191,14 @@ def base_query(*extra):
     )
 
 
-def open_in(*kinds):
-    """Open tickets in a unit of ``kinds`` (written so the ``(support_unit, status)`` index
-    answers it, not a scan of every ticket)."""
-    units = SupportUnit.select(SupportUnit.id).where(SupportUnit.kind.in_(kinds))
-    return Ticket.support_unit.in_(units) & Ticket.status.in_(OPEN_STATUSES)
+def open_in(*kinds, s: Settings | None = None):
+    """Open tickets in a unit of ``kinds`` (written so the ``(support_unit, status, ...)``
+    indexes answer it, not a scan of every ticket)."""
+    if s is None:
+        units = SupportUnit.select(SupportUnit.id).where(SupportUnit.kind.in_(kinds))
+        return Ticket.support_unit.in_(units) & Ticket.status.in_(OPEN_STATUSES)
+    ids = [unit_id for kind in kinds for unit_id in s.units_by_kind.get(kind, ())]
+    return Ticket.support_unit.in_(ids or [-1]) & Ticket.status.in_(OPEN_STATUSES)
 
 
 def count_of(query) -> int:
@@ -229,7 +242,7 @@ def needs_reaction(s: Settings, dmsu_id: int | None):
     )
     return (
         base_query(reaction.alias("last_reaction"))
-        .where(open_in("dmsu") & (reaction < cutoff) & ~quiet_wait)
+        .where(open_in("dmsu", s=s) & (reaction < cutoff) & ~quiet_wait)
         .order_by(reaction, Ticket.ggus_id)
     )
 
@@ -242,7 +255,7 @@ def waiting_for_reply(s: Settings):
     return (
         base_query(since.alias("waiting_since"), submitter.alias("submitter_wrote"))
         .where(
-            open_in(*CARE_KINDS)
+            open_in(*CARE_KINDS, s=s)
             & (Ticket.status == WAITING)
             & (since < limit)
             & (is_null(submitter) | (submitter < limit))
@@ -256,7 +269,7 @@ def postponed(s: Settings):
     since = last_assigned_at()  # longest waiting first (and no index scan by creation date)
     return (
         base_query(since.alias("unit_since"))
-        .where(open_in(*CARE_KINDS) & (Ticket.postponed == True))  # noqa: E712
+        .where(open_in(*CARE_KINDS, s=s) & (Ticket.postponed == True))  # noqa: E712
         .order_by(since, Ticket.ggus_id)
     )
 
@@ -265,8 +278,8 @@ def eta_within_week(s: Settings):
     due = latest_eta_due()
     return (
         base_query(due.alias("eta_due"))
-        .where(open_in("third_line") & (due >= s.today) & (due <= s.today + timedelta(days=7)))
-        .order_by(due, Ticket.ggus_id)
+        .where(open_in("third_line", s=s) & (due >= s.today) & (due <= s.today + timedelta(days=7)))
+        .order_by(due, Ticket.id)
     )
 
 
@@ -274,8 +287,8 @@ def eta_expired(s: Settings):
     due = latest_eta_due()
     return (
         base_query(due.alias("eta_due"), Ticket.escalated_at.alias("escalated_at"))
-        .where(open_in("third_line") & (due < s.today))
-        .order_by(due, Ticket.ggus_id)
+        .where(open_in("third_line", s=s) & (due < s.today))
+        .order_by(due, Ticket.id)
     )
 
 
@@ -285,8 +298,8 @@ def no_eta(s: Settings):
     cutoff = db_instant(working_days_before(s.calendar, s.now, s.no_eta_working_days))
     return (
         base_query(since.alias("unit_since"))
-        .where(open_in("third_line") & is_null(latest_eta_due()) & (since < cutoff))
-        .order_by(since, Ticket.ggus_id)
+        .where(open_in("third_line", s=s) & is_null(latest_eta_due()) & (since < cutoff))
+        .order_by(since, Ticket.id)
     )
 
 
@@ -294,8 +307,8 @@ def on_hold(s: Settings):
     since = last_assigned_at()
     return (
         base_query(since.alias("unit_since"))
-        .where(open_in(*CARE_KINDS) & (Ticket.status == "on hold"))
-        .order_by(since, Ticket.ggus_id)
+        .where(open_in(*CARE_KINDS, s=s) & (Ticket.status == "on hold"))
+        .order_by(since, Ticket.id)
     )
 
 
@@ -304,8 +317,8 @@ def _stale(kind: str, days: int, s: Settings):
     limit = db_instant(s.now - timedelta(days=days))
     return (
         base_query(since.alias("unit_since"))
-        .where(open_in(kind) & (since < limit))
-        .order_by(since, Ticket.ggus_id)
+        .where(open_in(kind, s=s) & (since < limit))
+        .order_by(since, Ticket.id)
     )
 
 

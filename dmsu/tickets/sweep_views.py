@@ -166,7 +166,7 @@ def duty():
     dmsu_id = oversight.dmsu_unit_id()
     new_tickets = oversight.page_of(
         oversight.base_query()
-        .where(oversight.open_in("dmsu") & Ticket.assignee.is_null())
+        .where(oversight.open_in("dmsu", s=settings) & Ticket.assignee.is_null())
         .order_by(Ticket.created_at, Ticket.ggus_id),
         100,
     )
