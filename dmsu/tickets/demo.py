@@ -252,7 +252,8 @@ class _Generator:
         rng = self.rng
         story.status(at, "waiting for reply", role, actor, rng.choice(words.ASK_INFO))
         replied = at + _lognormal(rng, 3 * DAY, 8 * DAY, 60 * DAY)
-        if rng.random() < 0.1:  # a silent submitter: reminders, then closed by the system
+        silent = 0.35 if self.ctx.end - at < 40 * DAY else 0.08  # recent ones still wait
+        if rng.random() < silent:  # a silent submitter: reminders, then closed by the system
             replied = at + timedelta(days=rng.uniform(8, 45))
         if replied - at > 30 * DAY or replied > until:
             if replied - at > 30 * DAY:
