@@ -73,6 +73,10 @@ def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
              ROW_NUMBER() OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS nth
       FROM ticket_event e
       WHERE e.kind = 'eta' AND e.due IS NOT NULL AND e.at < :end
+        AND e.ticket_id IN (SELECT p.ticket_id FROM ticket_event p
+                            WHERE ((p.kind = 'assigned' AND p.support_unit_id IN (:umd))
+                                   OR (p.kind = 'status' AND p.status = 'solved'))
+                              AND p.at >= :start AND p.at < :end)
     ),
     first_eta AS (SELECT ticket_id, at, id, due FROM etas WHERE nth = 1),
     candidates AS (
