@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import peewee
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -58,10 +58,16 @@ def init_app(app) -> None:
             else:
                 problem = migrations.MISSING_SCHEMA
         if problem:
-            if _wants_json():
-                return jsonify(error=problem), 503
-            return render_template("errors/error.html", code=503, message=problem), 503
+            return _unavailable(problem)
         return None
+
+    def _unavailable(message: str):
+        """The 503 answer; the layout must not load the logged-in user from the unreachable
+        database (that raised again and gave a 500 during a PostgreSQL restart)."""
+        g._login_user = app.login_manager.anonymous_user()
+        if _wants_json():
+            return jsonify(error=message), 503
+        return render_template("errors/error.html", code=503, message=message), 503
 
     @app.after_request
     def _security_headers(response):
@@ -89,10 +95,7 @@ def init_app(app) -> None:
     def _database_unavailable(exc):
         app.logger.warning("database error on %s: %s", request.path, exc)
         discard_connection()
-        message = "The database is not reachable right now; try again in a moment."
-        if _wants_json():
-            return jsonify(error=message), 503
-        return render_template("errors/error.html", code=503, message=message), 503
+        return _unavailable("The database is not reachable right now; try again in a moment.")
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
