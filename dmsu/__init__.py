@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: config, database, extensions, blueprints, CLI, jobs."""
     from dmsu import config as settings
-    from dmsu import db, web
+    from dmsu import db, pagecache, web
     from dmsu.auth import passwords
     from dmsu.cli import register_cli
     from dmsu.extensions import csrf, htmx, limiter, login_manager
@@ -54,6 +54,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from dmsu import jobs
 
     jobs.init_app(app)
+    pagecache.init_app(app)
     return app
 
 

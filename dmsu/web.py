@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from dmsu import migrations
 from dmsu.auth.permissions import PermissionDenied, can
 from dmsu.db import connection_problem, discard_connection, open_connection
+from dmsu.pagecache import public_page
 
 home_bp = Blueprint("home", __name__)
 
@@ -21,6 +22,7 @@ CSP = (
 
 
 @home_bp.get("/")
+@public_page()
 def index():
     return render_template("home.html")
 

@@ -40,7 +40,10 @@ class DmsuClient(FlaskClient):
         if self._csrf is None:
             html = self.get("/").get_data(as_text=True)
             match = _META_CSRF.search(html)
-            assert match, "no csrf-token meta tag on the start page"
+            if match is None:  # anonymous pages carry no token: the login form has one
+                html = self.get("/login").get_data(as_text=True)
+                match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+            assert match, "no csrf-token meta tag on the start page nor token in the login form"
             self._csrf = match.group(1)
         return self._csrf
 

@@ -58,9 +58,18 @@ def test_post_without_csrf_token_is_refused_clearly(tpm_client):
     assert b"reload the page and send it again" in response.data
 
 
-def test_csrf_token_travels_in_hx_headers(client):
-    html = client.get("/").get_data(as_text=True)
+def test_csrf_token_travels_in_hx_headers(tpm_client):
+    html = tpm_client.get("/").get_data(as_text=True)
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert '<meta name="csrf-token"' in html
+
+
+def test_anonymous_pages_set_no_cookie_and_the_login_form_carries_its_token(client):
+    response = client.get("/")
+    assert "Set-Cookie" not in response.headers
+    assert "csrf-token" not in response.get_data(as_text=True)
+    login = client.get("/login")
+    assert 'name="csrf_token" value="' in login.get_data(as_text=True)
 
 
 def test_no_inline_script_or_handlers_in_templates():

@@ -22,6 +22,7 @@ from dmsu.cheatsheet.search import SheetQuery, run
 from dmsu.cheatsheet.sheet import load_sheet
 from dmsu.db import database
 from dmsu.extensions import htmx
+from dmsu.pagecache import public_page
 
 bp = Blueprint("cheatsheet", __name__)
 
@@ -57,6 +58,7 @@ def render_rows(sheet, query: SheetQuery) -> str:
 
 
 @bp.get("/cheatsheet/")
+@public_page("cheatsheet")
 def index():
     sheet = load_sheet()
     query = SheetQuery.from_args(request.args)

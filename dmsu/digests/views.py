@@ -21,6 +21,7 @@ from dmsu.digests.drafting import DigestError, checked_week, entries_of
 from dmsu.digests.models import Digest, DigestRevision, sees_drafts
 from dmsu.digests.publishing import digest_title, ticket_url, week_span
 from dmsu.digests.schedule import previous_week
+from dmsu.pagecache import public_page
 
 bp = Blueprint("digests", __name__)
 
@@ -51,6 +52,7 @@ def week_or_404(week: str) -> str:
 
 
 @bp.get("/digests/")
+@public_page("digests")
 def index(error: str | None = None, week_value: str = "", status: int = 200):
     """The archive by year and week, newest first (published only for public readers)."""
     digests = list(
@@ -136,6 +138,7 @@ def _conditional(response, etag: str, moment):
 
 
 @bp.get("/digests/<week>")
+@public_page("digests")
 def show(week: str):
     """One digest: its current published revision as stored (one query for a public reader,
     two when it was corrected); staff also see drafts and unpublished changes."""
@@ -193,6 +196,7 @@ def revision(week: str, number: int):
 
 
 @bp.get("/digests/feed.atom")
+@public_page("digests")
 def feed():
     """The Atom feed of the published digests: one narrow query says what it is made of; the
     document itself is cached by that (a new revision makes a new one)."""

@@ -18,6 +18,7 @@ from dmsu.auth.models import User
 from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.extensions import htmx, login_manager
+from dmsu.pagecache import public_page
 from dmsu.tickets.models import Ticket
 from dmsu.wiki import attachments, compiled, diff, links, solution
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision, sees_internal
@@ -79,6 +80,7 @@ def wiki_component_pages(component):
 
 
 @bp.get("/wiki/")
+@public_page("wiki")
 def index():
     user = viewer()
     number = page_number()
@@ -156,6 +158,7 @@ def load_page_for_view(user, slug: str) -> Page | None:
 
 
 @bp.get("/wiki/<slug>")
+@public_page("wiki")
 def show(slug: str):
     user = viewer()
     page = load_page_for_view(user, slug) if is_slug(slug) else None
@@ -351,6 +354,7 @@ def preview():
 
 
 @bp.get("/wiki/help")
+@public_page()
 def help_page():
     return render_template("wiki/help.html")
 
