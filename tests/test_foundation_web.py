@@ -97,3 +97,15 @@ def test_server_error_page_does_not_leak_details(app, client):
     assert response.status_code == 500
     assert b"secret detail" not in response.data
     assert b"Something went wrong" in response.data
+
+
+def test_admins_find_their_pages_in_the_header(admin_client, resolver_client):
+    html = admin_client.get("/").get_data(as_text=True)
+    for label, href in [
+        ("Users", "/admin/users"),
+        ("API tokens", "/admin/api-tokens"),
+        ("Outbox", "/admin/outbox"),
+    ]:
+        assert f'href="{href}">{label}<' in html
+        assert admin_client.get(href).status_code == 200
+    assert "/admin/" not in resolver_client.get("/").get_data(as_text=True)
