@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -132,10 +133,11 @@ def start_gunicorn(target: str, port: int, workers: int, env_extra: dict) -> sub
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=1)
             return proc
+        except urllib.error.HTTPError:  # an answer (the ceiling has no favicon): it is up
+            return proc
         except OSError:
             time.sleep(0.2)
-        except Exception:
-            return proc
+    stop(proc)
     raise RuntimeError(f"gunicorn {target} did not start on {port}")
 
 
@@ -176,8 +178,9 @@ def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float, 
         args += ["-H", f"{key}: {value}"]
     out = subprocess.run(args + [url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = parse_ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = parse_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    # the latency distribution's lines ("    50%    5.77ms"), not a "+/- Stdev 71.50%" column
+    p50 = parse_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = parse_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     return rps, p50, p99, int(non2xx.group(1)) if non2xx else 0
 
@@ -263,7 +266,11 @@ def run_database(kind: str, args) -> dict:
     }
     ceiling_port, site_port = free_port(), free_port()
     ceiling = start_gunicorn("bench.ceiling:app", ceiling_port, args.workers, {})
-    site = start_gunicorn("app:app", site_port, args.workers, env)
+    try:
+        site = start_gunicorn("app:app", site_port, args.workers, env)
+    except RuntimeError:
+        stop(ceiling)
+        raise
     base = f"http://127.0.0.1:{site_port}"
     try:
         cookie = session_cookie(base, "alice", "alice-demo")
