@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import peewee
-from flask import Blueprint, Response, g, jsonify, render_template, request
+from flask import Blueprint, Request, Response, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import cached_property
 
 from dmsu import migrations
 from dmsu.auth.permissions import PermissionDenied, can
@@ -14,6 +18,29 @@ from dmsu.db import connection_problem, discard_connection, open_connection
 from dmsu.pagecache import public_page
 
 home_bp = Blueprint("home", __name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(values: MultiDict) -> MultiDict:
+    if not any(isinstance(v, str) and _CONTROL.search(v) for _, v in values.items(multi=True)):
+        return values
+    cleaned = [(k, _CONTROL.sub("", v)) for k, v in values.items(multi=True)]
+    return type(values)(cleaned)
+
+
+class CleanRequest(Request):
+    """Form fields and query values arrive without NUL and other control characters (tabs
+    and newlines stay): no user text needs them, and PostgreSQL refuses NUL in text (a form
+    with one answered 500)."""
+
+    @cached_property
+    def args(self) -> MultiDict:
+        return _without_controls(super().args)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _without_controls(self.__dict__["form"])
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -45,6 +72,8 @@ def _wants_json() -> bool:
 
 
 def init_app(app) -> None:
+    app.request_class = CleanRequest
+
     @app.context_processor
     def _template_helpers():
         return {"can": lambda permission: can(current_user, permission)}
