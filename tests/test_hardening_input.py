@@ -4,6 +4,8 @@ newlines stay."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from dmsu.requirements.models import Requirement
@@ -48,3 +50,28 @@ def test_a_requirement_form_with_nul_is_saved_without_it(clients, make_ticket):
 )
 def test_nul_in_a_query_string_is_not_an_error(clients, url):
     assert clients["resolver"].get(url).status_code == 200
+
+
+PG = bool(os.environ.get("DMSU_TEST_DATABASE_URL"))
+
+
+@pytest.mark.xfail(
+    PG,
+    strict=True,
+    reason="POST /api/v1/tickets with NUL in a JSON string answers 500 on PostgreSQL",
+)
+def test_nul_in_api_json_is_refused_or_dropped_never_a_500(app, client, make_user):
+    from dmsu.api.tokens import create_token
+
+    with app.app_context():
+        _, raw = create_token(make_user("admin"), "nul")
+    ticket = {
+        "ggus_id": 93003,
+        "subject": "\u0000Jobs lost",
+        "created_at": "2013-02-11T09:00:00Z",
+        "events": [{"at": "2013-02-11T09:00:00Z", "type": "comment", "text": "a\u0000b"}],
+    }
+    response = client.post(
+        "/api/v1/tickets", json=ticket, headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert response.status_code < 500
