@@ -193,3 +193,31 @@ def test_ticket_references_lead_public_readers_to_ggus(client, app, make_ticket)
     html = client.get("/digests/2013-W10").get_data(as_text=True)
     assert 'href="https://ggus.eu/?mode=ticket_info&amp;ticket_id=91039"' in html
     assert 'href="/tickets/91039"' not in html
+
+
+def test_feed_keeps_whole_digests_within_its_budget_and_shortens_older_ones(client, app):
+    from dmsu.digests import feeds
+
+    weeks = ("2013-W01", "2013-W02", "2013-W03")
+    for week in weeks:
+        draft_digest(week)
+        Digest.update(intro="Quiet week.").where(Digest.week == week).execute()
+        _publish(app, week)
+    issue = '<h3 id="md-ggus-{0}"><a href="x">GGUS #{0}</a>: t</h3>\n<p>{1}</p>\n'
+    for n, week in enumerate(weeks):
+        html = Digest.get(Digest.week == week).public_html
+        assert feeds.ISSUES_HEADING in html
+        big = html + "".join(issue.format(91000 + i, "x" * 1000) for i in range(3 + n))
+        Digest.update(public_html=big).where(Digest.week == week).execute()
+    digests = feeds.published_for_feed()
+    with app.app_context():
+        whole = feeds.entry_contents(digests, app.config)
+        cut = feeds.entry_contents(digests, app.config, budget=len(digests[0].public_html) + 10)
+    assert whole == [d.public_html for d in digests]
+    assert cut[0] == digests[0].public_html  # the newest is always whole
+    for digest, content in zip(digests[1:], cut[1:], strict=True):
+        assert len(content) < 1000 and "The week in numbers" in content
+        assert f'href="http://localhost/digests/{digest.week}"' in content
+    assert "4 issues: " in cut[1] and "3 issues: " in cut[2]
+    feed = feedparser.parse(client.get("/digests/feed.atom").data)
+    assert not feed.bozo and len(feed.entries) == 3

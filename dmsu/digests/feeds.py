@@ -9,10 +9,12 @@ revision: nothing else, so only public-safe text is in it.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
+from markupsafe import escape
 
 from dmsu import clock
 from dmsu.digests.models import Digest, Shift
@@ -20,6 +22,9 @@ from dmsu.digests.publishing import digest_title, page_url
 from dmsu.digests.rota import monday_of
 
 FEED_SIZE = 20
+FEED_BYTES = 512 * 1024  # the digests' text in one feed document, about
+ISSUES_HEADING = "<h2>Issues likely to affect the broader community</h2>"
+_ISSUE = re.compile(r'<h3 id="(?:md-)?ggus-\d+">')
 
 
 def published_for_feed(limit: int = FEED_SIZE, *, with_html: bool = True) -> list[Digest]:
@@ -44,6 +49,35 @@ def last_modified(digests: list[Digest]):
     return max((d.revised_at or d.published_at for d in digests), default=None)
 
 
+def shortened(html: str, url: str) -> str:
+    """A digest's stored public HTML up to its list of issues (who prepared it, the intro,
+    the week in numbers), then how many issues there are and a link to read them."""
+    head, heading, issues = html.partition(ISSUES_HEADING)
+    if not heading:
+        return html
+    count = len(_ISSUE.findall(issues))
+    words = "1 issue" if count == 1 else f"{count} issues"
+    return f'{head}{heading}\n<p>{words}: <a href="{escape(url)}">read them in the digest</a>.</p>'
+
+
+def entry_contents(digests: list[Digest], config, budget: int = FEED_BYTES) -> list[str]:
+    """Each entry's content, newest first: the whole stored HTML of the newest digest, and of
+    the next ones while the document stays within ``budget``; older ones shortened.
+
+    Readers poll a feed over and over and have mostly read its older entries already; at
+    hundreds of issues a week, twenty whole digests made a feed of megabytes per poll.
+    """
+    contents, used, whole = [], 0, True
+    for digest in digests:
+        html = digest.public_html
+        whole = whole and (not contents or used + len(html) <= budget)
+        if not whole:
+            html = shortened(html, page_url(config, digest.week))
+        contents.append(html)
+        used += len(html)
+    return contents
+
+
 def atom_feed(digests: list[Digest], config) -> bytes:
     """The Atom document of ``digests`` (newest first)."""
     base = str(config.get("DMSU_BASE_URL", "")).rstrip("/")
@@ -56,7 +90,9 @@ def atom_feed(digests: list[Digest], config) -> bytes:
     feed.link(href=f"{base}/digests/feed.atom", rel="self")
     feed.language("en")
     feed.updated(last_modified(digests) or clock.now())
-    for digest in reversed(digests):  # feedgen puts the last added first
+    contents = entry_contents(digests, config)
+    for digest, content in reversed(list(zip(digests, contents, strict=True))):
+        # feedgen puts the last added first
         entry = feed.add_entry()
         url = page_url(config, digest.week)
         entry.id(url)
@@ -64,7 +100,7 @@ def atom_feed(digests: list[Digest], config) -> bytes:
         entry.link(href=url, rel="alternate")
         entry.published(digest.published_at)
         entry.updated(digest.revised_at or digest.published_at)
-        entry.content(digest.public_html, type="html")
+        entry.content(content, type="html")
     return feed.atom_str(pretty=True)
 
 
