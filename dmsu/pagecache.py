@@ -42,6 +42,7 @@ from dmsu.db import database
 STAMP_TABLE = "page_cache_stamp"
 AREAS = ("cheatsheet", "digests", "wiki")
 ENVIRON_KEY = "dmsu.pagecache"
+STAMPS_KEY = "dmsu.pagecache.stamps"  # stamps the middleware read for this request
 MAX_ENTRIES = 512
 MAX_BYTES = 32 * 1024 * 1024  # per worker process
 MAX_BODY = 4 * 1024 * 1024
@@ -96,7 +97,7 @@ def public_page(*areas: str, seconds: float = DEFAULT_SECONDS) -> Callable:
             environ = request.environ
             if request.method != "GET" or not anonymous(environ, cookie_names(current_app.config)):
                 return view(*args, **kwargs)
-            stamps = read_stamps()  # before the view reads anything
+            stamps = environ.get(STAMPS_KEY) or read_stamps()  # before the view reads
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.is_streamed:
                 return response
@@ -197,6 +198,7 @@ class PageCache:
             return None
         stamps = read_stamps()
         if stamps is None or any(stamps.get(area) != value for area, value in entry.stamps):
+            environ[STAMPS_KEY] = stamps  # read before the view runs: good for its new page
             return None
         self.hits += 1
         if self._not_modified(entry, environ):

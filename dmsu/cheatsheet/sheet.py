@@ -2,7 +2,8 @@
 three queries and kept in memory per process until the sheet changes.
 
 The issue asks that the sheet answer "who takes this?" in a second, for anyone: a warm page
-costs one small query (:func:`sheet_version`) plus the rendering.
+costs one small query (:func:`sheet_version`: the cheat sheet's stamp, which triggers move on
+every change, see :mod:`dmsu.pagecache`) plus the rendering.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from dmsu.cheatsheet.models import (
     name_key,
 )
 from dmsu.db import database
+from dmsu.pagecache import read_stamps
 from dmsu.tickets.calendar import SLA_LEVEL_LABELS
 from dmsu.tickets.units import SupportUnit
 
-CACHE_SECONDS = 60.0  # unit and partner edits that change no count show within this time
+CACHE_SECONDS = 60.0  # without a stamp: unit and partner edits that change no count show
+# within this time
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,15 @@ _cache: dict[str, object] = {}
 
 
 def sheet_version() -> tuple:
-    """One query saying whether the sheet may have changed since it was last loaded."""
+    """One query saying whether the sheet may have changed since it was last loaded: the
+    area's page-cache stamp (exact), or where it is missing, counts and times."""
+    stamps = read_stamps()
+    if stamps and "cheatsheet" in stamps:
+        return ("stamp", stamps["cheatsheet"])
+    return ("counts", *_counts_and_times())
+
+
+def _counts_and_times() -> tuple:
     change, component, partner, unit = (
         CheatSheetChange._meta.table_name,
         Component._meta.table_name,
@@ -126,7 +137,10 @@ def load_sheet() -> Sheet:
         isinstance(cached, Sheet)
         and _cache.get("db") is database.obj
         and cached.version == version
-        and time.monotonic() - float(_cache.get("loaded", 0.0)) < CACHE_SECONDS
+        and (
+            version[0] == "stamp"
+            or time.monotonic() - float(_cache.get("loaded", 0.0)) < CACHE_SECONDS
+        )
     ):
         return cached
     sheet = _build(version)
@@ -193,7 +207,8 @@ def _build(version: tuple) -> Sheet:
                 haystack=haystack,
             )
         )
-    stamps = [t for t in (version[1], version[2]) if t is not None]
+    last_at, updated = _counts_and_times()[1:3]
+    stamps = [t for t in (last_at, updated) if t is not None]
     return Sheet(
         version=version,
         rows=tuple(rows),
