@@ -33,6 +33,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.config["RATELIMIT_STORAGE_URI"] = app.config["DMSU_RATELIMIT_STORAGE_URI"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    # The only limit is the login form's, checked by its decorator: the extension's check of
+    # every request for default limits (there are none) cost more than a small page.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -40,9 +43,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from dmsu.auth.models import User
+        from dmsu.auth.loader import active_user
 
-        return User.get_or_none((User.id == int(user_id)) & (User.active == True))  # noqa: E712
+        return active_user(user_id)
 
     web.init_app(app)
     _register_blueprints(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import peewee
-from flask import Blueprint, Request, Response, g, jsonify, render_template, request
+from flask import Blueprint, Request, Response, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
@@ -67,6 +67,38 @@ def healthz():
     return jsonify(status="ok")
 
 
+# The main navigation (DESIGN "Conventions"): endpoint, label, shown to anonymous readers.
+NAV = (
+    ("cheatsheet.index", "Cheat sheet", True),
+    ("tickets.index", "Tickets", False),
+    ("sweep.index", "Sweep", False),
+    ("wiki.index", "Wiki", True),
+    ("digests.index", "Digests", True),
+    ("requirements.index", "Requirements", False),
+    ("metrics.index", "Metrics", True),
+)
+_urls: dict[tuple, str] = {}
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """``url_for`` for addresses that never change while the app runs (the navigation, static
+    files), built once per mount point: a page has a dozen of them."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    found = _urls.get(key)
+    if found is None:
+        found = _urls[key] = url_for(endpoint, **values)
+    return found
+
+
+def nav_items(authenticated: bool) -> list[tuple[str, str, str]]:
+    """(address, label, blueprint) of the main navigation for this reader."""
+    return [
+        (fixed_url(endpoint), label, endpoint.split(".", 1)[0])
+        for endpoint, label, public in NAV
+        if public or authenticated
+    ]
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -77,6 +109,9 @@ def init_app(app) -> None:
     @app.context_processor
     def _template_helpers():
         return {"can": lambda permission: can(current_user, permission)}
+
+    app.add_template_global(fixed_url)
+    app.add_template_global(nav_items)
 
     @app.before_request
     def _schema_guard():
