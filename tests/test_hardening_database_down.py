@@ -17,12 +17,13 @@ def staff(clients):
 
 
 def _refuse_user_loading(monkeypatch):
-    from dmsu.auth.models import User
+    """The user loader's query fails, as it does while PostgreSQL restarts."""
+    from dmsu.extensions import login_manager
 
-    def unreachable(*args, **kwargs):
+    def unreachable(user_id):
         raise peewee.OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(User, "get_or_none", unreachable)
+    monkeypatch.setattr(login_manager, "_user_callback", unreachable)
 
 
 @pytest.mark.parametrize("url", ["/tickets/", "/", "/wiki/"])
