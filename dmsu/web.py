@@ -6,6 +6,7 @@ import re
 
 import peewee
 from flask import Blueprint, Request, Response, g, jsonify, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
@@ -40,6 +41,29 @@ class CleanRequest(Request):
     def _load_form_data(self) -> None:
         super()._load_form_data()
         self.__dict__["form"] = _without_controls(self.__dict__["form"])
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions (DESIGN: "sessions in signed cookies"), with the signing
+    serializer made once per key instead of twice per request, and nothing to verify for a
+    request without a session cookie (every anonymous reader)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(key)
+        if found is None:
+            found = super().get_signing_serializer(app)
+            if found is not None:
+                self._serializers = {key: found}
+        return found
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 CSP = (
@@ -104,6 +128,8 @@ def _wants_json() -> bool:
 
 
 def init_app(app) -> None:
+    app.session_interface = SessionCookies()
+
     app.request_class = CleanRequest
 
     @app.context_processor
