@@ -41,11 +41,6 @@ def app_config(smtp_app_config):
     return smtp_app_config
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notify.mail.release_stuck picks by created_at, so a mail queued >10 min ago and "
-    "claimed a moment ago by another process is put back while it is being sent (sent twice)",
-)
 def test_a_mail_being_sent_right_now_is_not_released_as_stuck(app):
     with clock.frozen(T0):
         note = mail.queue("old-but-busy", ["ops@example.org"], "S", "B", kind="test")

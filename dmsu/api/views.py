@@ -18,7 +18,7 @@ from dmsu.extensions import csrf
 from dmsu.tickets import exporter
 from dmsu.tickets.importer import import_records
 from dmsu.tickets.models import Ticket
-from dmsu.tickets.records import InvalidTicket, validate_ticket
+from dmsu.tickets.records import InvalidTicket, drop_nul, validate_ticket
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -84,6 +84,8 @@ def post_ticket():
     body = request.get_json(silent=True)
     if body is None:
         return error(400, "The body is not valid JSON.")
+    if b"\\u0000" in request.get_data():
+        body = drop_nul(body)
     try:
         record = validate_ticket(body)
     except InvalidTicket as exc:

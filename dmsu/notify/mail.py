@@ -68,7 +68,9 @@ def _message(note: Notification, sender: str) -> EmailMessage:
 def _claim(note: Notification) -> bool:
     """Take a notification for sending; False when another process took it first."""
     claimed = (
-        Notification.update(state="sending", attempts=Notification.attempts + 1)
+        Notification.update(
+            state="sending", attempts=Notification.attempts + 1, claimed_at=clock.now()
+        )
         .where((Notification.id == note.id) & Notification.state.in_(("queued", "failed")))
         .execute()
     )
@@ -130,12 +132,16 @@ def _mark_failed(note: Notification, error: str) -> None:
 
 
 def release_stuck(older_than_minutes: int = 10) -> int:
-    """Put back notifications left in 'sending' by a crashed process (at-least-once delivery)."""
+    """Put back notifications left in 'sending' by a crashed process (at-least-once delivery):
+    those claimed long ago, never one that another process has just taken."""
     from datetime import timedelta
 
     cutoff = clock.now() - timedelta(minutes=older_than_minutes)
     return (
         Notification.update(state="queued")
-        .where((Notification.state == "sending") & (Notification.created_at < cutoff))
+        .where(
+            (Notification.state == "sending")
+            & (Notification.claimed_at.is_null() | (Notification.claimed_at < cutoff))
+        )
         .execute()
     )

@@ -22,4 +22,5 @@ class Notification(BaseModel):
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
     created_at = UTCDateTimeField(default=clock.now, index=True)
+    claimed_at = UTCDateTimeField(null=True)  # when a process took it for sending
     sent_at = UTCDateTimeField(null=True)

@@ -153,10 +153,10 @@ def parse_instant(value, field_name: str) -> datetime:
     if isinstance(value, str) and _INSTANT_RE.match(value):
         try:
             parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
-            return parsed.astimezone(UTC)
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass
     raise InvalidTicket(field_name, f"{value!r} is not an ISO-8601 time with an offset")
 
 
@@ -210,7 +210,8 @@ def _json_type(value) -> str:
 def _unknown_keys(obj: dict, allowed: frozenset, prefix: str) -> None:
     extra = sorted(set(obj) - allowed)
     if extra:
-        raise InvalidTicket(f"{prefix}{extra[0]}", "is not a field of the import format")
+        name = extra[0] or "''"  # an empty key is still named
+        raise InvalidTicket(f"{prefix}{name}", "is not a field of the import format")
 
 
 def validate_event(obj, index: int) -> EventRecord:
@@ -229,7 +230,7 @@ def validate_event(obj, index: int) -> EventRecord:
     if raw_at is None or kind is None:
         raise InvalidTicket(where("at" if raw_at is None else "type"), "is missing")
     at = parse_instant(raw_at, where("at"))
-    if kind not in _EVENT_KINDS:
+    if type(kind) is not str or kind not in _EVENT_KINDS:
         _choice(kind, where("type"), EVENT_KINDS)
     event = EventRecord(at=at, kind=kind, author_role="dmsu" if kind == "comment" else "system")
     unit = get("support_unit")
@@ -241,7 +242,7 @@ def validate_event(obj, index: int) -> EventRecord:
         raise InvalidTicket(where("support_unit"), "is missing")
     status = get("status")
     if status is not None or kind == "status":
-        if status not in _STATUSES:
+        if type(status) is not str or status not in _STATUSES:
             if "status" not in obj:
                 raise InvalidTicket(where("status"), "is missing")
             _choice(status, where("status"), STATUSES)
@@ -254,7 +255,9 @@ def validate_event(obj, index: int) -> EventRecord:
     role = get("author_role")
     if role is not None:
         event.author_role = (
-            role if role in _ACTOR_ROLES else _choice(role, where("author_role"), ACTOR_ROLES)
+            role
+            if type(role) is str and role in _ACTOR_ROLES
+            else _choice(role, where("author_role"), ACTOR_ROLES)
         )
     actor = get("actor")
     if actor is not None:
@@ -313,12 +316,26 @@ def validate_ticket(obj) -> TicketRecord:
     )
 
 
+def drop_nul(obj):
+    """The same value without NUL characters in its strings (PostgreSQL refuses NUL in text;
+    JSON can carry it as \\u0000). The forms get the same treatment in ``dmsu.web``."""
+    if isinstance(obj, str):
+        return obj.replace("\0", "")
+    if isinstance(obj, list):
+        return [drop_nul(item) for item in obj]
+    if isinstance(obj, dict):
+        return {drop_nul(key): drop_nul(value) for key, value in obj.items()}
+    return obj
+
+
 def parse_line(text: str, line: int) -> TicketRecord:
     """One line of an import file; raises :class:`InvalidTicket` (JSON errors name no field)."""
     try:
         obj = json.loads(text)
     except ValueError as exc:
         raise InvalidTicket(None, f"not valid JSON ({exc})") from None
+    if "\\u0000" in text:
+        obj = drop_nul(obj)
     return validate_ticket(obj)
 
 

@@ -1,0 +1,8 @@
+"""Notifications remember when a process claimed them, so only truly stuck ones are released."""
+
+from dmsu.db import UTCDateTimeField
+from dmsu.migrations import add_column_if_missing
+
+
+def up(db, migrator):
+    add_column_if_missing("notification", "claimed_at", UTCDateTimeField(null=True))
