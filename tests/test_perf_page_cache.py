@@ -204,3 +204,14 @@ def test_missing_pages_and_internal_pages_are_not_kept(client, writer):
         assert client.get("/wiki/internal").status_code == 404
         assert client.get("/wiki/no-such-page").status_code == 404
     assert not client.application.extensions["dmsu_page_cache"].entries
+
+
+def test_kept_search_results_and_history_follow_new_pages(client, page, writer):
+    assert "/wiki/known-issue" in client.get("/wiki/search?q=known").get_data(as_text=True)
+    assert "/wiki/known-problem" not in client.get("/wiki/search?q=known").get_data(as_text=True)
+    assert cached(client, "/wiki/search?q=known")
+    create_page(Draft(title="Known problem", markdown="Text.", visibility="public"), writer)
+    assert "/wiki/known-problem" in client.get("/wiki/search?q=known").get_data(as_text=True)
+    history = client.get("/wiki/known-issue/history").get_data(as_text=True)
+    assert cached(client, "/wiki/known-issue/history")
+    assert "Rita Resolver" in history

@@ -70,6 +70,7 @@ def index():
 
 
 @bp.get("/cheatsheet.csv")
+@public_page("cheatsheet")
 def export_csv():
     sheet = load_sheet()
     result = run(sheet, SheetQuery.from_args(request.args))

@@ -173,6 +173,7 @@ def show(week: str):
 
 
 @bp.get("/digests/<week>/revisions/<int:number>")
+@public_page("digests")
 def revision(week: str, number: int):
     """One published revision of a digest, as it was published."""
     week = week_or_404(week)

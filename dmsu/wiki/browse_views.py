@@ -7,6 +7,7 @@ from flask import abort, current_app, render_template, request
 
 from dmsu.auth.models import User
 from dmsu.extensions import htmx
+from dmsu.pagecache import public_page
 from dmsu.wiki import feed, search
 from dmsu.wiki.models import Page, PageTag, Revision
 from dmsu.wiki.pages import normalise_tags
@@ -16,6 +17,7 @@ CHANGES_PER_PAGE = 50
 
 
 @bp.get("/wiki/search")
+@public_page("wiki")
 def search_pages():
     text = request.args.get("q", "")[:200]
     number = page_number()
@@ -26,6 +28,7 @@ def search_pages():
 
 
 @bp.get("/wiki/changes")
+@public_page("wiki")
 def changes():
     number = page_number()
     rows = list(
@@ -52,6 +55,7 @@ def changes():
 
 
 @bp.get("/wiki/changes.atom")
+@public_page("wiki")
 def changes_feed():
     """Public changes only, always (feeds are fetched anonymously); conditional GET."""
     latest = feed.last_change()
@@ -71,6 +75,7 @@ def changes_feed():
 
 
 @bp.get("/wiki/tags/<tag>")
+@public_page("wiki")
 def tag(tag: str):
     names = normalise_tags(tag)
     if names != [tag]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from dmsu.auth.models import User
+from dmsu.pagecache import public_page
 from dmsu.wiki import diff
 from dmsu.wiki.models import Revision
 from dmsu.wiki.pages import EditConflict, PageError, revert_page
@@ -22,6 +23,7 @@ def _revisions(page, *fields):
 
 
 @bp.get("/wiki/<slug>/history")
+@public_page("wiki")
 def history(slug: str):
     page = visible_page_or_404(slug)
     number = page_number()
@@ -59,12 +61,14 @@ def _revision_or_404(page, number: int | None):
 
 
 @bp.get("/wiki/<slug>/revisions/<int(max=2147483647):number>")
+@public_page("wiki")
 def revision(slug: str, number: int):
     page = visible_page_or_404(slug)
     return render_template("wiki/revision.html", page=page, revision=_revision_or_404(page, number))
 
 
 @bp.get("/wiki/<slug>/diff")
+@public_page("wiki")
 def compare(slug: str):
     page = visible_page_or_404(slug)
     new_number = request.args.get("to", page.revision_number, type=int)
