@@ -22,11 +22,14 @@ Only anonymous requests take part: no session or remember-me cookie and no
 ``Authorization`` header, no ``Set-Cookie`` in the answer, status 200. Every kept page also
 expires after ``seconds`` (a guard for anything that depends on the time of day).
 Kept pages carry an ``ETag`` (the view's own, or a hash of the body), so a browser's
-``If-None-Match`` / ``If-Modified-Since`` is answered ``304`` from the cache too.
+``If-None-Match`` / ``If-Modified-Since`` is answered ``304`` from the cache too. A kept text
+page is also sent gzip-compressed to clients that accept it (compressed once, when first
+asked for; a digest of hundreds of issues shrinks about tenfold).
 """
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -35,7 +38,7 @@ from threading import Lock
 
 import peewee
 from flask import current_app, request
-from werkzeug.http import parse_date, parse_etags
+from werkzeug.http import parse_accept_header, parse_date, parse_etags
 
 from dmsu.db import database
 
@@ -44,8 +47,10 @@ AREAS = ("cheatsheet", "digests", "wiki")
 ENVIRON_KEY = "dmsu.pagecache"
 STAMPS_KEY = "dmsu.pagecache.stamps"  # stamps the middleware read for this request
 MAX_ENTRIES = 512
-MAX_BYTES = 32 * 1024 * 1024  # per worker process
+MAX_BYTES = 16 * 1024 * 1024  # per worker process
 MAX_BODY = 4 * 1024 * 1024
+MIN_GZIP = 1024
+_COMPRESSIBLE = ("text/", "application/atom+xml", "application/json", "application/xml")
 DEFAULT_SECONDS = 300.0
 # Request headers that change what a public view answers (htmx asks for partials).
 _VARY = (
@@ -105,6 +110,7 @@ def public_page(*areas: str, seconds: float = DEFAULT_SECONDS) -> Callable:
                 response.add_etag()
             response.cache_control.no_cache = True
             response.vary.add("Cookie")
+            response.vary.add("Accept-Encoding")  # kept pages may be sent compressed
             if stamps is not None and all(area in stamps for area in areas):
                 environ[ENVIRON_KEY] = (tuple((a, stamps[a]) for a in areas), seconds)
             return response.make_conditional(request)
@@ -114,8 +120,30 @@ def public_page(*areas: str, seconds: float = DEFAULT_SECONDS) -> Callable:
     return decorate
 
 
+def _gzip_etag(etag: str) -> str:
+    """The ETag of the compressed form: another representation, another tag."""
+    weak = etag.startswith("W/")
+    bare = etag.removeprefix("W/").strip('"')
+    return f'{"W/" if weak else ""}"{bare}-gzip"'
+
+
+def wants_gzip(environ) -> bool:
+    accepted = environ.get("HTTP_ACCEPT_ENCODING")
+    return bool(accepted) and parse_accept_header(accepted)["gzip"] > 0
+
+
 class Entry:
-    __slots__ = ("status", "headers", "body", "stamps", "expires", "etag", "modified")
+    __slots__ = (
+        "status",
+        "headers",
+        "body",
+        "stamps",
+        "expires",
+        "etag",
+        "modified",
+        "compressible",
+        "gzipped",
+    )
 
     def __init__(self, status, headers, body, stamps, expires):
         self.status = status
@@ -127,6 +155,28 @@ class Entry:
         self.etag = found.get("etag", "")
         modified = found.get("last-modified")
         self.modified = parse_date(modified) if modified else None
+        self.compressible = (
+            len(body) >= MIN_GZIP
+            and "content-encoding" not in found
+            and found.get("content-type", "").startswith(_COMPRESSIBLE)
+        )
+        self.gzipped: tuple[list, bytes] | None = None
+
+    def compressed(self) -> tuple[list, bytes]:
+        """The headers and body of the gzip form (made on first use)."""
+        if self.gzipped is None:
+            body = gzip.compress(self.body, compresslevel=6, mtime=0)
+            headers = []
+            for name, value in self.headers:
+                lower = name.lower()
+                if lower == "content-length":
+                    value = str(len(body))
+                elif lower == "etag":
+                    value = _gzip_etag(value)
+                headers.append((name, value))
+            headers.append(("Content-Encoding", "gzip"))
+            self.gzipped = (headers, body)
+        return self.gzipped
 
 
 class PageCache:
@@ -201,20 +251,27 @@ class PageCache:
             environ[STAMPS_KEY] = stamps  # read before the view runs: good for its new page
             return None
         self.hits += 1
+        headers, body = entry.headers, entry.body
+        if entry.compressible and wants_gzip(environ):
+            before = len(entry.gzipped[1]) if entry.gzipped else 0
+            headers, body = entry.compressed()
+            self.size += len(body) - before
         if self._not_modified(entry, environ):
-            headers = [(n, v) for n, v in entry.headers if n.lower() not in _NOT_MODIFIED_DROPS]
+            headers = [(n, v) for n, v in headers if n.lower() not in _NOT_MODIFIED_DROPS]
             start_response("304 NOT MODIFIED", headers)
             return [b""]
-        start_response(entry.status, entry.headers)
-        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [entry.body]
+        start_response(entry.status, headers)
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     @staticmethod
     def _not_modified(entry: Entry, environ) -> bool:
         match = environ.get("HTTP_IF_NONE_MATCH")
         if match:
-            return bool(entry.etag) and parse_etags(match).contains_weak(
-                entry.etag.removeprefix("W/").strip('"')
-            )
+            if not entry.etag:
+                return False
+            tags = parse_etags(match)
+            bare = entry.etag.removeprefix("W/").strip('"')
+            return tags.contains_weak(bare) or tags.contains_weak(f"{bare}-gzip")
         since = environ.get("HTTP_IF_MODIFIED_SINCE")
         if since and entry.modified is not None:
             moment = parse_date(since)
@@ -225,17 +282,21 @@ class PageCache:
         with self.lock:
             old = self.entries.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
+                self.size -= _size(old)
             self.entries[key] = entry
-            self.size += len(entry.body)
+            self.size += _size(entry)
             while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body)
+                self.size -= _size(dropped)
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
             self.size = 0
+
+
+def _size(entry: Entry) -> int:
+    return len(entry.body) + (len(entry.gzipped[1]) if entry.gzipped else 0)
 
 
 def init_app(app) -> PageCache:

@@ -215,3 +215,24 @@ def test_kept_search_results_and_history_follow_new_pages(client, page, writer):
     history = client.get("/wiki/known-issue/history").get_data(as_text=True)
     assert cached(client, "/wiki/known-issue/history")
     assert "Rita Resolver" in history
+
+
+def test_kept_text_pages_go_gzip_compressed_to_clients_that_accept_it(client, app):
+    import gzip
+
+    from dmsu import content
+
+    content.load_all()
+    plain = client.get("/cheatsheet/", headers={"Accept-Encoding": "gzip"})
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    packed = client.get("/cheatsheet/", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data
+    assert int(packed.headers["Content-Length"]) == len(packed.data) < len(plain.data) / 3
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    for etag in (plain.headers["ETag"], packed.headers["ETag"]):
+        headers = {"Accept-Encoding": "gzip", "If-None-Match": etag}
+        assert client.get("/cheatsheet/", headers=headers).status_code == 304
+    refused = client.get("/cheatsheet/", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
+    assert "Content-Encoding" not in client.get("/cheatsheet/").headers
