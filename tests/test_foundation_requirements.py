@@ -43,6 +43,7 @@ def test_every_imported_package_is_a_runtime_requirement():
         "psycopg2": "psycopg2-binary",
         "apscheduler": "apscheduler",
         "argon2": "argon2-cffi",
+        "httpx2": "rt",
     }
     missing = []
     for module in sorted(_imported_top_levels()):
