@@ -236,3 +236,17 @@ def test_kept_text_pages_go_gzip_compressed_to_clients_that_accept_it(client, ap
     refused = client.get("/cheatsheet/", headers={"Accept-Encoding": "gzip;q=0, identity"})
     assert "Content-Encoding" not in refused.headers and refused.data == plain.data
     assert "Content-Encoding" not in client.get("/cheatsheet/").headers
+
+
+def test_kept_cheat_sheet_rows_follow_what_each_reader_may_see(app, clients):
+    from dmsu import content
+
+    content.load_all()
+    for _ in range(2):
+        for who in ("anonymous", "tpm", "admin", "tpm", "anonymous"):
+            html = clients[who].get("/cheatsheet/?q=cream").get_data(as_text=True)
+            assert ("mailto:" in html) == (who != "anonymous"), who
+            assert ('action="/components/cream-ce/retire"' in html) == (who == "admin"), who
+            if who == "admin":
+                token = clients["admin"].csrf_token()
+                assert f'name="csrf_token" value="{token}"' in html

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet import component_info, routing
@@ -38,14 +39,17 @@ def viewer() -> dict[str, bool]:
     }
 
 
-def render_rows(sheet, query: SheetQuery) -> str:
-    """The results partial; for anonymous readers cached per sheet version and query."""
+def render_rows(sheet, query: SheetQuery) -> Markup:
+    """The results partial, kept per sheet version, query and what the reader may see (the
+    1st line searches it all day); an editor's rows carry forms with the session's CSRF
+    token, so they are rendered each time."""
     context = viewer()
-    if context["show_emails"] or context["can_edit"]:
-        return render_template(
+    if context["can_edit"]:
+        html = render_template(
             "cheatsheet/_rows.html", result=run(sheet, query), query=query, **context
         )
-    key = (id(database.obj), sheet.version, query.cache_key())
+        return Markup(html)  # noqa: S704 - output of an autoescaped template
+    key = (id(database.obj), sheet.version, query.cache_key(), context["show_emails"])
     html = _rows_cache.get(key)
     if html is None:
         html = render_template(
@@ -54,7 +58,7 @@ def render_rows(sheet, query: SheetQuery) -> str:
         if len(_rows_cache) >= ROWS_CACHE_SIZE:
             _rows_cache.clear()
         _rows_cache[key] = html
-    return html
+    return Markup(html)  # noqa: S704 - output of an autoescaped template
 
 
 @bp.get("/cheatsheet/")
@@ -65,7 +69,11 @@ def index():
     if htmx and not htmx.history_restore_request:
         return render_rows(sheet, query)
     return render_template(
-        "cheatsheet/index.html", sheet=sheet, query=query, result=run(sheet, query), **viewer()
+        "cheatsheet/index.html",
+        sheet=sheet,
+        query=query,
+        rows_html=render_rows(sheet, query),
+        **viewer(),
     )
 
 
