@@ -42,10 +42,12 @@ def test_tpm_finds_cream_opens_it_and_routes_a_ticket(
     assert page.evaluate("window.journeyMarker") == "no reload"
 
     cream.get_by_role("link", name="CREAM CE").click()
+    page.wait_for_load_state("load")
     expect(page.get_by_role("heading", level=1)).to_contain_text("CREAM CE")
     expect(page.get_by_text("Response times declared by CREAM")).to_be_visible()
 
     page.get_by_role("link", name="Route a ticket").click()
+    page.wait_for_load_state("load")  # htmx (a deferred script) has taken over the form
     page.get_by_label("Subject").fill("Jobs stuck in REALLY-RUNNING on our CREAM")
     page.get_by_label("Text").fill(
         "Since the update the cream-ce BLAH parser loses jobs submitted to torque."
