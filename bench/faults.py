@@ -27,6 +27,7 @@ import argparse
 import os
 import platform
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -44,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 VENV = ROOT / ".venv" / "bin"
 DB_NAME = "dmsu_faults"
 DB_URL = f"postgresql://root@127.0.0.1:5432/{DB_NAME}"
-PASSWORD = "faults-password-123"
+PASSWORD = secrets.token_urlsafe(16)  # a fresh one per run for the scratch accounts
 PUBLIC = ["/", "/cheatsheet/", "/wiki/", "/digests/", "/metrics/", "/api/v1/components"]
 STAFF = ["/tickets/", "/sweep", "/duty", "/tickets/mine", "/requirements/"]
 REQUEST_TIMEOUT = 10
@@ -103,8 +104,11 @@ def make_accounts(app) -> str:
         admin = User.get_or_none(User.username == "faults-admin") or accounts.create_user(
             "faults-admin", "admin", PASSWORD, display_name="Faults Admin"
         )
-        if not User.get_or_none(User.username == "faults-reader"):
+        reader = User.get_or_none(User.username == "faults-reader")
+        if reader is None:
             accounts.create_user("faults-reader", "resolver", PASSWORD, display_name="Reader")
+        else:
+            accounts.set_password(reader, PASSWORD)
         return create_token(admin, "faults bench")[1]
 
 
