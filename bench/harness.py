@@ -95,6 +95,7 @@ def build_database(kind: str, tickets: int) -> tuple[str, float | None]:
     elapsed = time.perf_counter() - started
     print(out.stdout.strip().splitlines()[-1] if out.stdout.strip() else "", file=sys.stderr)
     maintain(kind, url)
+    DATA.mkdir(parents=True, exist_ok=True)
     marker.write_text(f"{elapsed:.1f}\n")
     return url, elapsed
 

@@ -19,6 +19,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def pinned() -> datetime | None:
+    """The pinned instant, or None while the clock runs."""
+    return _fixed
+
+
 def set_now(instant: datetime | None) -> None:
     """Pin the clock to ``instant`` (aware); ``None`` lets it run again."""
     global _fixed

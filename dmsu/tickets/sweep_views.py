@@ -27,6 +27,7 @@ from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied, require
 from dmsu.extensions import htmx
 from dmsu.notify.models import NOTIFICATION_STATES, Notification
+from dmsu.staffpages import staff_page
 from dmsu.tickets import oversight, transitions
 from dmsu.tickets.events import WorkflowError
 from dmsu.tickets.models import Ticket
@@ -73,6 +74,7 @@ def _page_number() -> int:
 
 @bp.get("/sweep")
 @login_required
+@staff_page
 def index():
     require(current_user, "ticket.view", "see the sweep")
     return _render_sweep()
@@ -157,6 +159,7 @@ def _render_row(group: str, ticket: Ticket, *, error: str | None):
 
 @bp.get("/duty")
 @login_required
+@staff_page
 def duty():
     """The duty page of the person on shift: new tickets, tickets needing reaction, today's
     reminders."""

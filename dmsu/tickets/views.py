@@ -21,6 +21,7 @@ from dmsu import clock
 from dmsu.auth.permissions import PermissionDenied, can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.extensions import htmx
+from dmsu.staffpages import staff_page
 from dmsu.tickets import queries, transitions, workflow
 from dmsu.tickets.actions import ACTIONS
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Release
@@ -41,12 +42,14 @@ def _list(filters: queries.TicketFilters, *, title: str, mine: bool = False):
 
 @bp.get("/tickets/")
 @login_required
+@staff_page
 def index():
     return _list(queries.TicketFilters.from_args(request.args), title="Tickets")
 
 
 @bp.get("/tickets/mine")
 @login_required
+@staff_page
 def mine():
     filters = queries.TicketFilters.from_args(request.args)
     filters.assignee = str(current_user.id)
@@ -122,6 +125,7 @@ def _render_ticket(ticket, *, failed: str | None = None, error: str | None = Non
 
 @bp.get("/tickets/<int:ggus_id>")
 @login_required
+@staff_page
 def show(ggus_id: int):
     require(current_user, "ticket.view", "see tickets")
     return _render_ticket(_ticket_or_404(ggus_id))
