@@ -106,11 +106,8 @@ def test_a_commit_on_another_connection_shows_at_once(ticket, assigner_client):
     stamp = data_stamp()
 
     def elsewhere():  # peewee keeps one connection per thread: this is a second connection
-        with database.connection_context():
-            with database.atomic():
-                database.execute_sql(
-                    "UPDATE ticket SET subject = 'Elsewhere' WHERE ggus_id = 70001"
-                )
+        with database.connection_context(), database.atomic():
+            database.execute_sql("UPDATE ticket SET subject = 'Elsewhere' WHERE ggus_id = 70001")
 
     worker = threading.Thread(target=elsewhere)
     worker.start()
