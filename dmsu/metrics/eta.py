@@ -7,7 +7,9 @@ The contract (issue 8): over tickets with at least one ``eta`` event whose fix a
 the period; the fix is the ticket's first assignment to ``UMD release`` or its first
 ``solved`` status while in a 3rd-line unit, after its first ETA. The initial ETA is the due
 date of the earliest ``eta`` event; the final ETA is the due date of the latest ``eta`` event
-before the fix; a due date counts to its end (23:59:59 UTC).
+before the fix; a due date counts to its end (23:59:59 UTC). The unit a ticket is in when a
+``solved`` event comes is the event's derived ``unit_before_id`` (see
+:mod:`dmsu.tickets.derived`).
 
 Read here as: ``eta_by_initial`` — fixed no later than the end of the initial due date;
 ``eta_by_revised`` — no later than the end of the final due date; ``eta_within_week`` /
@@ -49,14 +51,6 @@ class EtaCounts:
         return {key: percent(counts[key], self.fixes) for key in ETA_KEYS}
 
 
-def _latest_assignment(event: str) -> str:
-    """SQL: the unit of the ticket's latest assignment before ``event`` (time, then id)."""
-    return f"""(SELECT a.support_unit_id FROM ticket_event a
-               WHERE a.ticket_id = {event}.ticket_id AND a.kind = 'assigned'
-                 AND (a.at < {event}.at OR (a.at = {event}.at AND a.id < {event}.id))
-               ORDER BY a.at DESC, a.id DESC LIMIT 1)"""
-
-
 def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
     """ETA accuracy per grain and bucket of ``grid`` (a fix belongs to the piece it falls in)."""
     per_grain, params = grid.per_grain(
@@ -86,7 +80,7 @@ def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
       WHERE c.at < :end AND (c.at > f.at OR (c.at = f.at AND c.id > f.id))
         AND ((c.kind = 'assigned' AND c.support_unit_id IN (:umd))
              OR (c.kind = 'status' AND c.status = 'solved'
-                 AND {_latest_assignment("c")} IN (:third)))
+                 AND c.unit_before_id IN (:third)))
     ),
     fixes AS (
       SELECT x.ticket_id, x.at, x.initial_due,

@@ -3,8 +3,10 @@
 The contract (issue 8, "Definitions"; all times UTC, from events only):
 
 - "The support unit a ticket is in changes only by ``assigned`` events; before its first one
-  it is in none." The unit a ticket came from is therefore computed here with ``LAG`` over the
-  ticket's assignments ordered by (time, id) — the stored ``from_unit`` is not trusted.
+  it is in none." The unit a ticket is in just before an event, and since when, are the
+  event's derived columns ``unit_before_id`` / ``unit_before_at``: its latest assignment
+  before it by (time, id), kept in step with the events by :mod:`dmsu.tickets.derived` (the
+  stored ``from_unit`` is not used).
 - ``assigned_to_dmsu``: tickets with at least one assignment to DMSU inside the period (each
   ticket once).
 - ``solved_by_dmsu``: tickets with a ``solved`` status event inside the period while in DMSU
@@ -155,8 +157,8 @@ class Flow:
 def flow(grid: Grid, units: dict) -> dict[tuple[str, int], Flow]:
     """Assignments per grain and bucket: to DMSU, DMSU → TPM, DMSU → 3rd line (+ hours).
 
-    One ``LAG`` pass over every assignment before the period's end, read in ticket and time
-    order straight from an index (migration m0600), gives each assignment the unit before."""
+    The period's assignments, with the unit before each, come from one index range
+    (migration m0900) without reading the table."""
     counts, count_params = grid.per_grain(
         "COUNT(DISTINCT CASE WHEN to_dmsu = 1 THEN ticket_id END) AS to_dmsu, "
         "COUNT(DISTINCT CASE WHEN to_tpm = 1 THEN ticket_id END) AS to_tpm, "
@@ -166,21 +168,17 @@ def flow(grid: Grid, units: dict) -> dict[tuple[str, int], Flow]:
     detailed = [g for g in grid.grains if g in grid.detailed]
     tagged, tag_params = grid.tagged("thirds", detailed)
     sql = f"""
-    WITH moved AS (
-      SELECT e.id, e.ticket_id, e.at, e.support_unit_id AS unit,
-             LAG(e.support_unit_id) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS prev_unit,
-             LAG(e.at) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS prev_at
-      FROM ticket_event e
-      WHERE e.kind = 'assigned' AND e.at < :end
-    ),
-    counted AS (
-      SELECT m.id, m.ticket_id, m.at, m.prev_at,
-             CASE WHEN m.unit IN (:dmsu) THEN 1 ELSE 0 END AS to_dmsu,
-             CASE WHEN m.unit IN (:tpm) AND m.prev_unit IN (:dmsu) THEN 1 ELSE 0 END AS to_tpm,
-             CASE WHEN m.unit IN (:third) AND m.prev_unit IN (:dmsu) THEN 1 ELSE 0 END AS to_third
-      FROM moved m
-      WHERE m.at >= :start
-        AND (m.unit IN (:dmsu) OR (m.prev_unit IN (:dmsu) AND m.unit IN (:tpm, :third)))
+    WITH counted AS (
+      SELECT m.id, m.ticket_id, m.at, m.unit_before_at AS prev_at,
+             CASE WHEN m.support_unit_id IN (:dmsu) THEN 1 ELSE 0 END AS to_dmsu,
+             CASE WHEN m.support_unit_id IN (:tpm) AND m.unit_before_id IN (:dmsu)
+                  THEN 1 ELSE 0 END AS to_tpm,
+             CASE WHEN m.support_unit_id IN (:third) AND m.unit_before_id IN (:dmsu)
+                  THEN 1 ELSE 0 END AS to_third
+      FROM ticket_event m
+      WHERE m.kind = 'assigned' AND m.at >= :start AND m.at < :end
+        AND (m.support_unit_id IN (:dmsu)
+             OR (m.unit_before_id IN (:dmsu) AND m.support_unit_id IN (:tpm, :third)))
     ),
     counts AS ({counts}),
     thirds AS (SELECT id, ticket_id, at, {epoch("at")} - {epoch("prev_at")} AS secs
@@ -220,25 +218,17 @@ class Solved:
 def solves(grid: Grid, units: dict) -> dict[tuple[str, int], Solved]:
     """Tickets solved while in DMSU per grain and bucket, with the solve times.
 
-    The unit a ticket is in when a ``solved`` event comes is that of its latest assignment
-    before the event (time, then id): one index seek per solved event."""
+    The unit a ticket is in when a ``solved`` event comes, and since when, are the event's
+    ``unit_before_id`` / ``unit_before_at``: one index range (migration m0900)."""
     counts, count_params = grid.per_grain("COUNT(DISTINCT ticket_id) AS solved", "counted")
     detailed = [g for g in grid.grains if g in grid.detailed]
     tagged, tag_params = grid.tagged("counted", detailed)
     sql = f"""
-    WITH solves AS (
-      SELECT s.id, s.ticket_id, s.at,
-             (SELECT a.id FROM ticket_event a
-              WHERE a.kind = 'assigned' AND a.ticket_id = s.ticket_id
-                AND (a.at < s.at OR (a.at = s.at AND a.id < s.id))
-              ORDER BY a.at DESC, a.id DESC LIMIT 1) AS since_id
+    WITH counted AS (
+      SELECT s.id, s.ticket_id, s.at, {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs
       FROM ticket_event s
       WHERE s.kind = 'status' AND s.status = 'solved' AND s.at >= :start AND s.at < :end
-    ),
-    counted AS (
-      SELECT s.id, s.ticket_id, s.at, {epoch("s.at")} - {epoch("a.at")} AS secs
-      FROM solves s JOIN ticket_event a ON a.id = s.since_id
-      WHERE a.support_unit_id IN (:dmsu)
+        AND s.unit_before_id IN (:dmsu)
     ),
     counts AS ({counts}),
     tagged AS ({tagged}),

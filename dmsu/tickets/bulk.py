@@ -96,6 +96,7 @@ class Derived:
     unit_since: datetime | None
     eta_due: date | None
     from_units: list[int | None]  # per event: the unit before it (for ``assigned`` events)
+    befores: list[tuple[int | None, datetime | None]]  # per event: unit and since, before it
     involved: dict[int, datetime]  # unit id -> since (involved and not uninvolved after)
     fields: dict  # the last ``field`` event's "after" per column of FIELD_EVENT_COLUMNS
 
@@ -106,17 +107,20 @@ def derive(events, created_at: datetime, first_line: frozenset = frozenset()) ->
     1st line (``first_line`` ids) holds it, else ``new``; the support unit and ``unit_since``
     come from the last ``assigned`` event, ``eta_due`` from the last ``eta`` event after it;
     ``updated_at`` is the last event's time; ``from_unit`` of an ``assigned`` event is the unit
-    of the ``assigned`` event before; ``field`` events give the fields they name (as the
+    of the ``assigned`` event before; ``befores`` give every event the unit the ticket is in
+    just before it and since when (see :mod:`dmsu.tickets.derived`); ``field`` events give the fields they name (as the
     workflow writes them: ``{"field": name, "before": ..., "after": ...}``)."""
     status = None
     unit = since = eta_due = None
     updated_at = created_at
     from_units: list[int | None] = []
+    befores: list[tuple[int | None, datetime | None]] = []
     involved: dict[int, datetime] = {}
     fields: dict = {}
     beyond_first_line = False
     for kind, unit_id, event_status, at, due, data in events:
         from_units.append(unit if kind == "assigned" else None)
+        befores.append((unit, since))
         if kind == "assigned":
             unit, since, eta_due = unit_id, at, None
             beyond_first_line = beyond_first_line or unit_id not in first_line
@@ -138,4 +142,4 @@ def derive(events, created_at: datetime, first_line: frozenset = frozenset()) ->
         updated_at = at
     if status is None:
         status = "assigned" if beyond_first_line else "new"
-    return Derived(status, unit, updated_at, since, eta_due, from_units, involved, fields)
+    return Derived(status, unit, updated_at, since, eta_due, from_units, befores, involved, fields)

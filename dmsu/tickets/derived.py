@@ -10,6 +10,14 @@ are the truth"; these are summaries for the oversight lists, recomputable from e
 - ``submitter_wrote_at``: the submitter's latest comment;
 - ``escalated_at``: the latest escalation.
 
+Every event also carries two derived columns, ``unit_before_id`` and ``unit_before_at``: the
+support unit the ticket is in just before the event (the unit of its latest ``assigned``
+event before it) and when it entered that unit. The metrics read them instead of finding the
+previous assignment of each event again (issue 8: "The support unit a ticket is in changes
+only by ``assigned`` events; before its first one it is in none"). A new event can come
+before older ones (an import of history), so a ticket's events are recomputed together
+(:func:`refresh_events`); the importer computes them while it replays a ticket's history.
+
 "Latest" orders events by (time, id), as :func:`dmsu.tickets.events.replay` does. Every event
 written through the ORM (the workflow's ``append``) refreshes its ticket in the same
 transaction (:func:`event_written`); bulk writers (the importer) call :func:`refresh` with the
@@ -111,12 +119,91 @@ def refresh_all() -> None:
     database.execute_sql(f"UPDATE ticket SET {assignments}", params)
 
 
+def befores(rows) -> list[tuple[int, int | None, object]]:
+    """``rows``: a ticket's ``(id, kind, support_unit_id, at)`` in (time, id) order. Returns
+    ``(id, unit before, since)`` per event."""
+    unit = since = None
+    result = []
+    for event_id, kind, unit_id, at in rows:
+        result.append((event_id, unit, since))
+        if kind == "assigned":
+            unit, since = unit_id, at
+    return result
+
+
+def _event_rows(ticket_ids: list[int]):
+    """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at)`` of the
+    tickets' events in ticket, time, id order (raw stored values)."""
+    mark = "%s" if is_postgres() else "?"
+    return database.execute_sql(
+        "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at "
+        f"FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
+        "ORDER BY ticket_id, at, id",
+        ticket_ids,
+    ).fetchall()
+
+
+def write_befores(changes: list[tuple[int | None, object, int]]) -> None:
+    """Store ``(unit_before_id, unit_before_at, id)`` rows (times as stored: naive UTC)."""
+    if not changes:
+        return
+    cursor = database.cursor()
+    if is_postgres():
+        from psycopg2.extras import execute_values
+
+        execute_values(
+            cursor,
+            "UPDATE ticket_event AS e SET unit_before_id = v.unit, unit_before_at = v.since "
+            "FROM (VALUES %s) AS v (unit, since, id) WHERE e.id = v.id",
+            changes,
+            template="(%s::integer, %s::timestamp, %s::integer)",
+            page_size=1000,
+        )
+    else:
+        cursor.executemany(
+            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ? WHERE id = ?",
+            changes,
+        )
+
+
+def refresh_events(ticket_ids: Iterable[int]) -> int:
+    """Recompute the derived event columns of these tickets; returns how many changed."""
+    ids = sorted(set(ticket_ids))
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        rows = _event_rows(ids[start : start + CHUNK])
+        changes = []
+        by_ticket: dict[int, list] = {}
+        for row in rows:
+            by_ticket.setdefault(row[0], []).append(row)
+        for ticket_rows in by_ticket.values():
+            wanted = befores([(r[1], r[2], r[3], r[4]) for r in ticket_rows])
+            for row, (event_id, unit, since) in zip(ticket_rows, wanted, strict=True):
+                if (row[5], _same_time(row[6])) != (unit, _same_time(since)):
+                    changes.append((unit, since, event_id))
+        write_befores(changes)
+        changed += len(changes)
+    return changed
+
+
+def _same_time(value):
+    """Stored times come back as text (SQLite) or naive datetimes (PostgreSQL)."""
+    return None if value is None else str(value)
+
+
+def refresh_all_events() -> int:
+    """Recompute the derived event columns of every ticket (a migration's backfill)."""
+    ids = [row[0] for row in database.execute_sql("SELECT id FROM ticket ORDER BY id")]
+    return refresh_events(ids)
+
+
 def event_written(event) -> None:
     """Bring the event's ticket in step, in the database and on the ticket object the event
     was written with (so the caller's later ``ticket.save()`` keeps the new values)."""
     from dmsu.tickets.models import Ticket
 
     refresh([event.ticket_id])
+    refresh_events([event.ticket_id])
     ticket = event.__rel__.get("ticket")
     if ticket is None:
         return

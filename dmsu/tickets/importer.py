@@ -21,7 +21,7 @@ from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
 from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows, naive
-from dmsu.tickets.derived import refresh_ggus
+from dmsu.tickets.derived import refresh_events, refresh_ggus
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
 from dmsu.tickets.texthtml import ticket_html
@@ -36,7 +36,8 @@ TICKET_COLUMNS = [
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "ticket", "at", "kind", "actor", "actor_role", "support_unit", "from_unit", "status",
-    "public", "text", "html", "due", "data", "dedupe_key", "recorded_at",
+    "public", "text", "html", "due", "data", "dedupe_key", "recorded_at", "unit_before_id",
+    "unit_before_at",
 ]  # fmt: skip
 DEFAULTS = {
     "description": "",
@@ -219,7 +220,10 @@ class TicketWriter:
             else:
                 values[name] = bool(after)
 
-    def _event_row(self, ticket_id, ggus_id, event: EventRecord, from_unit, key=None) -> tuple:
+    def _event_row(
+        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, key=None
+    ) -> tuple:
+        unit_before, since = before
         return (
             ticket_id,
             naive(event.at),
@@ -236,6 +240,8 @@ class TicketWriter:
             event.data,
             key or event.content_key(ggus_id),
             self._now,
+            unit_before,
+            naive(since) if since is not None else None,
         )
 
     def _insert_new(self, records: list[TicketRecord]) -> None:
@@ -258,12 +264,15 @@ class TicketWriter:
         event_rows, involvement_rows, seen = [], [], set()
         for record in records:
             ticket_id, info = ids[record.ggus_id], derived[record.ggus_id]
-            for event, from_unit in zip(record.events, info.from_units, strict=True):
+            steps = zip(record.events, info.from_units, info.befores, strict=True)
+            for event, from_unit, before in steps:
                 key = event.content_key(record.ggus_id)
                 if key in seen:  # the same event twice in one ticket: keep the first
                     continue
                 seen.add(key)
-                event_rows.append(self._event_row(ticket_id, record.ggus_id, event, from_unit, key))
+                event_rows.append(
+                    self._event_row(ticket_id, record.ggus_id, event, from_unit, before, key)
+                )
             involvement_rows += [(ticket_id, u, naive(t)) for u, t in info.involved.items()]
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
         insert_rows(
@@ -367,13 +376,18 @@ class TicketWriter:
         if changes:
             Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
         event_rows = []
-        for (_, new, n, item), from_unit in zip(history, info.from_units, strict=True):
+        steps = zip(history, info.from_units, info.befores, strict=True)
+        for (_, new, n, item), from_unit, before in steps:
             if new:
                 event, key = new_events[n]
-                event_rows.append(self._event_row(ticket.id, record.ggus_id, event, from_unit, key))
+                event_rows.append(
+                    self._event_row(ticket.id, record.ggus_id, event, from_unit, before, key)
+                )
             elif item[3] == "assigned" and item[5] != from_unit:
                 TicketEvent.update(from_unit=from_unit).where(TicketEvent.id == item[0]).execute()
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
+        if rows:  # stored events may now have earlier ones before them
+            refresh_events([ticket.id])
         if any(e.kind in ("involved", "uninvolved") for e, _ in new_events):
             self._sync_involvement(ticket.id, info.involved)
         self.summary.updated += 1

@@ -123,7 +123,8 @@ class Ticket(BaseModel):
 class TicketEvent(BaseModel):
     """An append-only record of one change to a ticket."""
 
-    ticket = ForeignKeyField(Ticket, backref="events", on_delete="CASCADE")
+    # no index of its own: the indexes below that begin with ticket_id serve it
+    ticket = ForeignKeyField(Ticket, backref="events", on_delete="CASCADE", index=False)
     at = UTCDateTimeField(index=True)
     kind = CharField(max_length=16)
     actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
@@ -138,6 +139,12 @@ class TicketEvent(BaseModel):
     data = TextField(default="")
     dedupe_key = CharField(max_length=64, null=True, unique=True)
     recorded_at = UTCDateTimeField(default=clock.now)
+    # Derived, kept in step by dmsu.tickets.derived: the support unit the ticket is in just
+    # before this event (its latest ``assigned`` event before it, by time then id) and when
+    # it entered that unit. A plain id, not a foreign key: derived data needs no index of its
+    # own, and a deleted unit's id is in no list the metrics count.
+    unit_before_id = IntegerField(null=True)
+    unit_before_at = UTCDateTimeField(null=True)
 
     @property
     def change(self) -> dict:
@@ -156,9 +163,10 @@ class TicketEvent(BaseModel):
         return written
 
     class Meta:
+        # (kind, at, ...) and (kind, status, at, ...) are made by migration m0900 with the
+        # derived columns, so the metrics read a period's events from the index alone.
         indexes = (
             (("ticket", "at"), False),
-            (("kind", "at"), False),
             (("kind", "support_unit", "at"), False),
         )
 

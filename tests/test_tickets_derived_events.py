@@ -1,0 +1,128 @@
+"""The derived event columns ``unit_before_id`` / ``unit_before_at`` (dmsu/tickets/derived.py)
+always equal what the event log says — the ticket's latest assignment before each event by
+(time, id) — however the events arrive: through the workflow, the ORM, an import in any
+order, a re-import that adds earlier history, or the migration's backfill."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dmsu.db import database
+from dmsu.tickets import derived, workflow
+from dmsu.tickets.importer import import_records
+from dmsu.tickets.models import Ticket, TicketEvent
+from dmsu.tickets.records import validate_ticket
+from dmsu.tickets.units import SupportUnit
+
+START = datetime(2013, 2, 11, 9, tzinfo=UTC)
+UNITS = ("TPM", "DMSU", "CREAM", "dCache")
+
+
+def expected(ticket_id: int) -> list[tuple]:
+    """(id, unit before, since) read off the events: the latest assignment before each."""
+    order = sorted(
+        TicketEvent.select().where(TicketEvent.ticket == ticket_id), key=lambda e: (e.at, e.id)
+    )
+    chain = [(e.at, e.id, e.support_unit_id) for e in order if e.kind == "assigned"]
+    result = []
+    for event in order:
+        before = [c for c in chain if (c[0], c[1]) < (event.at, event.id)]
+        latest = before[-1] if before else (None, None, None)
+        result.append((event.id, latest[2], latest[0]))
+    return result
+
+
+def stored(ticket_id: int) -> list[tuple]:
+    events = TicketEvent.select().where(TicketEvent.ticket == ticket_id)
+    return [
+        (e.id, e.unit_before_id, e.unit_before_at)
+        for e in sorted(events, key=lambda e: (e.at, e.id))
+    ]
+
+
+def history(steps: list[tuple[int, str]]) -> list[dict]:
+    """Events from (hours after START, unit or a status word)."""
+    events = []
+    for hours, what in steps:
+        at = (START + timedelta(hours=hours)).isoformat()
+        if what in UNITS:
+            events.append({"at": at, "type": "assigned", "support_unit": what})
+        else:
+            events.append({"at": at, "type": "status", "status": what})
+    return events
+
+
+def record(ggus_id: int, events: list[dict]):
+    return validate_ticket(
+        {"ggus_id": ggus_id, "subject": f"T{ggus_id}", "created_at": START.isoformat(),
+         "events": events}
+    )  # fmt: skip
+
+
+steps_strategy = st.lists(
+    st.tuples(
+        st.integers(0, 30),
+        st.sampled_from([*UNITS, "in progress", "solved", "waiting for reply"]),
+    ),
+    min_size=1,
+    max_size=9,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=steps_strategy, split=st.integers(0, 9), seed=st.integers(0, 1000))
+def test_imports_in_any_order_and_reimports_keep_the_columns_true(app, steps, split, seed):
+    database.execute_sql("DELETE FROM ticket_event")
+    database.execute_sql("DELETE FROM ticket")
+    events = history(steps)
+    random.Random(seed).shuffle(events)
+    later, earlier = events[:split], events[split:]
+    import_records([record(91039, later)])
+    import_records([record(91039, later + earlier)])  # history that comes before, later on
+    ticket_id = Ticket.get(Ticket.ggus_id == 91039).id
+    assert stored(ticket_id) == expected(ticket_id)
+
+
+def test_the_workflow_and_orm_writes_keep_the_columns_true(app, make_user, make_ticket):
+    supporter = make_user("assigner", "ann")
+    for name in UNITS:
+        SupportUnit.get_or_create(
+            name=name,
+            defaults={"kind": {"TPM": "first_line", "DMSU": "dmsu"}.get(name, "third_line")},
+        )
+    ticket = make_ticket(91040, events=history([(0, "TPM"), (1, "DMSU"), (2, "in progress")]))
+    cream = SupportUnit.get(SupportUnit.name == "CREAM")
+    workflow.reassign_to_third_line(ticket, supporter, cream, note="To the CREAM team.")
+    workflow.add_comment(Ticket.get_by_id(ticket.id), supporter, "Asked the team.")
+    assert stored(ticket.id) == expected(ticket.id)
+    unit_after = stored(ticket.id)[-1]
+    assert unit_after[1] == cream.id
+
+
+def test_an_event_written_before_older_ones_moves_theirs(app, make_ticket):
+    ticket = make_ticket(91041, events=history([(5, "DMSU"), (9, "solved")]))
+    TicketEvent.create(
+        ticket=ticket, at=START, kind="assigned", actor_role="system",
+        support_unit=SupportUnit.get_or_create(name="TPM", defaults={"kind": "first_line"})[0],
+    )  # fmt: skip
+    assert stored(ticket.id) == expected(ticket.id)
+    assert stored(ticket.id)[1][1] is not None  # the DMSU assignment now comes from TPM
+
+
+def test_the_backfill_rebuilds_every_ticket(app):
+    import_records(
+        [record(91050 + n, history([(n, "TPM"), (n + 1, "DMSU"), (n + 2, "CREAM"), (n + 3, "solved")]))
+         for n in range(5)]
+    )  # fmt: skip
+    database.execute_sql("UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL")
+    changed = derived.refresh_all_events()
+    assert changed == 5 * 3
+    for ticket in Ticket.select():
+        assert stored(ticket.id) == expected(ticket.id)
+    assert derived.refresh_all_events() == 0
