@@ -130,3 +130,31 @@ def open_connection() -> str | None:
         discard_connection()
         return describe(exc)
     return None
+
+
+def side_by_side(*calls):
+    """Run read-only ``calls`` at the same time, each on a connection of its own, and return
+    their results in order (the first runs on this thread's connection).
+
+    A page made of several independent aggregations (the metrics) then takes about as long
+    as the longest one rather than their sum: both SQLite (in WAL mode) and PostgreSQL serve
+    concurrent readers, and the drivers release the GIL while a query runs. Inside a
+    transaction the other connections could not see its uncommitted rows, so the calls then
+    run one after another here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(calls) < 2 or database.in_transaction():
+        return [call() for call in calls]
+
+    def on_own_connection(call):
+        try:
+            database.connect(reuse_if_open=True)
+            return call()
+        finally:
+            if not database.is_closed():
+                database.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls) - 1) as pool:
+        futures = [pool.submit(on_own_connection, call) for call in calls[1:]]
+        first = calls[0]()
+        return [first, *(future.result() for future in futures)]

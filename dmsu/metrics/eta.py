@@ -102,6 +102,6 @@ def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
         **params,
     )
     return {
-        (grain, int(bucket)): EtaCounts(*(int(v or 0) for v in values))
+        (grid.name(grain), int(bucket)): EtaCounts(*(int(v or 0) for v in values))
         for grain, bucket, *values in rows
     }

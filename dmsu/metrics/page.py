@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from dmsu.db import side_by_side
 from dmsu.metrics import cache, tables
 from dmsu.metrics.backlog import third_line_backlog
 from dmsu.metrics.per_product import per_product
@@ -82,12 +83,16 @@ def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
 
     def compute() -> dict[str, tables.Table]:
         units = unit_ids()
-        backlog = third_line_backlog(snapshot, units, stale_days)
+        flows, backlog, products = side_by_side(
+            lambda: flow_tables(period, project_start(config)),
+            lambda: third_line_backlog(snapshot, units, stale_days),
+            lambda: per_product(period, units),
+        )
         return {
-            **flow_tables(period, project_start(config)),
+            **flows,
             "third-line-age": tables.third_line_age(backlog),
             "third-line-units": tables.third_line_units(backlog),
-            "per-product": tables.per_product(per_product(period, units)),
+            "per-product": tables.per_product(products),
         }
 
     result = dict(cache.cached(("page", period, snapshot, stale_days), compute))

@@ -20,6 +20,7 @@ import io
 import json
 from datetime import date
 
+from dmsu.db import side_by_side
 from dmsu.metrics import cache
 from dmsu.metrics.eta import EtaCounts, eta_accuracy
 from dmsu.metrics.periods import PROJECT_START, SPLITS, Period, PeriodError, parse_period, split
@@ -105,7 +106,9 @@ def _row(piece: Period, f: Flow, solved: Solved, eta: EtaCounts) -> dict:
 
 def _compute(grid: Grid) -> dict[str, list[dict]]:
     units = unit_ids()
-    flows, solved, etas = flow(grid, units), solves(grid, units), eta_accuracy(grid, units)
+    flows, solved, etas = side_by_side(
+        lambda: flow(grid, units), lambda: solves(grid, units), lambda: eta_accuracy(grid, units)
+    )
     return {
         grain: [
             _row(
