@@ -7,9 +7,10 @@ The contract (issue 8): over tickets with at least one ``eta`` event whose fix a
 the period; the fix is the ticket's first assignment to ``UMD release`` or its first
 ``solved`` status while in a 3rd-line unit, after its first ETA. The initial ETA is the due
 date of the earliest ``eta`` event; the final ETA is the due date of the latest ``eta`` event
-before the fix; a due date counts to its end (23:59:59 UTC). The unit a ticket is in when a
-``solved`` event comes is the event's derived ``unit_before_id`` (see
-:mod:`dmsu.tickets.derived`).
+before the fix; a due date counts to its end (23:59:59 UTC). Each ticket's fix and due dates
+do not depend on the period: they are worked out from its events as they are written
+(:func:`dmsu.tickets.bulk.eta_fix`, kept in step by :mod:`dmsu.tickets.derived`), so a period's
+fixes are one index range over the tickets.
 
 Read here as: ``eta_by_initial`` — fixed no later than the end of the initial due date;
 ``eta_by_revised`` — no later than the end of the final due date; ``eta_within_week`` /
@@ -62,45 +63,13 @@ def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
         "fixes",
     )
     sql = f"""
-    WITH etas AS (
-      SELECT e.ticket_id, e.at, e.id, e.due,
-             ROW_NUMBER() OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS nth
-      FROM ticket_event e
-      WHERE e.kind = 'eta' AND e.due IS NOT NULL AND e.at < :end
-        AND e.ticket_id IN (SELECT p.ticket_id FROM ticket_event p
-                            WHERE ((p.kind = 'assigned' AND p.support_unit_id IN (:umd))
-                                   OR (p.kind = 'status' AND p.status = 'solved'))
-                              AND p.at >= :start AND p.at < :end)
-    ),
-    first_eta AS (SELECT ticket_id, at, id, due FROM etas WHERE nth = 1),
-    candidates AS (
-      SELECT c.ticket_id, c.at, c.id, f.due AS initial_due,
-             ROW_NUMBER() OVER (PARTITION BY c.ticket_id ORDER BY c.at, c.id) AS nth
-      FROM first_eta f JOIN ticket_event c ON c.ticket_id = f.ticket_id
-      WHERE c.at < :end AND (c.at > f.at OR (c.at = f.at AND c.id > f.id))
-        AND ((c.kind = 'assigned' AND c.support_unit_id IN (:umd))
-             OR (c.kind = 'status' AND c.status = 'solved'
-                 AND c.unit_before_id IN (:third)))
-    ),
-    fixes AS (
-      SELECT x.ticket_id, x.at, x.initial_due,
-             (SELECT e.due FROM ticket_event e
-              WHERE e.ticket_id = x.ticket_id AND e.kind = 'eta' AND e.due IS NOT NULL
-                AND (e.at < x.at OR (e.at = x.at AND e.id < x.id))
-              ORDER BY e.at DESC, e.id DESC LIMIT 1) AS final_due
-      FROM candidates x
-      WHERE x.nth = 1 AND x.at >= :start
+    WITH fixes AS (
+      SELECT t.eta_fix_at AS at, t.eta_initial_due AS initial_due, t.eta_final_due AS final_due
+      FROM ticket t WHERE t.eta_fix_at >= :start AND t.eta_fix_at < :end
     )
     {per_grain}
     """
-    rows = run(
-        sql,
-        start=grid.period.start,
-        end=grid.period.end,
-        umd=units["umd_release"],
-        third=units["third_line"],
-        **params,
-    )
+    rows = run(sql, start=grid.period.start, end=grid.period.end, **params)
     return {
         (grid.name(grain), int(bucket)): EtaCounts(*(int(v or 0) for v in values))
         for grain, bucket, *values in rows

@@ -86,6 +86,35 @@ FIELD_EVENT_COLUMNS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class EtaFix:
+    """A ticket's ETA outcome (issue 8): ``at`` is its fix — its first assignment to a UMD
+    release unit, or its first ``solved`` status while in a 3rd-line unit, after its first
+    ETA; ``initial_due`` is the due date of its earliest ETA, ``final_due`` that of its
+    latest ETA before the fix. All None without a fix."""
+
+    at: object = None
+    initial_due: object = None
+    final_due: object = None
+
+
+def eta_fix(steps, umd: frozenset, third: frozenset) -> EtaFix:
+    """``steps``: a ticket's events in (time, id) order as ``(kind, unit_id, unit_before,
+    status, at, due)``; only ETAs with a due date count."""
+    initial_due = latest_due = None
+    for kind, unit_id, unit_before, status, at, due in steps:
+        if initial_due is not None and (
+            (kind == "assigned" and unit_id in umd)
+            or (kind == "status" and status == "solved" and unit_before in third)
+        ):
+            return EtaFix(at, initial_due, latest_due)
+        if kind == "eta" and due is not None:
+            if initial_due is None:
+                initial_due = due
+            latest_due = due
+    return EtaFix()
+
+
 @dataclass
 class Derived:
     """What a ticket's ordered events say about its summary columns."""
@@ -99,9 +128,16 @@ class Derived:
     befores: list[tuple[int | None, datetime | None]]  # per event: unit and since, before it
     involved: dict[int, datetime]  # unit id -> since (involved and not uninvolved after)
     fields: dict  # the last ``field`` event's "after" per column of FIELD_EVENT_COLUMNS
+    eta: EtaFix = EtaFix()
 
 
-def derive(events, created_at: datetime, first_line: frozenset = frozenset()) -> Derived:
+def derive(
+    events,
+    created_at: datetime,
+    first_line: frozenset = frozenset(),
+    umd: frozenset = frozenset(),
+    third: frozenset = frozenset(),
+) -> Derived:
     """``events``: ordered ``(kind, unit_id, status, at, due, data)``. The summary rule of the
     import: status is the last status event's status, else ``assigned`` once a unit beyond the
     1st line (``first_line`` ids) holds it, else ``new``; the support unit and ``unit_since``
@@ -110,6 +146,7 @@ def derive(events, created_at: datetime, first_line: frozenset = frozenset()) ->
     of the ``assigned`` event before; ``befores`` give every event the unit the ticket is in
     just before it and since when (see :mod:`dmsu.tickets.derived`); ``field`` events give the fields they name (as the
     workflow writes them: ``{"field": name, "before": ..., "after": ...}``)."""
+    events = list(events)
     status = None
     unit = since = eta_due = None
     updated_at = created_at
@@ -142,4 +179,19 @@ def derive(events, created_at: datetime, first_line: frozenset = frozenset()) ->
         updated_at = at
     if status is None:
         status = "assigned" if beyond_first_line else "new"
-    return Derived(status, unit, updated_at, since, eta_due, from_units, befores, involved, fields)
+    steps = [
+        (kind, unit_id, before[0], event_status, at, due)
+        for (kind, unit_id, event_status, at, due, _), before in zip(events, befores, strict=True)
+    ]
+    return Derived(
+        status,
+        unit,
+        updated_at,
+        since,
+        eta_due,
+        from_units,
+        befores,
+        involved,
+        fields,
+        eta_fix(steps, umd, third),
+    )

@@ -17,6 +17,10 @@ previous assignment of each event again (issue 8: "The support unit a ticket is 
 only by ``assigned`` events; before its first one it is in none"). A new event can come
 before older ones (an import of history), so a ticket's events are recomputed together
 (:func:`refresh_events`); the importer computes them while it replays a ticket's history.
+The same pass keeps each ticket's ETA outcome (``eta_fix_at``, ``eta_initial_due``,
+``eta_final_due``, :func:`dmsu.tickets.bulk.eta_fix`) in step. It depends on which units are
+UMD release and 3rd-line units; the site never changes a unit's kind, and after changing one
+by hand :func:`refresh_all_events` brings every ticket in step.
 
 "Latest" orders events by (time, id), as :func:`dmsu.tickets.events.replay` does. Every event
 written through the ORM (the workflow's ``append``) refreshes its ticket in the same
@@ -132,12 +136,12 @@ def befores(rows) -> list[tuple[int, int | None, object]]:
 
 
 def _event_rows(ticket_ids: list[int]):
-    """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at)`` of the
-    tickets' events in ticket, time, id order (raw stored values)."""
+    """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
+    due)`` of the tickets' events in ticket, time, id order (raw stored values)."""
     mark = "%s" if is_postgres() else "?"
     return database.execute_sql(
-        "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at "
-        f"FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
+        "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
+        f"status, due FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
         "ORDER BY ticket_id, at, id",
         ticket_ids,
     ).fetchall()
@@ -166,28 +170,84 @@ def write_befores(changes: list[tuple[int | None, object, int]]) -> None:
         )
 
 
+def write_eta_fixes(changes: list[tuple]) -> None:
+    """Store ``(eta_fix_at, eta_initial_due, eta_final_due, ticket id)`` rows."""
+    if not changes:
+        return
+    cursor = database.cursor()
+    if is_postgres():
+        from psycopg2.extras import execute_values
+
+        execute_values(
+            cursor,
+            "UPDATE ticket AS t SET eta_fix_at = v.fix, eta_initial_due = v.initial, "
+            "eta_final_due = v.final FROM (VALUES %s) AS v (fix, initial, final, id) "
+            "WHERE t.id = v.id",
+            changes,
+            template="(%s::timestamp, %s::date, %s::date, %s::integer)",
+            page_size=1000,
+        )
+    else:
+        cursor.executemany(
+            "UPDATE ticket SET eta_fix_at = ?, eta_initial_due = ?, eta_final_due = ? WHERE id = ?",
+            changes,
+        )
+
+
+def _unit_kinds() -> tuple[frozenset, frozenset]:
+    kinds = database.execute_sql("SELECT id, kind FROM support_unit").fetchall()
+    umd = frozenset(u for u, kind in kinds if kind == "umd_release")
+    third = frozenset(u for u, kind in kinds if kind == "third_line")
+    return umd, third
+
+
 def refresh_events(ticket_ids: Iterable[int]) -> int:
-    """Recompute the derived event columns of these tickets; returns how many changed."""
+    """Recompute the derived event columns and the ETA outcome of these tickets from their
+    events; returns how many rows changed."""
+    from dmsu.tickets.bulk import eta_fix
+
     ids = sorted(set(ticket_ids))
+    if not ids:
+        return 0
+    umd, third = _unit_kinds()
+    mark = "%s" if is_postgres() else "?"
     changed = 0
     for start in range(0, len(ids), CHUNK):
-        rows = _event_rows(ids[start : start + CHUNK])
-        changes = []
-        by_ticket: dict[int, list] = {}
+        part = ids[start : start + CHUNK]
+        rows = _event_rows(part)
+        stored_fixes = {
+            row[0]: tuple(_same(v) for v in row[1:])
+            for row in database.execute_sql(
+                "SELECT id, eta_fix_at, eta_initial_due, eta_final_due FROM ticket "
+                f"WHERE id IN ({', '.join([mark] * len(part))})",
+                part,
+            )
+        }
+        by_ticket: dict[int, list] = {ticket_id: [] for ticket_id in stored_fixes}
         for row in rows:
             by_ticket.setdefault(row[0], []).append(row)
-        for ticket_rows in by_ticket.values():
+        befores_changed, fixes_changed = [], []
+        for ticket_id, ticket_rows in by_ticket.items():
             wanted = befores([(r[1], r[2], r[3], r[4]) for r in ticket_rows])
             for row, (event_id, unit, since) in zip(ticket_rows, wanted, strict=True):
-                if (row[5], _same_time(row[6])) != (unit, _same_time(since)):
-                    changes.append((unit, since, event_id))
-        write_befores(changes)
-        changed += len(changes)
+                if (row[5], _same(row[6])) != (unit, _same(since)):
+                    befores_changed.append((unit, since, event_id))
+            steps = [
+                (r[2], r[3], before[1], r[7], r[4], r[8])
+                for r, before in zip(ticket_rows, wanted, strict=True)
+            ]
+            fix = eta_fix(steps, umd, third)
+            values = (fix.at, fix.initial_due, fix.final_due)
+            if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):
+                fixes_changed.append((*values, ticket_id))
+        write_befores(befores_changed)
+        write_eta_fixes(fixes_changed)
+        changed += len(befores_changed) + len(fixes_changed)
     return changed
 
 
-def _same_time(value):
-    """Stored times come back as text (SQLite) or naive datetimes (PostgreSQL)."""
+def _same(value):
+    """Stored times and dates come back as text (SQLite) or as objects (PostgreSQL)."""
     return None if value is None else str(value)
 
 

@@ -32,7 +32,7 @@ TICKET_COLUMNS = [
     "ggus_id", "subject", "description", "description_html", "submitter", "submitter_email",
     "component", "category", "priority", "status", "support_unit", "assignee", "broad_impact",
     "impact", "workaround", "postponed", "lack_of_expertise", "fixed_version", "eta_due", "unit_since", "created_at",
-    "updated_at",
+    "updated_at", "eta_fix_at", "eta_initial_due", "eta_final_due",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "ticket", "at", "kind", "actor", "actor_role", "support_unit", "from_unit", "status",
@@ -111,9 +111,10 @@ class TicketWriter:
             dict(ComponentName.select(ComponentName.key, ComponentName.component).tuples())
         )
         self._users = {u.username: u.id for u in User.select(User.id, User.username)}
-        self._first_line = frozenset(
-            u.id for u in SupportUnit.select().where(SupportUnit.kind == "first_line")
-        )
+        kinds = dict(SupportUnit.select(SupportUnit.id, SupportUnit.kind).tuples())
+        self._first_line = frozenset(u for u, kind in kinds.items() if kind == "first_line")
+        self._umd = frozenset(u for u, kind in kinds.items() if kind == "umd_release")
+        self._third = {u for u, kind in kinds.items() if kind == "third_line"}
         self.now = clock.now()
         self._now = naive(self.now)
 
@@ -128,6 +129,7 @@ class TicketWriter:
             )
             self._units[key] = unit.id
             self._unit_names[unit.id] = unit.name
+            self._third.add(unit.id)
             self.summary.new_units.append(name)
         return self._units[key]
 
@@ -198,7 +200,7 @@ class TicketWriter:
                 items.append((item.kind, unit, item.status, at, item.due, item.data))
             else:
                 items.append((item[3], item[4], item[6], at, item[10], item[11]))
-        return derive(items, record.created_at, self._first_line)
+        return derive(items, record.created_at, self._first_line, self._umd, frozenset(self._third))
 
     def _apply(self, values: dict, record: TicketRecord, info: Derived) -> None:
         """Summary columns from the events; fields named by ``field`` events unless the record
@@ -209,6 +211,9 @@ class TicketWriter:
             updated_at=info.updated_at,
             unit_since=info.unit_since,
             eta_due=info.eta_due,
+            eta_fix_at=info.eta.at,
+            eta_initial_due=info.eta.initial_due,
+            eta_final_due=info.eta.final_due,
         )
         for name, after in info.fields.items():
             if name in record.fields:
@@ -253,7 +258,7 @@ class TicketWriter:
             info = self._derive(record, [(e.at, e) for e in record.events])
             derived[record.ggus_id] = info
             self._apply(values, record, info)
-            for name in ("created_at", "updated_at", "unit_since"):
+            for name in ("created_at", "updated_at", "unit_since", "eta_fix_at"):
                 values[name] = naive(values[name])
             rows.append(tuple(values[name] for name in TICKET_COLUMNS))
         insert_rows(Ticket, TICKET_COLUMNS, rows, converted=True)

@@ -89,6 +89,11 @@ class Ticket(BaseModel):
     waiting_since = UTCDateTimeField(null=True)
     submitter_wrote_at = UTCDateTimeField(null=True)
     escalated_at = UTCDateTimeField(null=True)
+    # The ticket's ETA outcome for the metrics (dmsu.tickets.bulk.eta_fix, kept in step by
+    # dmsu.tickets.derived): when its fix came, and its initial and final ETA due dates.
+    eta_fix_at = UTCDateTimeField(null=True, index=True)
+    eta_initial_due = DateField(null=True)
+    eta_final_due = DateField(null=True)
     created_at = UTCDateTimeField(default=clock.now, index=True)
     updated_at = UTCDateTimeField(default=clock.now, index=True)
 
