@@ -20,26 +20,48 @@ from dmsu.tickets.units import SupportUnit
 
 START = datetime(2013, 2, 11, 9, tzinfo=UTC)
 UNITS = ("TPM", "DMSU", "CREAM", "dCache")
+KINDS = {"TPM": "first_line", "DMSU": "dmsu"}
+
+
+def make_units():
+    for name in UNITS:
+        SupportUnit.get_or_create(name=name, defaults={"kind": KINDS.get(name, "third_line")})
 
 
 def expected(ticket_id: int) -> list[tuple]:
-    """(id, unit before, since) read off the events: the latest assignment before each."""
+    """(id, unit before, since, previous same fact's time) read off the events: the latest
+    assignment before each, and the issue's flow facts (to DMSU, DMSU → TPM, DMSU → 3rd
+    line, solved in DMSU)."""
+    kinds = dict(SupportUnit.select(SupportUnit.id, SupportUnit.kind).tuples())
     order = sorted(
         TicketEvent.select().where(TicketEvent.ticket == ticket_id), key=lambda e: (e.at, e.id)
     )
     chain = [(e.at, e.id, e.support_unit_id) for e in order if e.kind == "assigned"]
-    result = []
+    result, facts = [], []
     for event in order:
         before = [c for c in chain if (c[0], c[1]) < (event.at, event.id)]
         latest = before[-1] if before else (None, None, None)
-        result.append((event.id, latest[2], latest[0]))
+        came_from = kinds.get(latest[2])
+        if event.kind == "assigned" and kinds.get(event.support_unit_id) == "dmsu":
+            fact = "to dmsu"
+        elif event.kind == "assigned" and came_from == "dmsu":
+            fact = {"first_line": "to tpm", "third_line": "to third"}.get(
+                kinds.get(event.support_unit_id)
+            )
+        elif event.kind == "status" and event.status == "solved" and came_from == "dmsu":
+            fact = "solved"
+        else:
+            fact = None
+        same = [at for at, f in facts if f == fact] if fact else []
+        result.append((event.id, latest[2], latest[0], same[-1] if same else None))
+        facts.append((event.at, fact))
     return result
 
 
 def stored(ticket_id: int) -> list[tuple]:
     events = TicketEvent.select().where(TicketEvent.ticket == ticket_id)
     return [
-        (e.id, e.unit_before_id, e.unit_before_at)
+        (e.id, e.unit_before_id, e.unit_before_at, e.prev_same_at)
         for e in sorted(events, key=lambda e: (e.at, e.id))
     ]
 
@@ -80,6 +102,7 @@ steps_strategy = st.lists(
 def test_imports_in_any_order_and_reimports_keep_the_columns_true(app, steps, split, seed):
     database.execute_sql("DELETE FROM ticket_event")
     database.execute_sql("DELETE FROM ticket")
+    make_units()
     events = history(steps)
     random.Random(seed).shuffle(events)
     later, earlier = events[:split], events[split:]
@@ -91,11 +114,7 @@ def test_imports_in_any_order_and_reimports_keep_the_columns_true(app, steps, sp
 
 def test_the_workflow_and_orm_writes_keep_the_columns_true(app, make_user, make_ticket):
     supporter = make_user("assigner", "ann")
-    for name in UNITS:
-        SupportUnit.get_or_create(
-            name=name,
-            defaults={"kind": {"TPM": "first_line", "DMSU": "dmsu"}.get(name, "third_line")},
-        )
+    make_units()
     ticket = make_ticket(91040, events=history([(0, "TPM"), (1, "DMSU"), (2, "in progress")]))
     cream = SupportUnit.get(SupportUnit.name == "CREAM")
     workflow.reassign_to_third_line(ticket, supporter, cream, note="To the CREAM team.")
@@ -116,11 +135,14 @@ def test_an_event_written_before_older_ones_moves_theirs(app, make_ticket):
 
 
 def test_the_backfill_rebuilds_every_ticket(app):
+    make_units()
     import_records(
         [record(91050 + n, history([(n, "TPM"), (n + 1, "DMSU"), (n + 2, "CREAM"), (n + 3, "solved")]))
          for n in range(5)]
     )  # fmt: skip
-    database.execute_sql("UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL")
+    database.execute_sql(
+        "UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL, prev_same_at = NULL"
+    )
     changed = derived.refresh_all_events()
     assert changed == 5 * 3
     for ticket in Ticket.select():

@@ -82,14 +82,19 @@ class Grid:
             )
         return " UNION ALL ".join(parts), params
 
-    def tagged(self, source: str, grains=None) -> tuple[str, dict]:
-        """Every row of ``source`` once per grain, with its grain and bucket."""
+    def firsts(self, source: str, same: str = "prev_same_at") -> tuple[str, dict]:
+        """The rows of ``source`` that are their ticket's first of the same fact in a piece,
+        once per grain, with the grain and bucket: those whose previous same fact (column
+        ``same``) is missing, before the period, or in another piece (pieces are
+        consecutive, so "each ticket once, its first such event" needs no DISTINCT)."""
         parts, params = [], {}
-        for grain in grains if grains is not None else self.grains:
+        for grain in self.grains:
             expr, extra = self.bucket_sql(grain)
+            before, _ = self.bucket_sql(grain, same)
             params.update(extra)
             parts.append(
-                f"SELECT {self.code(grain)} AS grain, {expr} AS bucket, s.* FROM {source} s"
+                f"SELECT {self.code(grain)} AS grain, {expr} AS bucket, s.* FROM {source} s "
+                f"WHERE s.{same} IS NULL OR s.{same} < :start OR {before} <> {expr}"
             )
         return " UNION ALL ".join(parts), params
 
@@ -169,37 +174,28 @@ def flow(grid: Grid, units: dict) -> dict[tuple[str, int], Flow]:
 
     The period's assignments, with the unit before each, come from one index range
     (migration m0900) without reading the table."""
-    counts, count_params = grid.per_grain(
-        "COUNT(DISTINCT CASE WHEN to_dmsu = 1 THEN ticket_id END) AS to_dmsu, "
-        "COUNT(DISTINCT CASE WHEN to_tpm = 1 THEN ticket_id END) AS to_tpm, "
-        "COUNT(DISTINCT CASE WHEN to_third = 1 THEN ticket_id END) AS to_third",
-        "counted",
-    )
-    detailed = [g for g in grid.grains if g in grid.detailed]
-    tagged, tag_params = grid.tagged("thirds", detailed)
+    firsts, params = grid.firsts("counted")
+    detailed = ", ".join(str(grid.code(g)) for g in grid.grains if g in grid.detailed)
     sql = f"""
     WITH counted AS (
-      SELECT m.id, m.ticket_id, m.at, m.unit_before_at AS prev_at,
-             CASE WHEN m.support_unit_id IN (:dmsu) THEN 1 ELSE 0 END AS to_dmsu,
-             CASE WHEN m.support_unit_id IN (:tpm) AND m.unit_before_id IN (:dmsu)
-                  THEN 1 ELSE 0 END AS to_tpm,
-             CASE WHEN m.support_unit_id IN (:third) AND m.unit_before_id IN (:dmsu)
-                  THEN 1 ELSE 0 END AS to_third
+      SELECT m.id, m.ticket_id, m.at, m.prev_same_at,
+             {epoch("m.at")} - {epoch("m.unit_before_at")} AS secs,
+             CASE WHEN m.support_unit_id IN (:dmsu) THEN 0
+                  WHEN m.support_unit_id IN (:tpm) THEN 1 ELSE 2 END AS fact
       FROM ticket_event m
       WHERE m.kind = 'assigned' AND m.at >= :start AND m.at < :end
         AND (m.support_unit_id IN (:dmsu)
              OR (m.unit_before_id IN (:dmsu) AND m.support_unit_id IN (:tpm, :third)))
     ),
-    counts AS ({counts}),
-    thirds AS (SELECT id, ticket_id, at, {epoch("at")} - {epoch("prev_at")} AS secs
-               FROM counted WHERE to_third = 1),
-    tagged AS ({tagged}),
-    firsts AS (
-      SELECT grain, bucket, secs,
-             ROW_NUMBER() OVER (PARTITION BY grain, bucket, ticket_id ORDER BY at, id) AS nth
-      FROM tagged
+    firsts AS ({firsts}),
+    counts AS (
+      SELECT grain, bucket,
+             SUM(CASE WHEN fact = 0 THEN 1 ELSE 0 END) AS to_dmsu,
+             SUM(CASE WHEN fact = 1 THEN 1 ELSE 0 END) AS to_tpm,
+             SUM(CASE WHEN fact = 2 THEN 1 ELSE 0 END) AS to_third
+      FROM firsts GROUP BY grain, bucket
     ),
-    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE nth = 1),
+    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE fact = 2 AND grain IN ({detailed})),
     {stats_sql("chosen")}
     SELECT c.grain, c.bucket, c.to_dmsu, c.to_tpm, c.to_third, s.n, s.total, s.mid, s.mid_n
     FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket
@@ -211,7 +207,7 @@ def flow(grid: Grid, units: dict) -> dict[tuple[str, int], Flow]:
         dmsu=units["dmsu"],
         tpm=units["first_line"],
         third=units["third_line"],
-        **{**count_params, **tag_params},
+        **params,
     )
     return {
         (grid.name(grain), int(bucket)): Flow(
@@ -232,24 +228,19 @@ def solves(grid: Grid, units: dict) -> dict[tuple[str, int], Solved]:
 
     The unit a ticket is in when a ``solved`` event comes, and since when, are the event's
     ``unit_before_id`` / ``unit_before_at``: one index range (migration m0900)."""
-    counts, count_params = grid.per_grain("COUNT(DISTINCT ticket_id) AS solved", "counted")
-    detailed = [g for g in grid.grains if g in grid.detailed]
-    tagged, tag_params = grid.tagged("counted", detailed)
+    firsts, params = grid.firsts("counted")
+    detailed = ", ".join(str(grid.code(g)) for g in grid.grains if g in grid.detailed)
     sql = f"""
     WITH counted AS (
-      SELECT s.id, s.ticket_id, s.at, {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs
+      SELECT s.id, s.ticket_id, s.at, s.prev_same_at,
+             {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs
       FROM ticket_event s
       WHERE s.kind = 'status' AND s.status = 'solved' AND s.at >= :start AND s.at < :end
         AND s.unit_before_id IN (:dmsu)
     ),
-    counts AS ({counts}),
-    tagged AS ({tagged}),
-    firsts AS (
-      SELECT grain, bucket, secs,
-             ROW_NUMBER() OVER (PARTITION BY grain, bucket, ticket_id ORDER BY at, id) AS nth
-      FROM tagged
-    ),
-    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE nth = 1),
+    firsts AS ({firsts}),
+    counts AS (SELECT grain, bucket, COUNT(*) AS solved FROM firsts GROUP BY grain, bucket),
+    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE grain IN ({detailed})),
     {stats_sql("chosen")}
     SELECT c.grain, c.bucket, c.solved, s.n, s.total, s.mid, s.mid_n
     FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket
@@ -259,7 +250,7 @@ def solves(grid: Grid, units: dict) -> dict[tuple[str, int], Solved]:
         start=grid.period.start,
         end=grid.period.end,
         dmsu=units["dmsu"],
-        **{**count_params, **tag_params},
+        **params,
     )
     return {
         (grid.name(grain), int(bucket)): Solved(int(solved), _durations(total, mid, mid_n, n))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from dmsu.db import database, is_postgres
@@ -115,6 +115,47 @@ def eta_fix(steps, umd: frozenset, third: frozenset) -> EtaFix:
     return EtaFix()
 
 
+@dataclass(frozen=True)
+class UnitKinds:
+    """The unit ids of each kind the metrics' facts depend on."""
+
+    dmsu: frozenset = frozenset()
+    first_line: frozenset = frozenset()
+    third: frozenset = frozenset()
+    umd: frozenset = frozenset()
+
+
+def flow_fact(kind: str, unit_id, unit_before, status, kinds: UnitKinds) -> str | None:
+    """The ticket-flow fact an event is (issue 8's definitions), or None: an assignment to
+    DMSU, one straight from DMSU to TPM or to a 3rd-line unit, or a solve while in DMSU."""
+    if kind == "assigned":
+        if unit_id in kinds.dmsu:
+            return "to_dmsu"
+        if unit_before in kinds.dmsu:
+            if unit_id in kinds.first_line:
+                return "to_tpm"
+            if unit_id in kinds.third:
+                return "to_third"
+    elif kind == "status" and status == "solved" and unit_before in kinds.dmsu:
+        return "solved"
+    return None
+
+
+def previous_same(steps, kinds: UnitKinds) -> list:
+    """Per event (``steps`` as for :func:`eta_fix`): the time of the ticket's previous event
+    that is the same flow fact (None for the first, and for events that are no fact). The
+    metrics count "each ticket once" per period piece as the facts whose previous one lies
+    outside the piece."""
+    latest: dict[str, object] = {}
+    result = []
+    for kind, unit_id, unit_before, status, at, _ in steps:
+        fact = flow_fact(kind, unit_id, unit_before, status, kinds)
+        result.append(latest.get(fact) if fact else None)
+        if fact:
+            latest[fact] = at
+    return result
+
+
 @dataclass
 class Derived:
     """What a ticket's ordered events say about its summary columns."""
@@ -129,14 +170,14 @@ class Derived:
     involved: dict[int, datetime]  # unit id -> since (involved and not uninvolved after)
     fields: dict  # the last ``field`` event's "after" per column of FIELD_EVENT_COLUMNS
     eta: EtaFix = EtaFix()
+    previous_same: list = field(default_factory=list)  # per event, see :func:`previous_same`
 
 
 def derive(
     events,
     created_at: datetime,
     first_line: frozenset = frozenset(),
-    umd: frozenset = frozenset(),
-    third: frozenset = frozenset(),
+    kinds: UnitKinds = UnitKinds(),
 ) -> Derived:
     """``events``: ordered ``(kind, unit_id, status, at, due, data)``. The summary rule of the
     import: status is the last status event's status, else ``assigned`` once a unit beyond the
@@ -193,5 +234,6 @@ def derive(
         befores,
         involved,
         fields,
-        eta_fix(steps, umd, third),
+        eta_fix(steps, kinds.umd, kinds.third),
+        previous_same(steps, kinds),
     )

@@ -137,18 +137,18 @@ def befores(rows) -> list[tuple[int, int | None, object]]:
 
 def _event_rows(ticket_ids: list[int]):
     """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
-    due)`` of the tickets' events in ticket, time, id order (raw stored values)."""
+    due, prev_same_at)`` of the tickets' events in ticket, time, id order (raw values)."""
     mark = "%s" if is_postgres() else "?"
     return database.execute_sql(
         "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
-        f"status, due FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
+        f"status, due, prev_same_at FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
         "ORDER BY ticket_id, at, id",
         ticket_ids,
     ).fetchall()
 
 
-def write_befores(changes: list[tuple[int | None, object, int]]) -> None:
-    """Store ``(unit_before_id, unit_before_at, id)`` rows (times as stored: naive UTC)."""
+def write_befores(changes: list[tuple[int | None, object, object, int]]) -> None:
+    """Store ``(unit_before_id, unit_before_at, prev_same_at, id)`` rows (times as stored)."""
     if not changes:
         return
     cursor = database.cursor()
@@ -157,15 +157,17 @@ def write_befores(changes: list[tuple[int | None, object, int]]) -> None:
 
         execute_values(
             cursor,
-            "UPDATE ticket_event AS e SET unit_before_id = v.unit, unit_before_at = v.since "
-            "FROM (VALUES %s) AS v (unit, since, id) WHERE e.id = v.id",
+            "UPDATE ticket_event AS e SET unit_before_id = v.unit, unit_before_at = v.since, "
+            "prev_same_at = v.same FROM (VALUES %s) AS v (unit, since, same, id) "
+            "WHERE e.id = v.id",
             changes,
-            template="(%s::integer, %s::timestamp, %s::integer)",
+            template="(%s::integer, %s::timestamp, %s::timestamp, %s::integer)",
             page_size=1000,
         )
     else:
         cursor.executemany(
-            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ? WHERE id = ?",
+            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ?, prev_same_at = ? "
+            "WHERE id = ?",
             changes,
         )
 
@@ -194,22 +196,27 @@ def write_eta_fixes(changes: list[tuple]) -> None:
         )
 
 
-def _unit_kinds() -> tuple[frozenset, frozenset]:
-    kinds = database.execute_sql("SELECT id, kind FROM support_unit").fetchall()
-    umd = frozenset(u for u, kind in kinds if kind == "umd_release")
-    third = frozenset(u for u, kind in kinds if kind == "third_line")
-    return umd, third
+def unit_kinds():
+    """The support unit ids by kind (:class:`dmsu.tickets.bulk.UnitKinds`)."""
+    from dmsu.tickets.bulk import UnitKinds
+
+    rows = database.execute_sql("SELECT id, kind FROM support_unit").fetchall()
+
+    def of(wanted: str) -> frozenset:
+        return frozenset(u for u, kind in rows if kind == wanted)
+
+    return UnitKinds(of("dmsu"), of("first_line"), of("third_line"), of("umd_release"))
 
 
 def refresh_events(ticket_ids: Iterable[int]) -> int:
     """Recompute the derived event columns and the ETA outcome of these tickets from their
     events; returns how many rows changed."""
-    from dmsu.tickets.bulk import eta_fix
+    from dmsu.tickets.bulk import eta_fix, previous_same
 
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
-    umd, third = _unit_kinds()
+    kinds = unit_kinds()
     mark = "%s" if is_postgres() else "?"
     changed = 0
     for start in range(0, len(ids), CHUNK):
@@ -229,14 +236,15 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
         befores_changed, fixes_changed = [], []
         for ticket_id, ticket_rows in by_ticket.items():
             wanted = befores([(r[1], r[2], r[3], r[4]) for r in ticket_rows])
-            for row, (event_id, unit, since) in zip(ticket_rows, wanted, strict=True):
-                if (row[5], _same(row[6])) != (unit, _same(since)):
-                    befores_changed.append((unit, since, event_id))
             steps = [
                 (r[2], r[3], before[1], r[7], r[4], r[8])
                 for r, before in zip(ticket_rows, wanted, strict=True)
             ]
-            fix = eta_fix(steps, umd, third)
+            sames = previous_same(steps, kinds)
+            for row, (event_id, unit, since), same in zip(ticket_rows, wanted, sames, strict=True):
+                if (row[5], _same(row[6]), _same(row[9])) != (unit, _same(since), _same(same)):
+                    befores_changed.append((unit, since, same, event_id))
+            fix = eta_fix(steps, kinds.umd, kinds.third)
             values = (fix.at, fix.initial_due, fix.final_due)
             if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):
                 fixes_changed.append((*values, ticket_id))

@@ -20,7 +20,7 @@ from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
-from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows, naive
+from dmsu.tickets.bulk import Derived, UnitKinds, chunks, derive, insert_rows, naive
 from dmsu.tickets.derived import refresh_events, refresh_ggus
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
@@ -37,7 +37,7 @@ TICKET_COLUMNS = [
 EVENT_COLUMNS = [
     "ticket", "at", "kind", "actor", "actor_role", "support_unit", "from_unit", "status",
     "public", "text", "html", "due", "data", "dedupe_key", "recorded_at", "unit_before_id",
-    "unit_before_at",
+    "unit_before_at", "prev_same_at",
 ]  # fmt: skip
 DEFAULTS = {
     "description": "",
@@ -113,6 +113,7 @@ class TicketWriter:
         self._users = {u.username: u.id for u in User.select(User.id, User.username)}
         kinds = dict(SupportUnit.select(SupportUnit.id, SupportUnit.kind).tuples())
         self._first_line = frozenset(u for u, kind in kinds.items() if kind == "first_line")
+        self._dmsu = frozenset(u for u, kind in kinds.items() if kind == "dmsu")
         self._umd = frozenset(u for u, kind in kinds.items() if kind == "umd_release")
         self._third = {u for u, kind in kinds.items() if kind == "third_line"}
         self.now = clock.now()
@@ -200,7 +201,8 @@ class TicketWriter:
                 items.append((item.kind, unit, item.status, at, item.due, item.data))
             else:
                 items.append((item[3], item[4], item[6], at, item[10], item[11]))
-        return derive(items, record.created_at, self._first_line, self._umd, frozenset(self._third))
+        kinds = UnitKinds(self._dmsu, self._first_line, frozenset(self._third), self._umd)
+        return derive(items, record.created_at, self._first_line, kinds)
 
     def _apply(self, values: dict, record: TicketRecord, info: Derived) -> None:
         """Summary columns from the events; fields named by ``field`` events unless the record
@@ -226,7 +228,7 @@ class TicketWriter:
                 values[name] = bool(after)
 
     def _event_row(
-        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, key=None
+        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, same, key=None
     ) -> tuple:
         unit_before, since = before
         return (
@@ -247,6 +249,7 @@ class TicketWriter:
             self._now,
             unit_before,
             naive(since) if since is not None else None,
+            naive(same) if same is not None else None,
         )
 
     def _insert_new(self, records: list[TicketRecord]) -> None:
@@ -269,14 +272,16 @@ class TicketWriter:
         event_rows, involvement_rows, seen = [], [], set()
         for record in records:
             ticket_id, info = ids[record.ggus_id], derived[record.ggus_id]
-            steps = zip(record.events, info.from_units, info.befores, strict=True)
-            for event, from_unit, before in steps:
+            steps = zip(
+                record.events, info.from_units, info.befores, info.previous_same, strict=True
+            )
+            for event, from_unit, before, same in steps:
                 key = event.content_key(record.ggus_id)
                 if key in seen:  # the same event twice in one ticket: keep the first
                     continue
                 seen.add(key)
                 event_rows.append(
-                    self._event_row(ticket_id, record.ggus_id, event, from_unit, before, key)
+                    self._event_row(ticket_id, record.ggus_id, event, from_unit, before, same, key)
                 )
             involvement_rows += [(ticket_id, u, naive(t)) for u, t in info.involved.items()]
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
@@ -381,12 +386,12 @@ class TicketWriter:
         if changes:
             Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
         event_rows = []
-        steps = zip(history, info.from_units, info.befores, strict=True)
-        for (_, new, n, item), from_unit, before in steps:
+        steps = zip(history, info.from_units, info.befores, info.previous_same, strict=True)
+        for (_, new, n, item), from_unit, before, same in steps:
             if new:
                 event, key = new_events[n]
                 event_rows.append(
-                    self._event_row(ticket.id, record.ggus_id, event, from_unit, before, key)
+                    self._event_row(ticket.id, record.ggus_id, event, from_unit, before, same, key)
                 )
             elif item[3] == "assigned" and item[5] != from_unit:
                 TicketEvent.update(from_unit=from_unit).where(TicketEvent.id == item[0]).execute()

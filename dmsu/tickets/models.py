@@ -150,6 +150,9 @@ class TicketEvent(BaseModel):
     # own, and a deleted unit's id is in no list the metrics count.
     unit_before_id = IntegerField(null=True)
     unit_before_at = UTCDateTimeField(null=True)
+    # Derived too: when the ticket's previous event of the same flow fact came (see
+    # dmsu.tickets.bulk.previous_same), so a period piece counts each ticket once cheaply.
+    prev_same_at = UTCDateTimeField(null=True)
 
     @property
     def change(self) -> dict:
