@@ -82,21 +82,39 @@ class Grid:
             )
         return " UNION ALL ".join(parts), params
 
-    def firsts(self, source: str, same: str = "prev_same_at") -> tuple[str, dict]:
-        """The rows of ``source`` that are their ticket's first of the same fact in a piece,
-        once per grain, with the grain and bucket: those whose previous same fact (column
-        ``same``) is missing, before the period, or in another piece (pieces are
-        consecutive, so "each ticket once, its first such event" needs no DISTINCT)."""
-        parts, params = [], {}
+    def marks(self, row: str = "s", same: str = "prev_same_at") -> tuple[str, dict]:
+        """Select-list items for a row ``row`` of facts: per grain code ``i``, ``b<i>`` (the
+        piece holding it) and ``f<i>`` (1 when it is its ticket's first of the same fact in
+        that piece: its previous same fact, column ``same``, is missing, before the period
+        or in another piece — pieces are consecutive, so "each ticket once, its first such
+        event" needs neither DISTINCT nor a window)."""
+        items, params = [], {}
         for grain in self.grains:
-            expr, extra = self.bucket_sql(grain)
-            before, _ = self.bucket_sql(grain, same)
+            i = self.code(grain)
+            expr, extra = self.bucket_sql(grain, f"{row}.at")
+            before, _ = self.bucket_sql(grain, f"{row}.{same}")
             params.update(extra)
-            parts.append(
-                f"SELECT {self.code(grain)} AS grain, {expr} AS bucket, s.* FROM {source} s "
-                f"WHERE s.{same} IS NULL OR s.{same} < :start OR {before} <> {expr}"
+            items.append(f"{expr} AS b{i}")
+            items.append(
+                f"CASE WHEN {row}.{same} IS NULL OR {row}.{same} < :start OR {before} <> {expr} "
+                f"THEN 1 ELSE 0 END AS f{i}"
             )
-        return " UNION ALL ".join(parts), params
+        return ", ".join(items), params
+
+    def per_piece(
+        self, select: str, source: str, where: str = "", grains=None, grouped: bool = True
+    ) -> str:
+        """For each grain: ``<code> AS grain, bucket, <select>`` over the rows of ``source``
+        (made with :meth:`marks`) that are firsts in their piece, joined with UNION ALL and
+        grouped by piece when ``grouped`` (``select`` aggregates)."""
+        parts = []
+        for grain in grains if grains is not None else self.grains:
+            i = self.code(grain)
+            parts.append(
+                f"SELECT {i} AS grain, b{i} AS bucket, {select} FROM {source} "
+                f"WHERE f{i} = 1{where}" + (f" GROUP BY b{i}" if grouped else "")
+            )
+        return " UNION ALL ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -174,28 +192,28 @@ def flow(grid: Grid, units: dict) -> dict[tuple[str, int], Flow]:
 
     The period's assignments, with the unit before each, come from one index range
     (migration m0900) without reading the table."""
-    firsts, params = grid.firsts("counted")
-    detailed = ", ".join(str(grid.code(g)) for g in grid.grains if g in grid.detailed)
+    marks, params = grid.marks()
+    counts = grid.per_piece(
+        "SUM(CASE WHEN fact = 0 THEN 1 ELSE 0 END) AS to_dmsu, "
+        "SUM(CASE WHEN fact = 1 THEN 1 ELSE 0 END) AS to_tpm, "
+        "SUM(CASE WHEN fact = 2 THEN 1 ELSE 0 END) AS to_third",
+        "counted",
+    )
+    detailed = [g for g in grid.grains if g in grid.detailed]
+    chosen = grid.per_piece("secs", "counted", " AND fact = 2", detailed, grouped=False)
     sql = f"""
     WITH counted AS (
-      SELECT m.id, m.ticket_id, m.at, m.prev_same_at,
-             {epoch("m.at")} - {epoch("m.unit_before_at")} AS secs,
-             CASE WHEN m.support_unit_id IN (:dmsu) THEN 0
-                  WHEN m.support_unit_id IN (:tpm) THEN 1 ELSE 2 END AS fact
-      FROM ticket_event m
-      WHERE m.kind = 'assigned' AND m.at >= :start AND m.at < :end
-        AND (m.support_unit_id IN (:dmsu)
-             OR (m.unit_before_id IN (:dmsu) AND m.support_unit_id IN (:tpm, :third)))
+      SELECT {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs,
+             CASE WHEN s.support_unit_id IN (:dmsu) THEN 0
+                  WHEN s.support_unit_id IN (:tpm) THEN 1 ELSE 2 END AS fact,
+             {marks}
+      FROM ticket_event s
+      WHERE s.kind = 'assigned' AND s.at >= :start AND s.at < :end
+        AND (s.support_unit_id IN (:dmsu)
+             OR (s.unit_before_id IN (:dmsu) AND s.support_unit_id IN (:tpm, :third)))
     ),
-    firsts AS ({firsts}),
-    counts AS (
-      SELECT grain, bucket,
-             SUM(CASE WHEN fact = 0 THEN 1 ELSE 0 END) AS to_dmsu,
-             SUM(CASE WHEN fact = 1 THEN 1 ELSE 0 END) AS to_tpm,
-             SUM(CASE WHEN fact = 2 THEN 1 ELSE 0 END) AS to_third
-      FROM firsts GROUP BY grain, bucket
-    ),
-    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE fact = 2 AND grain IN ({detailed})),
+    counts AS ({counts}),
+    chosen AS ({chosen}),
     {stats_sql("chosen")}
     SELECT c.grain, c.bucket, c.to_dmsu, c.to_tpm, c.to_third, s.n, s.total, s.mid, s.mid_n
     FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket
@@ -228,19 +246,19 @@ def solves(grid: Grid, units: dict) -> dict[tuple[str, int], Solved]:
 
     The unit a ticket is in when a ``solved`` event comes, and since when, are the event's
     ``unit_before_id`` / ``unit_before_at``: one index range (migration m0900)."""
-    firsts, params = grid.firsts("counted")
-    detailed = ", ".join(str(grid.code(g)) for g in grid.grains if g in grid.detailed)
+    marks, params = grid.marks()
+    counts = grid.per_piece("COUNT(*) AS solved", "counted")
+    detailed = [g for g in grid.grains if g in grid.detailed]
+    chosen = grid.per_piece("secs", "counted", "", detailed, grouped=False)
     sql = f"""
     WITH counted AS (
-      SELECT s.id, s.ticket_id, s.at, s.prev_same_at,
-             {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs
+      SELECT {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs, {marks}
       FROM ticket_event s
       WHERE s.kind = 'status' AND s.status = 'solved' AND s.at >= :start AND s.at < :end
         AND s.unit_before_id IN (:dmsu)
     ),
-    firsts AS ({firsts}),
-    counts AS (SELECT grain, bucket, COUNT(*) AS solved FROM firsts GROUP BY grain, bucket),
-    chosen AS (SELECT grain, bucket, secs FROM firsts WHERE grain IN ({detailed})),
+    counts AS ({counts}),
+    chosen AS ({chosen}),
     {stats_sql("chosen")}
     SELECT c.grain, c.bucket, c.solved, s.n, s.total, s.mid, s.mid_n
     FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket

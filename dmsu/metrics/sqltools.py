@@ -10,6 +10,7 @@ the same way on both databases so the two give identical numbers.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -59,9 +60,12 @@ def run(sql: str, **params) -> list[tuple]:
 
 
 def epoch(column: str) -> str:
-    """Whole seconds since 1970 of a stored UTC timestamp (fractions dropped on both sides)."""
+    """Whole seconds since 1970 of a stored UTC timestamp (fractions dropped on both sides;
+    SQLite's ``unixepoch`` where it has it, 3.38 on: the same number, several times faster)."""
     if is_postgres():
         return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return f"unixepoch({column})"
     return f"CAST(strftime('%s', {column}) AS INTEGER)"
 
 
