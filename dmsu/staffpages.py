@@ -37,7 +37,7 @@ from functools import wraps
 from threading import Lock
 
 import peewee
-from flask import current_app, make_response, request, session
+from flask import current_app, g, has_request_context, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -64,6 +64,16 @@ def data_stamp() -> tuple | None:
         return ("sqlite", id(connection), version, connection.total_changes)
     except (peewee.OperationalError, peewee.InterfaceError, peewee.ProgrammingError):
         return None
+
+
+def request_stamp() -> tuple | None:
+    """:func:`data_stamp` read once per request (the logged-in user is loaded under it too,
+    see :mod:`dmsu.auth.loader`); outside a request, read afresh."""
+    if not has_request_context():
+        return data_stamp()
+    if "dmsu_data_stamp" not in g:
+        g.dmsu_data_stamp = data_stamp()
+    return g.dmsu_data_stamp
 
 
 class Entry:
@@ -146,7 +156,7 @@ def staff_page(view: Callable | None = None, *, seconds: float = DEFAULT_SECONDS
                 or "_flashes" in session
             ):
                 return view(*args, **kwargs)
-            stamp = data_stamp()  # before the view reads anything
+            stamp = request_stamp()  # before the view reads anything
             key = _key()
             token = generate_csrf()
             entry = pages.get(key, stamp) if stamp is not None else None

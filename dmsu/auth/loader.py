@@ -3,6 +3,12 @@
 Flask-Login asks for the user on every request with a session; building the peewee query
 each time cost about as much as running it. The query is still the model's own (same
 columns, same ``active`` rule), compiled per kind of database on first use.
+
+Each worker also keeps the users it loaded with the database's change stamp of the request
+(:func:`dmsu.staffpages.request_stamp`, read once per request and used by the kept staff
+pages too): while nothing has been committed since, the same user is handed out again (a
+fresh object) without a query. A deactivated user, a new role or password is a commit, so it
+counts at once.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from dmsu.db import database, is_postgres
 
 _SENTINEL = -7_300_000_001
 _compiled: dict[bool, tuple[str, list, list]] = {}
+_kept: dict[tuple, tuple] = {}  # (database, user id) -> (stamp, field values)
+MAX_KEPT = 1000
 
 
 def _query():
@@ -33,12 +41,27 @@ def active_user(user_id: str | int) -> User | None:
         fields = list(User._meta.sorted_fields)
         entry = (sql, params, fields)
         _compiled[key] = entry
+    from dmsu.staffpages import request_stamp
+
+    stamp = request_stamp()
+    key = (id(database.obj), wanted)
+    kept = _kept.get(key)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return _user(kept[1])
     sql, params, fields = entry
     row = database.execute_sql(sql, [wanted if p == _SENTINEL else p for p in params]).fetchone()
     if row is None:
+        _kept.pop(key, None)
         return None
-    user = User(
-        __no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, row, strict=True)}
-    )
+    values = {f.name: f.python_value(v) for f, v in zip(fields, row, strict=True)}
+    if stamp is not None:
+        if len(_kept) >= MAX_KEPT:
+            _kept.clear()
+        _kept[key] = (stamp, values)
+    return _user(values)
+
+
+def _user(values: dict) -> User:
+    user = User(__no_default__=1, **values)
     user._dirty.clear()
     return user

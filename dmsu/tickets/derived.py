@@ -123,6 +123,32 @@ def refresh_all() -> None:
     database.execute_sql(f"UPDATE ticket SET {assignments}", params)
 
 
+def oversight_values(events, dmsu_units: frozenset) -> dict:
+    """The oversight columns of :data:`COLUMNS` that :func:`refresh` computes in SQL, worked
+    out in Python from a new ticket's events ``(kind, unit_id, status, at, role)`` (the
+    importer's fast path for tickets it creates; the rules are the same: the latest event of
+    each kind, by time)."""
+    found = dict.fromkeys(("last_reaction_at", "waiting_since", "submitter_wrote_at",
+                           "escalated_at"))  # fmt: skip
+
+    def later(column: str, at) -> None:
+        if found[column] is None or at > found[column]:
+            found[column] = at
+
+    for kind, unit_id, status, at, role in events:
+        if (role == "dmsu" and kind in DMSU_REACTIONS) or (
+            kind == "assigned" and unit_id in dmsu_units
+        ):
+            later("last_reaction_at", at)
+        if kind == "status" and status == WAITING:
+            later("waiting_since", at)
+        if kind == "comment" and role == "submitter":
+            later("submitter_wrote_at", at)
+        if kind == "escalated":
+            later("escalated_at", at)
+    return found
+
+
 def befores(rows) -> list[tuple[int, int | None, object]]:
     """``rows``: a ticket's ``(id, kind, support_unit_id, at)`` in (time, id) order. Returns
     ``(id, unit before, since)`` per event."""

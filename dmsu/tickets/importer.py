@@ -21,7 +21,7 @@ from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
 from dmsu.tickets.bulk import Derived, UnitKinds, chunks, derive, insert_rows, naive
-from dmsu.tickets.derived import refresh_events, refresh_ggus
+from dmsu.tickets.derived import oversight_values, refresh_events, refresh_ggus
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
 from dmsu.tickets.texthtml import ticket_html
@@ -32,7 +32,8 @@ TICKET_COLUMNS = [
     "ggus_id", "subject", "description", "description_html", "submitter", "submitter_email",
     "component", "category", "priority", "status", "support_unit", "assignee", "broad_impact",
     "impact", "workaround", "postponed", "lack_of_expertise", "fixed_version", "eta_due", "unit_since", "created_at",
-    "updated_at", "eta_fix_at", "eta_initial_due", "eta_final_due",
+    "updated_at", "eta_fix_at", "eta_initial_due", "eta_final_due", "last_reaction_at",
+    "waiting_since", "submitter_wrote_at", "escalated_at",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "ticket", "at", "kind", "actor", "actor_role", "support_unit", "from_unit", "status",
@@ -172,7 +173,8 @@ class TicketWriter:
         self._insert_new(fresh)
         if existing:
             self._update_existing([r for r in records if r.ggus_id in existing], existing)
-        refresh_ggus(g for g, outcome in self.outcomes.items() if outcome != "unchanged")
+        # created tickets got every derived column from their events here (see _insert_new)
+        refresh_ggus(g for g, outcome in self.outcomes.items() if outcome == "updated")
 
     def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
         values = dict(base)
@@ -261,7 +263,21 @@ class TicketWriter:
             info = self._derive(record, [(e.at, e) for e in record.events])
             derived[record.ggus_id] = info
             self._apply(values, record, info)
-            for name in ("created_at", "updated_at", "unit_since", "eta_fix_at"):
+            steps = [
+                (e.kind, self.unit_id(e.support_unit), e.status, e.at, e.author_role)
+                for e in record.events
+            ]
+            values.update(oversight_values(steps, self._dmsu))
+            for name in (
+                "created_at",
+                "updated_at",
+                "unit_since",
+                "eta_fix_at",
+                "last_reaction_at",
+                "waiting_since",
+                "submitter_wrote_at",
+                "escalated_at",
+            ):
                 values[name] = naive(values[name])
             rows.append(tuple(values[name] for name in TICKET_COLUMNS))
         insert_rows(Ticket, TICKET_COLUMNS, rows, converted=True)
