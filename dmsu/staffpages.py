@@ -21,15 +21,18 @@ How a kept page stays correct:
 - A kept page also depends on the time (ages, SLA clocks, the sweep's "no update for 3
   working days"): it is used for at most ``seconds`` (60 by default), and a pinned clock
   (tests, ``tick --now``) is part of the key.
-- It is kept per user (the navigation, the permissions, "my tickets") and per address and
-  htmx headers. The CSRF token is session-bound: the page is kept with the token it was
-  made with and every use puts the current request's token in its place.
+- It is kept per session (the user's navigation, permissions and "my tickets", and the
+  session's CSRF token, which stays valid: ``WTF_CSRF_TIME_LIMIT`` is off) and per address
+  and htmx headers, so a kept page carries a token its session can post with.
+- A kept page of 1 KB or more goes gzip-compressed to browsers that accept it (compressed
+  once, when first asked for: the sweep's 230 KB of row forms shrink about tenfold).
 - Not kept: a request carrying flash messages (they are shown once), answers other than 200,
   and anything but ``GET``.
 """
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -43,6 +46,7 @@ from flask_wtf.csrf import generate_csrf
 
 from dmsu import clock
 from dmsu.db import database
+from dmsu.pagecache import MIN_GZIP, wants_gzip
 
 MAX_ENTRIES = 256
 MAX_BYTES = 8 * 1024 * 1024  # per worker process
@@ -77,15 +81,25 @@ def request_stamp() -> tuple | None:
 
 
 class Entry:
-    __slots__ = ("body", "status", "headers", "stamp", "token", "expires")
+    __slots__ = ("body", "status", "headers", "stamp", "expires", "gzipped")
 
-    def __init__(self, body: bytes, status: int, headers: list, stamp, token: str, expires):
+    def __init__(self, body: bytes, status: int, headers: list, stamp, expires):
         self.body = body
         self.status = status
         self.headers = headers
         self.stamp = stamp
-        self.token = token.encode()
         self.expires = expires
+        self.gzipped: bytes | None = None
+
+    def compressed(self) -> bytes | None:
+        """The gzip form of a text body of 1 KB or more (made on first use), else None."""
+        if self.gzipped is None and len(self.body) >= MIN_GZIP:
+            self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self.gzipped
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
 
 
 class StaffPages:
@@ -109,12 +123,12 @@ class StaffPages:
         with self.lock:
             old = self.entries.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
+                self.size -= old.size
             self.entries[key] = entry
-            self.size += len(entry.body)
+            self.size += entry.size
             while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
                 _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body)
+                self.size -= dropped.size
 
     def clear(self) -> None:
         with self.lock:
@@ -135,11 +149,23 @@ def _key() -> tuple:
     return (
         id(database.obj),
         current_user.get_id(),
+        session.get("csrf_token"),
         environ.get("PATH_INFO", ""),
         environ.get("QUERY_STRING", ""),
         clock.pinned(),
         *(request.headers.get(name) for name in _VARY),
     )
+
+
+def _answer(entry: Entry):
+    response = current_app.response_class(entry.body, entry.status, entry.headers)
+    response.vary.add("Accept-Encoding")
+    if wants_gzip(request.environ) and "Content-Encoding" not in response.headers:
+        packed = entry.compressed()
+        if packed is not None:
+            response.set_data(packed)
+            response.headers["Content-Encoding"] = "gzip"
+    return response
 
 
 def staff_page(view: Callable | None = None, *, seconds: float = DEFAULT_SECONDS):
@@ -157,12 +183,11 @@ def staff_page(view: Callable | None = None, *, seconds: float = DEFAULT_SECONDS
             ):
                 return view(*args, **kwargs)
             stamp = request_stamp()  # before the view reads anything
+            generate_csrf()  # the session's token exists before the key is made
             key = _key()
-            token = generate_csrf()
             entry = pages.get(key, stamp) if stamp is not None else None
             if entry is not None:
-                body = entry.body.replace(entry.token, token.encode())
-                return current_app.response_class(body, entry.status, entry.headers)
+                return _answer(entry)
             response = make_response(view(*args, **kwargs))
             if stamp is not None and response.status_code == 200 and not response.is_streamed:
                 headers = [
@@ -172,7 +197,8 @@ def staff_page(view: Callable | None = None, *, seconds: float = DEFAULT_SECONDS
                 ]
                 body = response.get_data()
                 expires = time.monotonic() + seconds
-                pages.keep(key, Entry(body, 200, headers, stamp, token, expires))
+                pages.keep(key, Entry(body, 200, headers, stamp, expires))
+            response.vary.add("Accept-Encoding")
             return response
 
         return wrapper

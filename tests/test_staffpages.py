@@ -5,6 +5,7 @@ CSRF token."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 from datetime import UTC, datetime
@@ -123,17 +124,31 @@ def test_nothing_written_keeps_the_stamp(ticket, app):
     assert data_stamp() == first is not None
 
 
-def test_each_session_gets_its_own_csrf_token_and_it_works(ticket, make_user, login):
+def test_each_session_gets_its_own_kept_page_whose_token_works(ticket, make_user, login):
     user = make_user("resolver", "rosa")
     one, two = logged_in(login, user), logged_in(login, user)
     token_one = META.search(one.get("/tickets/70001").get_data(as_text=True)).group(1)
     hits, page = hits_of(two, "/tickets/70001")
+    assert hits == 0  # another session: another kept page
+    assert token_one not in page.get_data(as_text=True)
+    hits, page = hits_of(two, "/tickets/70001")
     assert hits == 1
     token_two = META.search(page.get_data(as_text=True)).group(1)
     assert token_two != token_one
-    assert token_one not in page.get_data(as_text=True)
     response = two.post("/tickets/70001/comment", data={"text": "Noted.", "csrf_token": token_two})
     assert response.status_code in (200, 302)
+    assert "Noted." in two.get("/tickets/70001").get_data(as_text=True)
+
+
+def test_a_kept_page_goes_compressed_to_browsers_that_accept_it(ticket, assigner_client):
+    first = assigner_client.get("/sweep")
+    hits, packed = hits_of(assigner_client, "/sweep", headers={"Accept-Encoding": "gzip"})
+    assert hits == 1
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert same_page(gzip.decompress(packed.data), first.data)
+    plain = assigner_client.get("/sweep")
+    assert "Content-Encoding" not in plain.headers and same_page(plain.data, first.data)
 
 
 def test_another_user_never_gets_someone_elses_page(ticket, make_user, login):

@@ -1,4 +1,4 @@
-"""The derived event columns ``unit_before_id`` / ``unit_before_at`` (dmsu/tickets/derived.py)
+"""The derived event columns ``unit_before_id`` / ``unit_before_at`` (dmsu/tickets/facts.py)
 always equal what the event log says — the ticket's latest assignment before each event by
 (time, id) — however the events arrive: through the workflow, the ORM, an import in any
 order, a re-import that adds earlier history, or the migration's backfill."""
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dmsu.db import database
-from dmsu.tickets import derived, workflow
+from dmsu.tickets import derived, facts, workflow
 from dmsu.tickets.importer import import_records
 from dmsu.tickets.models import Ticket, TicketEvent
 from dmsu.tickets.records import validate_ticket
@@ -154,8 +154,8 @@ def test_the_backfill_rebuilds_every_ticket(app):
     database.execute_sql(
         "UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL, prev_same_at = NULL"
     )
-    changed = derived.refresh_all_events()
+    changed = facts.refresh_all_events()
     assert changed == 5 * 3
     for ticket in Ticket.select():
         assert stored(ticket.id) == expected(ticket.id)
-    assert derived.refresh_all_events() == 0
+    assert facts.refresh_all_events() == 0

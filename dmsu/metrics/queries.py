@@ -5,7 +5,7 @@ The contract (issue 8, "Definitions"; all times UTC, from events only):
 - "The support unit a ticket is in changes only by ``assigned`` events; before its first one
   it is in none." The unit a ticket is in just before an event, and since when, are the
   event's derived columns ``unit_before_id`` / ``unit_before_at``: its latest assignment
-  before it by (time, id), kept in step with the events by :mod:`dmsu.tickets.derived` (the
+  before it by (time, id), kept in step with the events by :mod:`dmsu.tickets.facts` (the
   stored ``from_unit`` is not used).
 - ``assigned_to_dmsu``: tickets with at least one assignment to DMSU inside the period (each
   ticket once).

@@ -1,5 +1,5 @@
 """Ticket events: the derived columns ``unit_before_id`` / ``unit_before_at`` (see
-:mod:`dmsu.tickets.derived`) and the indexes that let the metrics read a period from the
+:mod:`dmsu.tickets.facts`) and the indexes that let the metrics read a period from the
 index alone (issue 8: "a project year over 100,000 tickets in well under a second").
 
 - ``ticket_event_metrics_flow (kind, at, support_unit_id, unit_before_id, unit_before_at,
@@ -34,13 +34,13 @@ SUPERSEDED = (
 def up(db, migrator):
     from dmsu.db import UTCDateTimeField
     from dmsu.migrations import add_column_if_missing
-    from dmsu.tickets import derived
+    from dmsu.tickets import facts
 
     columns = {c.name for c in db.get_columns("ticket_event")}
     add_column_if_missing("ticket_event", "unit_before_id", peewee.IntegerField(null=True))
     add_column_if_missing("ticket_event", "unit_before_at", UTCDateTimeField(null=True))
     if "unit_before_id" not in columns:
-        derived.refresh_all_events()
+        facts.refresh_all_events()
     for name in SUPERSEDED:
         db.execute_sql(f"DROP INDEX IF EXISTS {name}")
     for statement in INDEXES:

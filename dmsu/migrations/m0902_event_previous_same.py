@@ -1,4 +1,4 @@
-"""Ticket events: ``prev_same_at`` (see :func:`dmsu.tickets.bulk.previous_same`), backfilled
+"""Ticket events: ``prev_same_at`` (see :func:`dmsu.tickets.facts.previous_same`), backfilled
 from the tickets' histories, and the metrics' covering indexes made again with it, so a
 period's flow counts "each ticket once" per piece from the index alone. A no-op where the
 column exists."""
@@ -17,12 +17,12 @@ SUPERSEDED = ("ticket_event_metrics_flow", "ticket_event_metrics_solves")
 def up(db, migrator):
     from dmsu.db import UTCDateTimeField
     from dmsu.migrations import add_column_if_missing
-    from dmsu.tickets import derived
+    from dmsu.tickets import facts
 
     columns = {c.name for c in db.get_columns("ticket_event")}
     add_column_if_missing("ticket_event", "prev_same_at", UTCDateTimeField(null=True))
     if "prev_same_at" not in columns:
-        derived.refresh_all_events()
+        facts.refresh_all_events()
     for name in SUPERSEDED:
         db.execute_sql(f"DROP INDEX IF EXISTS {name}")
     for statement in INDEXES:

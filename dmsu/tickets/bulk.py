@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from dmsu.db import database, is_postgres
+from dmsu.tickets.facts import EtaFix, UnitKinds, eta_fix, previous_same
 
 CHUNK = 500
 COPY_CHUNK = 20000
@@ -84,76 +85,6 @@ FIELD_EVENT_COLUMNS = (
     "assignee", "fixed_version", "lack_of_expertise", "postponed", "broad_impact", "impact",
     "workaround",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class EtaFix:
-    """A ticket's ETA outcome (issue 8): ``at`` is its fix — its first assignment to a UMD
-    release unit, or its first ``solved`` status while in a 3rd-line unit, after its first
-    ETA; ``initial_due`` is the due date of its earliest ETA, ``final_due`` that of its
-    latest ETA before the fix. All None without a fix."""
-
-    at: object = None
-    initial_due: object = None
-    final_due: object = None
-
-
-def eta_fix(steps, umd: frozenset, third: frozenset) -> EtaFix:
-    """``steps``: a ticket's events in (time, id) order as ``(kind, unit_id, unit_before,
-    status, at, due)``; only ETAs with a due date count."""
-    initial_due = latest_due = None
-    for kind, unit_id, unit_before, status, at, due in steps:
-        if initial_due is not None and (
-            (kind == "assigned" and unit_id in umd)
-            or (kind == "status" and status == "solved" and unit_before in third)
-        ):
-            return EtaFix(at, initial_due, latest_due)
-        if kind == "eta" and due is not None:
-            if initial_due is None:
-                initial_due = due
-            latest_due = due
-    return EtaFix()
-
-
-@dataclass(frozen=True)
-class UnitKinds:
-    """The unit ids of each kind the metrics' facts depend on."""
-
-    dmsu: frozenset = frozenset()
-    first_line: frozenset = frozenset()
-    third: frozenset = frozenset()
-    umd: frozenset = frozenset()
-
-
-def flow_fact(kind: str, unit_id, unit_before, status, kinds: UnitKinds) -> str | None:
-    """The ticket-flow fact an event is (issue 8's definitions), or None: an assignment to
-    DMSU, one straight from DMSU to TPM or to a 3rd-line unit, or a solve while in DMSU."""
-    if kind == "assigned":
-        if unit_id in kinds.dmsu:
-            return "to_dmsu"
-        if unit_before in kinds.dmsu:
-            if unit_id in kinds.first_line:
-                return "to_tpm"
-            if unit_id in kinds.third:
-                return "to_third"
-    elif kind == "status" and status == "solved" and unit_before in kinds.dmsu:
-        return "solved"
-    return None
-
-
-def previous_same(steps, kinds: UnitKinds) -> list:
-    """Per event (``steps`` as for :func:`eta_fix`): the time of the ticket's previous event
-    that is the same flow fact (None for the first, and for events that are no fact). The
-    metrics count "each ticket once" per period piece as the facts whose previous one lies
-    outside the piece."""
-    latest: dict[str, object] = {}
-    result = []
-    for kind, unit_id, unit_before, status, at, _ in steps:
-        fact = flow_fact(kind, unit_id, unit_before, status, kinds)
-        result.append(latest.get(fact) if fact else None)
-        if fact:
-            latest[fact] = at
-    return result
 
 
 @dataclass

@@ -10,17 +10,8 @@ are the truth"; these are summaries for the oversight lists, recomputable from e
 - ``submitter_wrote_at``: the submitter's latest comment;
 - ``escalated_at``: the latest escalation.
 
-Every event also carries two derived columns, ``unit_before_id`` and ``unit_before_at``: the
-support unit the ticket is in just before the event (the unit of its latest ``assigned``
-event before it) and when it entered that unit. The metrics read them instead of finding the
-previous assignment of each event again (issue 8: "The support unit a ticket is in changes
-only by ``assigned`` events; before its first one it is in none"). A new event can come
-before older ones (an import of history), so a ticket's events are recomputed together
-(:func:`refresh_events`); the importer computes them while it replays a ticket's history.
-The same pass keeps each ticket's ETA outcome (``eta_fix_at``, ``eta_initial_due``,
-``eta_final_due``, :func:`dmsu.tickets.bulk.eta_fix`) in step. It depends on which units are
-UMD release and 3rd-line units; the site never changes a unit's kind, and after changing one
-by hand :func:`refresh_all_events` brings every ticket in step.
+The events' own derived columns and each ticket's ETA outcome, which the metrics read, are
+kept by :mod:`dmsu.tickets.facts` in the same transaction.
 
 "Latest" orders events by (time, id), as :func:`dmsu.tickets.events.replay` does. Every event
 written through the ORM (the workflow's ``append``) refreshes its ticket in the same
@@ -149,151 +140,10 @@ def oversight_values(events, dmsu_units: frozenset) -> dict:
     return found
 
 
-def befores(rows) -> list[tuple[int, int | None, object]]:
-    """``rows``: a ticket's ``(id, kind, support_unit_id, at)`` in (time, id) order. Returns
-    ``(id, unit before, since)`` per event."""
-    unit = since = None
-    result = []
-    for event_id, kind, unit_id, at in rows:
-        result.append((event_id, unit, since))
-        if kind == "assigned":
-            unit, since = unit_id, at
-    return result
-
-
-def _event_rows(ticket_ids: list[int]):
-    """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
-    due, prev_same_at)`` of the tickets' events in ticket, time, id order (raw values)."""
-    mark = "%s" if is_postgres() else "?"
-    return database.execute_sql(
-        "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
-        f"status, due, prev_same_at FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
-        "ORDER BY ticket_id, at, id",
-        ticket_ids,
-    ).fetchall()
-
-
-def write_befores(changes: list[tuple[int | None, object, object, int]]) -> None:
-    """Store ``(unit_before_id, unit_before_at, prev_same_at, id)`` rows (times as stored)."""
-    if not changes:
-        return
-    cursor = database.cursor()
-    if is_postgres():
-        from psycopg2.extras import execute_values
-
-        execute_values(
-            cursor,
-            "UPDATE ticket_event AS e SET unit_before_id = v.unit, unit_before_at = v.since, "
-            "prev_same_at = v.same FROM (VALUES %s) AS v (unit, since, same, id) "
-            "WHERE e.id = v.id",
-            changes,
-            template="(%s::integer, %s::timestamp, %s::timestamp, %s::integer)",
-            page_size=1000,
-        )
-    else:
-        cursor.executemany(
-            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ?, prev_same_at = ? "
-            "WHERE id = ?",
-            changes,
-        )
-
-
-def write_eta_fixes(changes: list[tuple]) -> None:
-    """Store ``(eta_fix_at, eta_initial_due, eta_final_due, ticket id)`` rows."""
-    if not changes:
-        return
-    cursor = database.cursor()
-    if is_postgres():
-        from psycopg2.extras import execute_values
-
-        execute_values(
-            cursor,
-            "UPDATE ticket AS t SET eta_fix_at = v.fix, eta_initial_due = v.initial, "
-            "eta_final_due = v.final FROM (VALUES %s) AS v (fix, initial, final, id) "
-            "WHERE t.id = v.id",
-            changes,
-            template="(%s::timestamp, %s::date, %s::date, %s::integer)",
-            page_size=1000,
-        )
-    else:
-        cursor.executemany(
-            "UPDATE ticket SET eta_fix_at = ?, eta_initial_due = ?, eta_final_due = ? WHERE id = ?",
-            changes,
-        )
-
-
-def unit_kinds():
-    """The support unit ids by kind (:class:`dmsu.tickets.bulk.UnitKinds`)."""
-    from dmsu.tickets.bulk import UnitKinds
-
-    rows = database.execute_sql("SELECT id, kind FROM support_unit").fetchall()
-
-    def of(wanted: str) -> frozenset:
-        return frozenset(u for u, kind in rows if kind == wanted)
-
-    return UnitKinds(of("dmsu"), of("first_line"), of("third_line"), of("umd_release"))
-
-
-def refresh_events(ticket_ids: Iterable[int]) -> int:
-    """Recompute the derived event columns and the ETA outcome of these tickets from their
-    events; returns how many rows changed."""
-    from dmsu.tickets.bulk import eta_fix, previous_same
-
-    ids = sorted(set(ticket_ids))
-    if not ids:
-        return 0
-    kinds = unit_kinds()
-    mark = "%s" if is_postgres() else "?"
-    changed = 0
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        rows = _event_rows(part)
-        stored_fixes = {
-            row[0]: tuple(_same(v) for v in row[1:])
-            for row in database.execute_sql(
-                "SELECT id, eta_fix_at, eta_initial_due, eta_final_due FROM ticket "
-                f"WHERE id IN ({', '.join([mark] * len(part))})",
-                part,
-            )
-        }
-        by_ticket: dict[int, list] = {ticket_id: [] for ticket_id in stored_fixes}
-        for row in rows:
-            by_ticket.setdefault(row[0], []).append(row)
-        befores_changed, fixes_changed = [], []
-        for ticket_id, ticket_rows in by_ticket.items():
-            wanted = befores([(r[1], r[2], r[3], r[4]) for r in ticket_rows])
-            steps = [
-                (r[2], r[3], before[1], r[7], r[4], r[8])
-                for r, before in zip(ticket_rows, wanted, strict=True)
-            ]
-            sames = previous_same(steps, kinds)
-            for row, (event_id, unit, since), same in zip(ticket_rows, wanted, sames, strict=True):
-                if (row[5], _same(row[6]), _same(row[9])) != (unit, _same(since), _same(same)):
-                    befores_changed.append((unit, since, same, event_id))
-            fix = eta_fix(steps, kinds.umd, kinds.third)
-            values = (fix.at, fix.initial_due, fix.final_due)
-            if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):
-                fixes_changed.append((*values, ticket_id))
-        write_befores(befores_changed)
-        write_eta_fixes(fixes_changed)
-        changed += len(befores_changed) + len(fixes_changed)
-    return changed
-
-
-def _same(value):
-    """Stored times and dates come back as text (SQLite) or as objects (PostgreSQL)."""
-    return None if value is None else str(value)
-
-
-def refresh_all_events() -> int:
-    """Recompute the derived event columns of every ticket (a migration's backfill)."""
-    ids = [row[0] for row in database.execute_sql("SELECT id FROM ticket ORDER BY id")]
-    return refresh_events(ids)
-
-
 def event_written(event) -> None:
     """Bring the event's ticket in step, in the database and on the ticket object the event
     was written with (so the caller's later ``ticket.save()`` keeps the new values)."""
+    from dmsu.tickets.facts import refresh_events
     from dmsu.tickets.models import Ticket
 
     refresh([event.ticket_id])

@@ -20,8 +20,9 @@ from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
-from dmsu.tickets.bulk import Derived, UnitKinds, chunks, derive, insert_rows, naive
-from dmsu.tickets.derived import oversight_values, refresh_events, refresh_ggus
+from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows, naive
+from dmsu.tickets.derived import oversight_values, refresh_ggus
+from dmsu.tickets.facts import UnitKinds, refresh_events
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
 from dmsu.tickets.texthtml import ticket_html

@@ -89,8 +89,8 @@ class Ticket(BaseModel):
     waiting_since = UTCDateTimeField(null=True)
     submitter_wrote_at = UTCDateTimeField(null=True)
     escalated_at = UTCDateTimeField(null=True)
-    # The ticket's ETA outcome for the metrics (dmsu.tickets.bulk.eta_fix, kept in step by
-    # dmsu.tickets.derived): when its fix came, and its initial and final ETA due dates.
+    # The ticket's ETA outcome for the metrics (dmsu.tickets.facts.eta_fix, kept in step by
+    # dmsu.tickets.facts): when its fix came, and its initial and final ETA due dates.
     eta_fix_at = UTCDateTimeField(null=True, index=True)
     eta_initial_due = DateField(null=True)
     eta_final_due = DateField(null=True)
@@ -144,14 +144,14 @@ class TicketEvent(BaseModel):
     data = TextField(default="")
     dedupe_key = CharField(max_length=64, null=True, unique=True)
     recorded_at = UTCDateTimeField(default=clock.now)
-    # Derived, kept in step by dmsu.tickets.derived: the support unit the ticket is in just
+    # Derived, kept in step by dmsu.tickets.facts: the support unit the ticket is in just
     # before this event (its latest ``assigned`` event before it, by time then id) and when
     # it entered that unit. A plain id, not a foreign key: derived data needs no index of its
     # own, and a deleted unit's id is in no list the metrics count.
     unit_before_id = IntegerField(null=True)
     unit_before_at = UTCDateTimeField(null=True)
     # Derived too: when the ticket's previous event of the same flow fact came (see
-    # dmsu.tickets.bulk.previous_same), so a period piece counts each ticket once cheaply.
+    # dmsu.tickets.facts.previous_same), so a period piece counts each ticket once cheaply.
     prev_same_at = UTCDateTimeField(null=True)
 
     @property

@@ -1,0 +1,239 @@
+"""What the metrics read off a ticket's events, worked out when the events are written.
+
+Events are the truth (DESIGN rule 1); these are derived from them, kept in step in the same
+transaction, recomputable, and checked against the events by the tests:
+
+- every event's ``unit_before_id`` / ``unit_before_at``: the support unit the ticket is in
+  just before it (the unit of its latest ``assigned`` event before it, by time then id) and
+  since when — issue 8: "The support unit a ticket is in changes only by ``assigned`` events;
+  before its first one it is in none";
+- every event's ``prev_same_at``: when the ticket's previous event of the same flow fact
+  came (:func:`previous_same`), so a period piece counts "each ticket once" without
+  ``DISTINCT``;
+- every ticket's ETA outcome ``eta_fix_at`` / ``eta_initial_due`` / ``eta_final_due``
+  (:func:`eta_fix`).
+
+A new event can come before older ones (an import of history), so a ticket's events are
+recomputed together (:func:`refresh_events`, called for every event written through the ORM
+by :func:`dmsu.tickets.derived.event_written`); the importer computes the same values while
+it replays a ticket's history (:func:`dmsu.tickets.bulk.derive`). The facts depend on which
+units are DMSU, TPM, UMD release and 3rd-line units; the site never changes a unit's kind,
+and after changing one by hand :func:`refresh_all_events` brings every ticket in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dmsu.db import database, is_postgres
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class EtaFix:
+    """A ticket's ETA outcome (issue 8): ``at`` is its fix — its first assignment to a UMD
+    release unit, or its first ``solved`` status while in a 3rd-line unit, after its first
+    ETA; ``initial_due`` is the due date of its earliest ETA, ``final_due`` that of its
+    latest ETA before the fix. All None without a fix."""
+
+    at: object = None
+    initial_due: object = None
+    final_due: object = None
+
+
+def eta_fix(steps, umd: frozenset, third: frozenset) -> EtaFix:
+    """``steps``: a ticket's events in (time, id) order as ``(kind, unit_id, unit_before,
+    status, at, due)``; only ETAs with a due date count."""
+    initial_due = latest_due = None
+    for kind, unit_id, unit_before, status, at, due in steps:
+        if initial_due is not None and (
+            (kind == "assigned" and unit_id in umd)
+            or (kind == "status" and status == "solved" and unit_before in third)
+        ):
+            return EtaFix(at, initial_due, latest_due)
+        if kind == "eta" and due is not None:
+            if initial_due is None:
+                initial_due = due
+            latest_due = due
+    return EtaFix()
+
+
+@dataclass(frozen=True)
+class UnitKinds:
+    """The unit ids of each kind the metrics' facts depend on."""
+
+    dmsu: frozenset = frozenset()
+    first_line: frozenset = frozenset()
+    third: frozenset = frozenset()
+    umd: frozenset = frozenset()
+
+
+def flow_fact(kind: str, unit_id, unit_before, status, kinds: UnitKinds) -> str | None:
+    """The ticket-flow fact an event is (issue 8's definitions), or None: an assignment to
+    DMSU, one straight from DMSU to TPM or to a 3rd-line unit, or a solve while in DMSU."""
+    if kind == "assigned":
+        if unit_id in kinds.dmsu:
+            return "to_dmsu"
+        if unit_before in kinds.dmsu:
+            if unit_id in kinds.first_line:
+                return "to_tpm"
+            if unit_id in kinds.third:
+                return "to_third"
+    elif kind == "status" and status == "solved" and unit_before in kinds.dmsu:
+        return "solved"
+    return None
+
+
+def previous_same(steps, kinds: UnitKinds) -> list:
+    """Per event (``steps`` as for :func:`eta_fix`): the time of the ticket's previous event
+    that is the same flow fact (None for the first, and for events that are no fact). The
+    metrics count "each ticket once" per period piece as the facts whose previous one lies
+    outside the piece."""
+    latest: dict[str, object] = {}
+    result = []
+    for kind, unit_id, unit_before, status, at, _ in steps:
+        fact = flow_fact(kind, unit_id, unit_before, status, kinds)
+        result.append(latest.get(fact) if fact else None)
+        if fact:
+            latest[fact] = at
+    return result
+
+
+def befores(rows) -> list[tuple[int, int | None, object]]:
+    """``rows``: a ticket's ``(id, kind, support_unit_id, at)`` in (time, id) order. Returns
+    ``(id, unit before, since)`` per event."""
+    unit = since = None
+    result = []
+    for event_id, kind, unit_id, at in rows:
+        result.append((event_id, unit, since))
+        if kind == "assigned":
+            unit, since = unit_id, at
+    return result
+
+
+def _event_rows(ticket_ids: list[int]):
+    """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
+    due, prev_same_at)`` of the tickets' events in ticket, time, id order (raw values)."""
+    mark = "%s" if is_postgres() else "?"
+    return database.execute_sql(
+        "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
+        f"status, due, prev_same_at FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
+        "ORDER BY ticket_id, at, id",
+        ticket_ids,
+    ).fetchall()
+
+
+def write_befores(changes: list[tuple[int | None, object, object, int]]) -> None:
+    """Store ``(unit_before_id, unit_before_at, prev_same_at, id)`` rows (times as stored)."""
+    if not changes:
+        return
+    cursor = database.cursor()
+    if is_postgres():
+        from psycopg2.extras import execute_values
+
+        execute_values(
+            cursor,
+            "UPDATE ticket_event AS e SET unit_before_id = v.unit, unit_before_at = v.since, "
+            "prev_same_at = v.same FROM (VALUES %s) AS v (unit, since, same, id) "
+            "WHERE e.id = v.id",
+            changes,
+            template="(%s::integer, %s::timestamp, %s::timestamp, %s::integer)",
+            page_size=1000,
+        )
+    else:
+        cursor.executemany(
+            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ?, prev_same_at = ? "
+            "WHERE id = ?",
+            changes,
+        )
+
+
+def write_eta_fixes(changes: list[tuple]) -> None:
+    """Store ``(eta_fix_at, eta_initial_due, eta_final_due, ticket id)`` rows."""
+    if not changes:
+        return
+    cursor = database.cursor()
+    if is_postgres():
+        from psycopg2.extras import execute_values
+
+        execute_values(
+            cursor,
+            "UPDATE ticket AS t SET eta_fix_at = v.fix, eta_initial_due = v.initial, "
+            "eta_final_due = v.final FROM (VALUES %s) AS v (fix, initial, final, id) "
+            "WHERE t.id = v.id",
+            changes,
+            template="(%s::timestamp, %s::date, %s::date, %s::integer)",
+            page_size=1000,
+        )
+    else:
+        cursor.executemany(
+            "UPDATE ticket SET eta_fix_at = ?, eta_initial_due = ?, eta_final_due = ? WHERE id = ?",
+            changes,
+        )
+
+
+def unit_kinds():
+    """The support unit ids by kind (:class:`dmsu.tickets.bulk.UnitKinds`)."""
+    rows = database.execute_sql("SELECT id, kind FROM support_unit").fetchall()
+
+    def of(wanted: str) -> frozenset:
+        return frozenset(u for u, kind in rows if kind == wanted)
+
+    return UnitKinds(of("dmsu"), of("first_line"), of("third_line"), of("umd_release"))
+
+
+def refresh_events(ticket_ids: Iterable[int]) -> int:
+    """Recompute the derived event columns and the ETA outcome of these tickets from their
+    events; returns how many rows changed."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return 0
+    kinds = unit_kinds()
+    mark = "%s" if is_postgres() else "?"
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        rows = _event_rows(part)
+        stored_fixes = {
+            row[0]: tuple(_same(v) for v in row[1:])
+            for row in database.execute_sql(
+                "SELECT id, eta_fix_at, eta_initial_due, eta_final_due FROM ticket "
+                f"WHERE id IN ({', '.join([mark] * len(part))})",
+                part,
+            )
+        }
+        by_ticket: dict[int, list] = {ticket_id: [] for ticket_id in stored_fixes}
+        for row in rows:
+            by_ticket.setdefault(row[0], []).append(row)
+        befores_changed, fixes_changed = [], []
+        for ticket_id, ticket_rows in by_ticket.items():
+            wanted = befores([(r[1], r[2], r[3], r[4]) for r in ticket_rows])
+            steps = [
+                (r[2], r[3], before[1], r[7], r[4], r[8])
+                for r, before in zip(ticket_rows, wanted, strict=True)
+            ]
+            sames = previous_same(steps, kinds)
+            for row, (event_id, unit, since), same in zip(ticket_rows, wanted, sames, strict=True):
+                if (row[5], _same(row[6]), _same(row[9])) != (unit, _same(since), _same(same)):
+                    befores_changed.append((unit, since, same, event_id))
+            fix = eta_fix(steps, kinds.umd, kinds.third)
+            values = (fix.at, fix.initial_due, fix.final_due)
+            if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):
+                fixes_changed.append((*values, ticket_id))
+        write_befores(befores_changed)
+        write_eta_fixes(fixes_changed)
+        changed += len(befores_changed) + len(fixes_changed)
+    return changed
+
+
+def _same(value):
+    """Stored times and dates come back as text (SQLite) or as objects (PostgreSQL)."""
+    return None if value is None else str(value)
+
+
+def refresh_all_events() -> int:
+    """Recompute the derived event columns of every ticket (a migration's backfill)."""
+    ids = [row[0] for row in database.execute_sql("SELECT id FROM ticket ORDER BY id")]
+    return refresh_events(ids)
