@@ -17,6 +17,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dmsu import csvcells
 from dmsu.cheatsheet import editing
 from dmsu.cheatsheet.fields import COLUMNS, ComponentData, FieldError, parse, to_json
 from dmsu.cheatsheet.models import Component, ComponentName, Partner, name_key
@@ -71,7 +72,7 @@ def read_rows(handle) -> list[tuple[int, dict[str, str]]]:
         if None in record:
             raise CheatSheetImportError([f"line {start}: more values than columns"])
         if any((value or "").strip() for value in record.values()):
-            rows.append((start, record))
+            rows.append((start, {k: csvcells.read_cell(v or "") for k, v in record.items()}))
         start = reader.line_num + 1
     return rows
 
@@ -167,7 +168,7 @@ def import_file(path: Path, **options) -> ImportSummary:
 def write_csv(rows, with_emails: bool) -> str:
     """The CSV text of sheet rows, in the import format (it round-trips)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csvcells.dict_writer(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         data: ComponentData = row.data()

@@ -15,11 +15,11 @@ for every cut, see :mod:`dmsu.metrics.queries`), and are cached until events cha
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
 
+from dmsu import csvcells
 from dmsu.db import side_by_side
 from dmsu.metrics import cache
 from dmsu.metrics.eta import EtaCounts, eta_accuracy
@@ -162,7 +162,7 @@ def as_json(result: dict) -> str:
 def as_csv(result: dict) -> str:
     """One line per piece, then the total; the columns are the JSON keys."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvcells.writer(out, lineterminator="\n")
     columns = ("name", "start", "end", *KEYS)
     writer.writerow(columns)
     for row in [*result["periods"], result["total"]]:

@@ -4,10 +4,10 @@ the chart drawn from it and the markdown of the quarterly report, so all four al
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 
+from dmsu import csvcells
 from dmsu.metrics.backlog import Backlog
 from dmsu.metrics.per_product import COLUMNS as CATEGORY_COLUMNS
 from dmsu.metrics.per_product import ProductRow
@@ -25,7 +25,7 @@ class Table:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csvcells.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
         for row in self.rows:
             writer.writerow(["" if cell is None else cell for cell in row])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
 
 from peewee import JOIN
 
+from dmsu import csvcells
 from dmsu.cheatsheet.models import Component
 from dmsu.requirements.log import RequirementError
 from dmsu.requirements.models import EFFORTS, REQUIREMENT_STATUSES, Requirement, RequirementTicket
@@ -147,7 +147,7 @@ CSV_HEADER = (
 def log_csv(f: LogFilters, user, rt_base_url: str) -> str:
     """The filtered log as CSV (every page), in batches of 500 without N+1 queries."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvcells.writer(out)
     writer.writerow(CSV_HEADER)
     query = (
         filtered(f, user)

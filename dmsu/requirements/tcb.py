@@ -13,7 +13,6 @@ decided (new, assessed, in RT, sent to 3rd line) to ``reported to TCB``.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from datetime import date
 
 from peewee import JOIN
 
-from dmsu import clock
+from dmsu import clock, csvcells
 from dmsu.auth.permissions import require
 from dmsu.cheatsheet.models import Component
 from dmsu.db import database
@@ -132,19 +131,18 @@ def digest_markdown(digest: TcbDigest, *, rt_base_url: str, page_url) -> str:
 
 def digest_csv(digest: TcbDigest, *, rt_base_url: str) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvcells.writer(out)
     writer.writerow(
         ("section", "id", "title", "component", "effort", "status", "ggus_tickets", "rt_id")
         + ("rt_status", "rt_url", "created_at", "reported_to_tcb")
     )
     for section, rows in (("gathered", digest.gathered), ("in progress", digest.in_progress)):
         for r in rows:
-            title = "'" + r.title if r.title[:1] in "=+-@" else r.title
             writer.writerow(
                 (
                     section,
                     r.id,
-                    title,
+                    r.title,
                     r.component.name if r.component_id else "",
                     r.effort or "",
                     r.status,
