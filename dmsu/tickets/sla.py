@@ -41,6 +41,7 @@ from dmsu.tickets.calendar import (
     severity_of,
 )
 from dmsu.tickets.clocks import (
+    CLOCK_KINDS,
     Clock,
     EventRow,
     dmsu_reaction_since,
@@ -223,7 +224,8 @@ def response_outcomes(
     now = now or site_clock.now()
     tickets = _ticket_rows(tickets_or_query)
     units = _units()
-    grouped = event_rows([t[0] for t in tickets]) if tickets else defaultdict(list)
+    ids = [t[0] for t in tickets]
+    grouped = event_rows(ids, CLOCK_KINDS) if tickets else defaultdict(list)
     outcomes: list[ResponseOutcome] = []
     for ticket_id, ggus_id, priority in tickets:
         severity = _severity(priority)
