@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dmsu.db import database
@@ -53,7 +53,18 @@ def expected(ticket_id: int) -> list[tuple]:
         else:
             fact = None
         same = [at for at, f in facts if f == fact] if fact else []
-        result.append((event.id, latest[2], latest[0], same[-1] if same else None))
+        after = [
+            e.at for e in order if e.kind == event.kind and (e.at, e.id) > (event.at, event.id)
+        ]
+        result.append(
+            (
+                event.id,
+                latest[2],
+                latest[0],
+                same[-1] if same else None,
+                after[0] if after else None,
+            )
+        )
         facts.append((event.at, fact))
     return result
 
@@ -61,7 +72,7 @@ def expected(ticket_id: int) -> list[tuple]:
 def stored(ticket_id: int) -> list[tuple]:
     events = TicketEvent.select().where(TicketEvent.ticket == ticket_id)
     return [
-        (e.id, e.unit_before_id, e.unit_before_at, e.prev_same_at)
+        (e.id, e.unit_before_id, e.unit_before_at, e.prev_same_at, e.next_of_kind_at)
         for e in sorted(events, key=lambda e: (e.at, e.id))
     ]
 
@@ -105,6 +116,7 @@ steps_strategy = st.lists(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(steps=steps_strategy, split=st.integers(0, 9), seed=st.integers(0, 1000))
+@example(steps=[(0, "TPM"), (0, "DMSU"), (1, "TPM"), (0, "TPM")], split=4, seed=0)  # a copy
 def test_imports_in_any_order_and_reimports_keep_the_columns_true(app, steps, split, seed):
     database.execute_sql("DELETE FROM ticket_event")
     database.execute_sql("DELETE FROM ticket")
@@ -152,10 +164,11 @@ def test_the_backfill_rebuilds_every_ticket(app):
          for n in range(5)]
     )  # fmt: skip
     database.execute_sql(
-        "UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL, prev_same_at = NULL"
+        "UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL, prev_same_at = NULL,"
+        " next_of_kind_at = NULL"
     )
     changed = facts.refresh_all_events()
-    assert changed == 5 * 3
+    assert changed == 5 * 4  # every event but the first has a unit before; all but the last a next
     for ticket in Ticket.select():
         assert stored(ticket.id) == expected(ticket.id)
     assert facts.refresh_all_events() == 0

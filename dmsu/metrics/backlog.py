@@ -20,8 +20,6 @@ from dmsu.metrics.sqltools import run
 from dmsu.tickets.models import CLOSED_STATUSES
 from dmsu.tickets.units import SupportUnit
 
-FEW = 2000  # tickets changed since the snapshot that are replayed from their events
-
 
 @dataclass
 class Backlog:
@@ -50,83 +48,33 @@ def age_limits(stale_days: int) -> list[tuple[str, int | None]]:
     ]
 
 
-def _from_events(as_of: datetime, units: dict, cuts: dict, only=None) -> list[tuple]:
-    """(unit, age group, count) from the events before ``as_of`` (of the tickets ``only``)."""
-    whens = " ".join(f"WHEN at >= :cut{i} THEN {i}" for i in range(len(cuts)))
-    among = "AND e.ticket_id IN (:only)" if only is not None else ""
-    return run(
-        f"""
-        WITH moved AS (
-          SELECT e.ticket_id, e.support_unit_id AS unit, e.at,
-                 LEAD(e.id) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS next_id
-          FROM ticket_event e WHERE e.kind = 'assigned' AND e.at < :as_of {among}
-        ),
-        at_third AS (
-          SELECT m.ticket_id, m.unit, m.at FROM moved m
-          WHERE m.next_id IS NULL AND m.unit IN (:third)
-            AND COALESCE((SELECT s.status FROM ticket_event s
-                          WHERE s.kind = 'status' AND s.ticket_id = m.ticket_id
-                            AND s.at < :as_of
-                          ORDER BY s.at DESC, s.id DESC LIMIT 1), 'assigned') NOT IN (:closed)
-        )
-        SELECT unit, CASE {whens} ELSE {len(cuts)} END AS age, COUNT(*)
-        FROM at_third GROUP BY unit, CASE {whens} ELSE {len(cuts)} END
-        """,
-        as_of=as_of,
-        third=units["third_line"],
-        closed=CLOSED_STATUSES,
-        only=tuple(only or ()),
-        **cuts,
-    )
-
-
-def _changed_since(as_of: datetime) -> list[int] | None:
-    """The tickets with events at or after ``as_of`` (None when there are more than
-    :data:`FEW`: then the events are read for every ticket)."""
-    rows = run(
-        "SELECT DISTINCT ticket_id FROM ticket_event WHERE at >= :as_of LIMIT :limit",
-        as_of=as_of,
-        limit=FEW + 1,
-    )
-    return None if len(rows) > FEW else [row[0] for row in rows]
-
-
-def _from_tickets(units: dict, cuts: dict, leave_out: list[int]) -> list[tuple]:
-    """(unit, age group, count) from the tickets' summary columns, which equal the replay of
-    all their events (:mod:`dmsu.tickets.derived`): the state "as of" any instant after their
-    last event."""
-    whens = " ".join(f"WHEN unit_since >= :cut{i} THEN {i}" for i in range(len(cuts)))
-    return run(
-        f"""
-        SELECT support_unit_id, CASE {whens} ELSE {len(cuts)} END AS age, COUNT(*)
-        FROM ticket
-        WHERE support_unit_id IN (:third) AND status NOT IN (:closed)
-          AND id NOT IN (:leave_out)
-        GROUP BY support_unit_id, CASE {whens} ELSE {len(cuts)} END
-        """,
-        third=units["third_line"],
-        closed=CLOSED_STATUSES,
-        leave_out=tuple(leave_out),
-        **cuts,
-    )
-
-
 def third_line_backlog(as_of: datetime, units: dict, stale_days: int = 61) -> Backlog:
-    """Open tickets at the 3rd line as of ``as_of``, by age group and by unit.
+    """Open tickets at the 3rd line as of ``as_of``, by age group and by unit (one query).
 
-    For the running period (``as_of`` within the last hour) almost every ticket has had its
-    last event before ``as_of``: its state then is its state now, the summary columns; only
-    the few tickets with later events are replayed from their events. Otherwise every
-    ticket's events before ``as_of`` are read."""
+    A ticket's latest assignment before ``as_of`` is its assignment before ``as_of`` whose
+    next assignment (the event's derived ``next_of_kind_at``, :mod:`dmsu.tickets.facts`) did
+    not come before ``as_of``; the same for its latest status. So any instant — the end of a
+    quarter long past or now — is one index range and a seek per ticket found."""
     limits = age_limits(stale_days)
     cuts = {f"cut{i}": as_of - timedelta(days=days) for i, (_, days) in enumerate(limits) if days}
-    changed = _changed_since(as_of)
-    if changed is None:
-        rows = _from_events(as_of, units, cuts)
-    else:
-        rows = _from_tickets(units, cuts, changed)
-        if changed:
-            rows += _from_events(as_of, units, cuts, only=changed)
+    whens = " ".join(f"WHEN a.at >= :cut{i} THEN {i}" for i in range(len(cuts)))
+    rows = run(
+        f"""
+        SELECT a.support_unit_id, CASE {whens} ELSE {len(cuts)} END AS age, COUNT(*)
+        FROM ticket_event a
+        WHERE a.kind = 'assigned' AND a.support_unit_id IN (:third) AND a.at < :as_of
+          AND (a.next_of_kind_at IS NULL OR a.next_of_kind_at >= :as_of)
+          AND COALESCE((SELECT s.status FROM ticket_event s
+                        WHERE s.ticket_id = a.ticket_id AND s.kind = 'status' AND s.at < :as_of
+                          AND (s.next_of_kind_at IS NULL OR s.next_of_kind_at >= :as_of)
+                        ORDER BY s.at DESC, s.id DESC LIMIT 1), 'assigned') NOT IN (:closed)
+        GROUP BY a.support_unit_id, CASE {whens} ELSE {len(cuts)} END
+        """,
+        as_of=as_of,
+        third=units["third_line"],
+        closed=CLOSED_STATUSES,
+        **cuts,
+    )
     counts = [0] * len(limits)
     by_unit: dict[int, list[int]] = {}
     stale_from = next(i for i, (_, days) in enumerate(limits) if days == stale_days) + 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from dmsu.db import database, is_postgres
-from dmsu.tickets.facts import EtaFix, UnitKinds, eta_fix, previous_same
+from dmsu.tickets.facts import EtaFix, UnitKinds, eta_fix, next_of_kind, previous_same
 
 CHUNK = 500
 COPY_CHUNK = 20000
@@ -102,6 +102,7 @@ class Derived:
     fields: dict  # the last ``field`` event's "after" per column of FIELD_EVENT_COLUMNS
     eta: EtaFix = EtaFix()
     previous_same: list = field(default_factory=list)  # per event, see :func:`previous_same`
+    next_of_kind: list = field(default_factory=list)  # per event, see :func:`next_of_kind`
 
 
 def derive(
@@ -167,4 +168,5 @@ def derive(
         fields,
         eta_fix(steps, kinds.umd, kinds.third),
         previous_same(steps, kinds),
+        next_of_kind(steps),
     )

@@ -10,6 +10,8 @@ transaction, recomputable, and checked against the events by the tests:
 - every event's ``prev_same_at``: when the ticket's previous event of the same flow fact
   came (:func:`previous_same`), so a period piece counts "each ticket once" without
   ``DISTINCT``;
+- every event's ``next_of_kind_at``: when the ticket's next event of the same kind came
+  (:func:`next_of_kind`), so its state as of any instant is an index range;
 - every ticket's ETA outcome ``eta_fix_at`` / ``eta_initial_due`` / ``eta_final_due``
   (:func:`eta_fix`).
 
@@ -86,6 +88,20 @@ def flow_fact(kind: str, unit_id, unit_before, status, kinds: UnitKinds) -> str 
     return None
 
 
+def next_of_kind(steps) -> list:
+    """Per event (``steps`` as for :func:`eta_fix`): when the ticket's next event of the same
+    kind came (None for the last of its kind). The ticket's state as of any instant is then
+    its events before it with no later one of their kind before it: the 3rd-line backlog of
+    a past quarter is an index range, not a replay of every ticket."""
+    result: list = [None] * len(steps)
+    following: dict[str, object] = {}
+    for index in range(len(steps) - 1, -1, -1):
+        kind, at = steps[index][0], steps[index][4]
+        result[index] = following.get(kind)
+        following[kind] = at
+    return result
+
+
 def previous_same(steps, kinds: UnitKinds) -> list:
     """Per event (``steps`` as for :func:`eta_fix`): the time of the ticket's previous event
     that is the same flow fact (None for the first, and for events that are no fact). The
@@ -115,18 +131,20 @@ def befores(rows) -> list[tuple[int, int | None, object]]:
 
 def _event_rows(ticket_ids: list[int]):
     """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
-    due, prev_same_at)`` of the tickets' events in ticket, time, id order (raw values)."""
+    due, prev_same_at, next_of_kind_at)`` of the tickets' events in ticket, time, id order
+    (raw values)."""
     mark = "%s" if is_postgres() else "?"
     return database.execute_sql(
         "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
-        f"status, due, prev_same_at FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
+        f"status, due, prev_same_at, next_of_kind_at FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
         "ORDER BY ticket_id, at, id",
         ticket_ids,
     ).fetchall()
 
 
-def write_befores(changes: list[tuple[int | None, object, object, int]]) -> None:
-    """Store ``(unit_before_id, unit_before_at, prev_same_at, id)`` rows (times as stored)."""
+def write_befores(changes: list[tuple]) -> None:
+    """Store ``(unit_before_id, unit_before_at, prev_same_at, next_of_kind_at, id)`` rows
+    (times as stored)."""
     if not changes:
         return
     cursor = database.cursor()
@@ -136,16 +154,16 @@ def write_befores(changes: list[tuple[int | None, object, object, int]]) -> None
         execute_values(
             cursor,
             "UPDATE ticket_event AS e SET unit_before_id = v.unit, unit_before_at = v.since, "
-            "prev_same_at = v.same FROM (VALUES %s) AS v (unit, since, same, id) "
-            "WHERE e.id = v.id",
+            "prev_same_at = v.same, next_of_kind_at = v.next "
+            "FROM (VALUES %s) AS v (unit, since, same, next, id) WHERE e.id = v.id",
             changes,
-            template="(%s::integer, %s::timestamp, %s::timestamp, %s::integer)",
+            template="(%s::integer, %s::timestamp, %s::timestamp, %s::timestamp, %s::integer)",
             page_size=1000,
         )
     else:
         cursor.executemany(
-            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ?, prev_same_at = ? "
-            "WHERE id = ?",
+            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ?, prev_same_at = ?, "
+            "next_of_kind_at = ? WHERE id = ?",
             changes,
         )
 
@@ -215,9 +233,13 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
                 for r, before in zip(ticket_rows, wanted, strict=True)
             ]
             sames = previous_same(steps, kinds)
-            for row, (event_id, unit, since), same in zip(ticket_rows, wanted, sames, strict=True):
-                if (row[5], _same(row[6]), _same(row[9])) != (unit, _same(since), _same(same)):
-                    befores_changed.append((unit, since, same, event_id))
+            nexts = next_of_kind(steps)
+            for row, (event_id, unit, since), same, after in zip(
+                ticket_rows, wanted, sames, nexts, strict=True
+            ):
+                stored = (row[5], _same(row[6]), _same(row[9]), _same(row[10]))
+                if stored != (unit, _same(since), _same(same), _same(after)):
+                    befores_changed.append((unit, since, same, after, event_id))
             fix = eta_fix(steps, kinds.umd, kinds.third)
             values = (fix.at, fix.initial_due, fix.final_due)
             if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):

@@ -39,7 +39,7 @@ TICKET_COLUMNS = [
 EVENT_COLUMNS = [
     "ticket", "at", "kind", "actor", "actor_role", "support_unit", "from_unit", "status",
     "public", "text", "html", "due", "data", "dedupe_key", "recorded_at", "unit_before_id",
-    "unit_before_at", "prev_same_at",
+    "unit_before_at", "prev_same_at", "next_of_kind_at",
 ]  # fmt: skip
 DEFAULTS = {
     "description": "",
@@ -231,7 +231,7 @@ class TicketWriter:
                 values[name] = bool(after)
 
     def _event_row(
-        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, same, key=None
+        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, same, after, key=None
     ) -> tuple:
         unit_before, since = before
         return (
@@ -253,6 +253,7 @@ class TicketWriter:
             unit_before,
             naive(since) if since is not None else None,
             naive(same) if same is not None else None,
+            naive(after) if after is not None else None,
         )
 
     def _insert_new(self, records: list[TicketRecord]) -> None:
@@ -261,12 +262,19 @@ class TicketWriter:
         rows, derived = [], {}
         for record in records:
             values = self._ticket_values(record, DEFAULTS)
-            info = self._derive(record, [(e.at, e) for e in record.events])
-            derived[record.ggus_id] = info
+            # the same event twice in one ticket: keep the first (before anything is derived)
+            seen, events = set(), []
+            for event in record.events:
+                key = event.content_key(record.ggus_id)
+                if key not in seen:
+                    seen.add(key)
+                    events.append((key, event))
+            info = self._derive(record, [(e.at, e) for _, e in events])
+            derived[record.ggus_id] = (info, events)
             self._apply(values, record, info)
             steps = [
                 (e.kind, self.unit_id(e.support_unit), e.status, e.at, e.author_role)
-                for e in record.events
+                for _, e in events
             ]
             values.update(oversight_values(steps, self._dmsu))
             for name in (
@@ -286,19 +294,22 @@ class TicketWriter:
         for part in chunks([r.ggus_id for r in records]):
             query = Ticket.select(Ticket.id, Ticket.ggus_id).where(Ticket.ggus_id.in_(part))
             ids.update({g: i for i, g in query.tuples()})
-        event_rows, involvement_rows, seen = [], [], set()
+        event_rows, involvement_rows = [], []
         for record in records:
-            ticket_id, info = ids[record.ggus_id], derived[record.ggus_id]
+            ticket_id, (info, events) = ids[record.ggus_id], derived[record.ggus_id]
             steps = zip(
-                record.events, info.from_units, info.befores, info.previous_same, strict=True
+                events,
+                info.from_units,
+                info.befores,
+                info.previous_same,
+                info.next_of_kind,
+                strict=True,
             )
-            for event, from_unit, before, same in steps:
-                key = event.content_key(record.ggus_id)
-                if key in seen:  # the same event twice in one ticket: keep the first
-                    continue
-                seen.add(key)
+            for (key, event), from_unit, before, same, after in steps:
                 event_rows.append(
-                    self._event_row(ticket_id, record.ggus_id, event, from_unit, before, same, key)
+                    self._event_row(
+                        ticket_id, record.ggus_id, event, from_unit, before, same, after, key
+                    )
                 )
             involvement_rows += [(ticket_id, u, naive(t)) for u, t in info.involved.items()]
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
@@ -403,12 +414,21 @@ class TicketWriter:
         if changes:
             Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
         event_rows = []
-        steps = zip(history, info.from_units, info.befores, info.previous_same, strict=True)
-        for (_, new, n, item), from_unit, before, same in steps:
+        steps = zip(
+            history,
+            info.from_units,
+            info.befores,
+            info.previous_same,
+            info.next_of_kind,
+            strict=True,
+        )
+        for (_, new, n, item), from_unit, before, same, after in steps:
             if new:
                 event, key = new_events[n]
                 event_rows.append(
-                    self._event_row(ticket.id, record.ggus_id, event, from_unit, before, same, key)
+                    self._event_row(
+                        ticket.id, record.ggus_id, event, from_unit, before, same, after, key
+                    )
                 )
             elif item[3] == "assigned" and item[5] != from_unit:
                 TicketEvent.update(from_unit=from_unit).where(TicketEvent.id == item[0]).execute()

@@ -153,6 +153,8 @@ class TicketEvent(BaseModel):
     # Derived too: when the ticket's previous event of the same flow fact came (see
     # dmsu.tickets.facts.previous_same), so a period piece counts each ticket once cheaply.
     prev_same_at = UTCDateTimeField(null=True)
+    # ... and when its next event of the same kind came (dmsu.tickets.facts.next_of_kind).
+    next_of_kind_at = UTCDateTimeField(null=True)
 
     @property
     def change(self) -> dict:
@@ -171,12 +173,10 @@ class TicketEvent(BaseModel):
         return written
 
     class Meta:
-        # (kind, at, ...) and (kind, status, at, ...) are made by migration m0900 with the
-        # derived columns, so the metrics read a period's events from the index alone.
-        indexes = (
-            (("ticket", "at"), False),
-            (("kind", "support_unit", "at"), False),
-        )
+        # (kind, at, ...), (kind, status, at, ...) and (kind, support_unit_id, at, ...) are
+        # made by migrations m0900-m0903 with the derived columns, so the metrics read a
+        # period's events from the index alone.
+        indexes = ((("ticket", "at"), False),)
 
 
 class TicketInvolvement(BaseModel):
