@@ -13,7 +13,7 @@ while in a 3rd-line unit, after its first ETA. The initial ETA is the due date o
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,10 +23,9 @@ from dmsu.metrics.queries import unit_ids
 from dmsu.metrics.sqltools import run
 from dmsu.tickets.importer import import_records
 from dmsu.tickets.models import Ticket
-from dmsu.tickets.records import validate_ticket
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units
+from tests.test_tickets_derived_events import START, record
 
-START = datetime(2013, 2, 11, 9, tzinfo=UTC)
 ORACLE = """
 WITH first_eta AS (
   SELECT ticket_id, at, id, due FROM (
@@ -93,13 +92,6 @@ def events_from(steps) -> list[dict]:
     return events
 
 
-def record(ggus_id: int, events: list[dict]):
-    return validate_ticket(
-        {"ggus_id": ggus_id, "subject": f"T{ggus_id}", "created_at": START.isoformat(),
-         "events": events}
-    )  # fmt: skip
-
-
 steps_strategy = st.lists(
     st.tuples(st.integers(0, 200), st.sampled_from(KINDS), st.integers(0, 20)),
     min_size=1,
@@ -112,15 +104,9 @@ def _units():
     SupportUnit.get_or_create(name="CREAM", defaults={"kind": "third_line"})
 
 
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    tickets=st.lists(steps_strategy, min_size=1, max_size=4),
-    split=st.integers(0, 10),
-    seed=st.integers(0, 1000),
-)
-def test_the_columns_agree_with_the_events_after_imports_in_any_order(app, tickets, split, seed):
+def import_in_two_parts(tickets, split: int, seed: int) -> None:
+    """A fresh set of tickets from ``tickets`` (steps each), their events shuffled; part of
+    each history imported first, the whole of it again later (what came before, later on)."""
     database.execute_sql("DELETE FROM ticket_event")
     database.execute_sql("DELETE FROM ticket")
     _units()
@@ -131,6 +117,18 @@ def test_the_columns_agree_with_the_events_after_imports_in_any_order(app, ticke
         shuffled.append(events)
     import_records([record(92000 + n, events[:split]) for n, events in enumerate(shuffled)])
     import_records([record(92000 + n, events) for n, events in enumerate(shuffled)])
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    tickets=st.lists(steps_strategy, min_size=1, max_size=4),
+    split=st.integers(0, 10),
+    seed=st.integers(0, 1000),
+)
+def test_the_columns_agree_with_the_events_after_imports_in_any_order(app, tickets, split, seed):
+    import_in_two_parts(tickets, split, seed)
     assert from_columns() == from_events()
 
 
@@ -186,16 +184,7 @@ def test_the_third_line_backlog_agrees_with_the_events_at_any_instant(
     from dmsu.metrics.backlog import third_line_backlog
     from dmsu.tickets.models import CLOSED_STATUSES
 
-    database.execute_sql("DELETE FROM ticket_event")
-    database.execute_sql("DELETE FROM ticket")
-    _units()
-    shuffled = []
-    for n, steps in enumerate(tickets):
-        events = events_from(steps)
-        random.Random(seed + n).shuffle(events)
-        shuffled.append(events)
-    import_records([record(92000 + n, events[split:]) for n, events in enumerate(shuffled)])
-    import_records([record(92000 + n, events) for n, events in enumerate(shuffled)])
+    import_in_two_parts(tickets, split, seed)
     units = unit_ids()
     for hour in hours:
         as_of = START + timedelta(hours=hour, minutes=30)

@@ -276,12 +276,6 @@ def solves(grid: Grid, units: dict) -> dict[tuple[str, int], Solved]:
     }
 
 
-def latest_event_id() -> tuple[int, int]:
-    """(largest id, count) of the ticket events: changes whenever events are added or removed."""
-    row = run("SELECT MAX(id), COUNT(*) FROM ticket_event")[0]
-    return int(row[0] or 0), int(row[1] or 0)
-
-
 def as_of(period: Period, now: datetime) -> datetime:
     """The instant a snapshot of ``period`` is taken: its end, or now while it runs."""
     return min(period.end, now)

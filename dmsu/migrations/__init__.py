@@ -72,3 +72,11 @@ def add_column_if_missing(table: str, column: str, field: peewee.Field) -> None:
 
     if column not in {c.name for c in database.get_columns(table)}:
         run(migrator().add_column(table, column, field))
+
+
+def replace_indexes(superseded: tuple[str, ...], statements: tuple[str, ...]) -> None:
+    """Drop the ``superseded`` indexes (where they exist) and create ``statements``'s."""
+    for name in superseded:
+        database.execute_sql(f"DROP INDEX IF EXISTS {name}")
+    for statement in statements:
+        database.execute_sql(statement)

@@ -16,8 +16,6 @@ Existing events are backfilled from their tickets' histories. A no-op where all 
 
 from __future__ import annotations
 
-import peewee
-
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS ticket_event_metrics_flow ON ticket_event "
     "(kind, at, support_unit_id, unit_before_id, unit_before_at, ticket_id, id)",
@@ -32,16 +30,8 @@ SUPERSEDED = (
 
 
 def up(db, migrator):
-    from dmsu.db import UTCDateTimeField
-    from dmsu.migrations import add_column_if_missing
+    from dmsu.migrations import replace_indexes
     from dmsu.tickets import facts
 
-    columns = {c.name for c in db.get_columns("ticket_event")}
-    add_column_if_missing("ticket_event", "unit_before_id", peewee.IntegerField(null=True))
-    add_column_if_missing("ticket_event", "unit_before_at", UTCDateTimeField(null=True))
-    if "unit_before_id" not in columns:
-        facts.refresh_all_events()
-    for name in SUPERSEDED:
-        db.execute_sql(f"DROP INDEX IF EXISTS {name}")
-    for statement in INDEXES:
-        db.execute_sql(statement)
+    facts.add_missing_columns()
+    replace_indexes(SUPERSEDED, INDEXES)

@@ -15,15 +15,8 @@ SUPERSEDED = ("ticket_event_metrics_flow", "ticket_event_metrics_solves")
 
 
 def up(db, migrator):
-    from dmsu.db import UTCDateTimeField
-    from dmsu.migrations import add_column_if_missing
+    from dmsu.migrations import replace_indexes
     from dmsu.tickets import facts
 
-    columns = {c.name for c in db.get_columns("ticket_event")}
-    add_column_if_missing("ticket_event", "prev_same_at", UTCDateTimeField(null=True))
-    if "prev_same_at" not in columns:
-        facts.refresh_all_events()
-    for name in SUPERSEDED:
-        db.execute_sql(f"DROP INDEX IF EXISTS {name}")
-    for statement in INDEXES:
-        db.execute_sql(statement)
+    facts.add_missing_columns()
+    replace_indexes(SUPERSEDED, INDEXES)

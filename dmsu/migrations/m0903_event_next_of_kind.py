@@ -14,14 +14,8 @@ SUPERSEDED = ("ticket_event_kind_support_unit_id_at",)
 
 
 def up(db, migrator):
-    from dmsu.db import UTCDateTimeField
-    from dmsu.migrations import add_column_if_missing
+    from dmsu.migrations import replace_indexes
     from dmsu.tickets import facts
 
-    columns = {c.name for c in db.get_columns("ticket_event")}
-    add_column_if_missing("ticket_event", "next_of_kind_at", UTCDateTimeField(null=True))
-    if "next_of_kind_at" not in columns:
-        facts.refresh_all_events()
-    for name in SUPERSEDED:
-        db.execute_sql(f"DROP INDEX IF EXISTS {name}")
-    db.execute_sql(INDEX)
+    facts.add_missing_columns()
+    replace_indexes(SUPERSEDED, (INDEX,))

@@ -31,6 +31,14 @@ from dataclasses import dataclass
 from dmsu.db import database, is_postgres
 
 CHUNK = 500
+# the derived columns, with their PostgreSQL types
+EVENT_FACTS = {
+    "unit_before_id": "integer",
+    "unit_before_at": "timestamp",
+    "prev_same_at": "timestamp",
+    "next_of_kind_at": "timestamp",
+}
+TICKET_FACTS = {"eta_fix_at": "timestamp", "eta_initial_due": "date", "eta_final_due": "date"}
 
 
 @dataclass(frozen=True)
@@ -142,54 +150,40 @@ def _event_rows(ticket_ids: list[int]):
     ).fetchall()
 
 
-def write_befores(changes: list[tuple]) -> None:
-    """Store ``(unit_before_id, unit_before_at, prev_same_at, next_of_kind_at, id)`` rows
-    (times as stored)."""
-    if not changes:
+def _update_by_id(table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+    """Set ``columns`` (name -> PostgreSQL type) from ``rows`` of ``(*values, id)``: one
+    statement per thousand rows on PostgreSQL, a prepared UPDATE on SQLite."""
+    if not rows:
         return
     cursor = database.cursor()
+    names = list(columns)
     if is_postgres():
         from psycopg2.extras import execute_values
 
+        sets = ", ".join(f"{name} = v.{name}" for name in names)
+        casts = ", ".join(f"%s::{kind}" for kind in columns.values())
         execute_values(
             cursor,
-            "UPDATE ticket_event AS e SET unit_before_id = v.unit, unit_before_at = v.since, "
-            "prev_same_at = v.same, next_of_kind_at = v.next "
-            "FROM (VALUES %s) AS v (unit, since, same, next, id) WHERE e.id = v.id",
-            changes,
-            template="(%s::integer, %s::timestamp, %s::timestamp, %s::timestamp, %s::integer)",
+            f"UPDATE {table} AS t SET {sets} FROM (VALUES %s) AS v ({', '.join(names)}, id) "
+            "WHERE t.id = v.id",
+            rows,
+            template=f"({casts}, %s::integer)",
             page_size=1000,
         )
     else:
-        cursor.executemany(
-            "UPDATE ticket_event SET unit_before_id = ?, unit_before_at = ?, prev_same_at = ?, "
-            "next_of_kind_at = ? WHERE id = ?",
-            changes,
-        )
+        sets = ", ".join(f"{name} = ?" for name in names)
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)
+
+
+def write_befores(changes: list[tuple]) -> None:
+    """Store ``(unit_before_id, unit_before_at, prev_same_at, next_of_kind_at, id)`` rows
+    (times as stored)."""
+    _update_by_id("ticket_event", EVENT_FACTS, changes)
 
 
 def write_eta_fixes(changes: list[tuple]) -> None:
     """Store ``(eta_fix_at, eta_initial_due, eta_final_due, ticket id)`` rows."""
-    if not changes:
-        return
-    cursor = database.cursor()
-    if is_postgres():
-        from psycopg2.extras import execute_values
-
-        execute_values(
-            cursor,
-            "UPDATE ticket AS t SET eta_fix_at = v.fix, eta_initial_due = v.initial, "
-            "eta_final_due = v.final FROM (VALUES %s) AS v (fix, initial, final, id) "
-            "WHERE t.id = v.id",
-            changes,
-            template="(%s::timestamp, %s::date, %s::date, %s::integer)",
-            page_size=1000,
-        )
-    else:
-        cursor.executemany(
-            "UPDATE ticket SET eta_fix_at = ?, eta_initial_due = ?, eta_final_due = ? WHERE id = ?",
-            changes,
-        )
+    _update_by_id("ticket", TICKET_FACTS, changes)
 
 
 def unit_kinds():
@@ -253,6 +247,26 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
 def _same(value):
     """Stored times and dates come back as text (SQLite) or as objects (PostgreSQL)."""
     return None if value is None else str(value)
+
+
+def add_missing_columns() -> None:
+    """Add every derived column a database made before them lacks, then fill them all from
+    the events in one pass. Migrations m0900–m0903 each call it first, so whichever of them
+    runs first on an older database adds and fills everything (the backfill reads all the
+    columns at once); on a fresh database the tables already have them and nothing happens."""
+    from dmsu.migrations import add_column_if_missing
+    from dmsu.tickets.models import Ticket, TicketEvent
+
+    added = False
+    for model, names in ((TicketEvent, EVENT_FACTS), (Ticket, TICKET_FACTS)):
+        table = model._meta.table_name
+        have = {c.name for c in database.get_columns(table)}
+        for name in names:
+            if name not in have:
+                add_column_if_missing(table, name, type(model._meta.columns[name])(null=True))
+                added = True
+    if added:
+        refresh_all_events()
 
 
 def refresh_all_events() -> int:

@@ -166,6 +166,7 @@ class TicketWriter:
         """Upsert one batch (call inside ``database.atomic()``)."""
         records = merge(records)
         self.outcomes = {}
+        self._stale_facts: list[int] = []
         existing: dict[int, Ticket] = {}
         for part in chunks([r.ggus_id for r in records]):
             for ticket in Ticket.select().where(Ticket.ggus_id.in_(part)):
@@ -176,6 +177,7 @@ class TicketWriter:
             self._update_existing([r for r in records if r.ggus_id in existing], existing)
         # created tickets got every derived column from their events here (see _insert_new)
         refresh_ggus(g for g, outcome in self.outcomes.items() if outcome == "updated")
+        refresh_events(self._stale_facts)  # in chunks, not one ticket at a time
 
     def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
         values = dict(base)
@@ -433,8 +435,8 @@ class TicketWriter:
             elif item[3] == "assigned" and item[5] != from_unit:
                 TicketEvent.update(from_unit=from_unit).where(TicketEvent.id == item[0]).execute()
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
-        if rows:  # stored events may now have earlier ones before them
-            refresh_events([ticket.id])
+        if rows:  # stored events may now have earlier ones before them: see write()
+            self._stale_facts.append(ticket.id)
         if any(e.kind in ("involved", "uninvolved") for e, _ in new_events):
             self._sync_involvement(ticket.id, info.involved)
         self.summary.updated += 1
