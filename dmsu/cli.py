@@ -18,6 +18,7 @@ dmsu_group = AppGroup("dmsu", help="DMSU desk commands.")
 def init_command():
     """Create or migrate the schema, the built-in support units, and load content/."""
     from dmsu import content
+    from dmsu.tickets import sla_clocks
 
     problem = connection_problem()
     if problem:
@@ -28,6 +29,9 @@ def init_command():
         summary = content.load_all()
     for line in summary:
         click.echo(line)
+    refreshed = sla_clocks.refresh_stale()  # the calendar or a unit's SLA level may have changed
+    if refreshed:
+        click.echo(sla_clocks.refreshed(refreshed))
 
 
 @dmsu_group.command("demo")

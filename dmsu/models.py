@@ -18,7 +18,7 @@ from dmsu.requirements.models import (
     RequirementTicket,
     TcbReport,
 )
-from dmsu.tickets.models import Release, Ticket, TicketEvent, TicketInvolvement
+from dmsu.tickets.models import Release, SlaClock, Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
 from dmsu.wiki.models import Attachment, Page, PageLink, PageTag, Revision
 
@@ -35,6 +35,7 @@ ALL_MODELS = [
     Ticket,
     TicketEvent,
     TicketInvolvement,
+    SlaClock,
     Release,
     Notification,
     Page,

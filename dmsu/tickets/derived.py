@@ -11,7 +11,8 @@ are the truth"; these are summaries for the oversight lists, recomputable from e
 - ``escalated_at``: the latest escalation.
 
 The events' own derived columns and each ticket's ETA outcome, which the metrics read, are
-kept by :mod:`dmsu.tickets.facts` in the same transaction.
+kept by :mod:`dmsu.tickets.facts` in the same transaction, and its SLA clocks by
+:mod:`dmsu.tickets.sla_clocks`.
 
 "Latest" orders events by (time, id), as :func:`dmsu.tickets.events.replay` does. Every event
 written through the ORM (the workflow's ``append``) refreshes its ticket in the same
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dmsu.db import database, is_postgres
-from dmsu.tickets.clocks import DMSU_REACTIONS, WAITING
+from dmsu.tickets.clocks import CLOCK_KINDS, DMSU_REACTIONS, WAITING
 
 COLUMNS = (
     "unit_since",
@@ -143,11 +144,14 @@ def oversight_values(events, dmsu_units: frozenset) -> dict:
 def event_written(event) -> None:
     """Bring the event's ticket in step, in the database and on the ticket object the event
     was written with (so the caller's later ``ticket.save()`` keeps the new values)."""
+    from dmsu.tickets import sla_clocks
     from dmsu.tickets.facts import refresh_events
     from dmsu.tickets.models import Ticket
 
     refresh([event.ticket_id])
     refresh_events([event.ticket_id])
+    if event.kind in CLOCK_KINDS:
+        sla_clocks.refresh([event.ticket_id])
     ticket = event.__rel__.get("ticket")
     if ticket is None:
         return

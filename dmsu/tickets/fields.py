@@ -102,6 +102,10 @@ def update_fields(
                 ticket.description_html = render_markdown(value) if value else ""
         if events:
             ticket.save()
+        if "priority" in {event.change.get("field") for event in events}:
+            from dmsu.tickets import sla_clocks
+
+            sla_clocks.refresh([ticket.id])  # the deadlines follow the priority
     return events
 
 

@@ -20,7 +20,9 @@ from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.db import database
+from dmsu.tickets import sla_clocks
 from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows, naive
+from dmsu.tickets.clocks import CLOCK_KINDS, EventRow
 from dmsu.tickets.derived import oversight_values, refresh_ggus
 from dmsu.tickets.facts import UnitKinds, refresh_events
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
@@ -120,6 +122,7 @@ class TicketWriter:
         self._third = {u for u, kind in kinds.items() if kind == "third_line"}
         self.now = clock.now()
         self._now = naive(self.now)
+        self._calendar = sla_clocks.site_calendar()
 
     # --- names -------------------------------------------------------------------------
     def unit_id(self, name: str | None) -> int | None:
@@ -167,6 +170,7 @@ class TicketWriter:
         records = merge(records)
         self.outcomes = {}
         self._stale_facts: list[int] = []
+        self._stale_clocks: list[int] = []
         existing: dict[int, Ticket] = {}
         for part in chunks([r.ggus_id for r in records]):
             for ticket in Ticket.select().where(Ticket.ggus_id.in_(part)):
@@ -178,6 +182,7 @@ class TicketWriter:
         # created tickets got every derived column from their events here (see _insert_new)
         refresh_ggus(g for g, outcome in self.outcomes.items() if outcome == "updated")
         refresh_events(self._stale_facts)  # in chunks, not one ticket at a time
+        sla_clocks.refresh(self._stale_clocks, self._calendar)
 
     def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
         values = dict(base)
@@ -261,9 +266,10 @@ class TicketWriter:
     def _insert_new(self, records: list[TicketRecord]) -> None:
         if not records:
             return
-        rows, derived = [], {}
+        rows, derived, priorities = [], {}, {}
         for record in records:
             values = self._ticket_values(record, DEFAULTS)
+            priorities[record.ggus_id] = values["priority"]
             # the same event twice in one ticket: keep the first (before anything is derived)
             seen, events = set(), []
             for event in record.events:
@@ -318,9 +324,35 @@ class TicketWriter:
         insert_rows(
             TicketInvolvement, ["ticket", "support_unit", "since"], involvement_rows, converted=True
         )
+        sla_clocks.write(self._new_clocks(records, ids, derived, priorities))
         self.summary.created += len(records)
         self.summary.events_added += len(event_rows)
         self.outcomes.update(dict.fromkeys(ids, "created"))
+
+    def _new_clocks(self, records, ids: dict, derived: dict, priorities: dict) -> list[tuple]:
+        """The SLA clocks of created tickets, from the events just written (in the order the
+        database keeps them: by time, then as written)."""
+        units = sla_clocks.units_by_id()
+        key = sla_clocks.calendar_key(self._calendar)
+        rows = []
+        for record in records:
+            events, ticket_id = derived[record.ggus_id][1], ids[record.ggus_id]
+            steps = []
+            for n, (_, event) in enumerate(events):
+                if event.kind in CLOCK_KINDS:
+                    unit = self.unit_id(event.support_unit)
+                    actor = self.user_id(event.actor)
+                    steps.append(
+                        EventRow(n, ticket_id, event.at, event.kind, actor, event.author_role, unit,
+                                 event.status)
+                    )  # fmt: skip
+            if not any(e.kind == "assigned" and e.support_unit_id in self._third for e in steps):
+                continue
+            steps.sort(key=lambda e: (e.at, e.id))
+            rows += sla_clocks.clock_rows(
+                ticket_id, priorities[record.ggus_id], steps, units, self._calendar, key
+            )
+        return rows
 
     def _update_existing(self, records: list[TicketRecord], existing: dict[int, Ticket]) -> None:
         """Known tickets: compare keys first (cheap), load the full history only of the
@@ -413,6 +445,7 @@ class TicketWriter:
             self.summary.unchanged += 1
             self.outcomes[record.ggus_id] = "unchanged"
             return
+        self._stale_clocks.append(ticket.id)
         if changes:
             Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
         event_rows = []

@@ -17,6 +17,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
@@ -188,6 +189,29 @@ class TicketInvolvement(BaseModel):
 
     class Meta:
         indexes = ((("ticket", "support_unit"), True),)
+
+
+class SlaClock(BaseModel):
+    """Derived, kept in step by :mod:`dmsu.tickets.sla_clocks`: one SLA clock of a ticket, per
+    assignment to a 3rd-line unit (``seq`` numbers them in the ticket's order), with what the
+    metrics need to tell its outcome as of any instant. ``level``, ``priority`` and
+    ``calendar`` are the inputs it was worked out from that are not events."""
+
+    ticket = ForeignKeyField(Ticket, on_delete="CASCADE", index=False)
+    seq = IntegerField()
+    unit_id = IntegerField()  # a plain id, as for the events' derived columns
+    started_at = UTCDateTimeField()
+    level = CharField(max_length=16)
+    priority = CharField(max_length=20)
+    calendar = CharField(max_length=16)
+    hours = FloatField(null=True)  # None: best effort
+    due_at = UTCDateTimeField(null=True)  # None: best effort, or paused by an open pause
+    stop_at = UTCDateTimeField(null=True)  # the unit's response, or the clock's end
+    outcome = CharField(max_length=12)  # met, violated, withdrawn, best_effort or open
+
+    class Meta:
+        table_name = "sla_clock"
+        indexes = ((("ticket", "seq"), True), (("started_at", "unit_id"), False))
 
 
 class Release(BaseModel):

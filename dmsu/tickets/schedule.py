@@ -30,9 +30,18 @@ def reaction_oversight(now) -> str:
     return due_notices.remind_reaction(Settings.from_config(config, now), config)
 
 
+def sla_clocks_in_step(now) -> str:
+    """Stored SLA clocks made from an old calendar, SLA level or priority, worked out again."""
+    from dmsu.tickets import sla_clocks
+
+    config = current_app.config
+    return sla_clocks.refreshed(sla_clocks.refresh_stale(BusinessCalendar.from_config(config)))
+
+
 JOBS = [
     JobSpec("sla-check", sla_check, {"trigger": "interval", "minutes": 15}),
     JobSpec("eta-check", eta_check, {"trigger": "interval", "hours": 1}),
     JobSpec("waiting-reminders", waiting_reminders, {"trigger": "interval", "hours": 1}),
     JobSpec("reaction-oversight", reaction_oversight, {"trigger": "interval", "hours": 1}),
+    JobSpec("sla-clocks", sla_clocks_in_step, {"trigger": "interval", "hours": 1}),
 ]
