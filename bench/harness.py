@@ -280,6 +280,8 @@ def run_database(kind: str, args) -> dict:
         staff = {"Cookie": cookie}
         metrics_page = next(p for p in pages if p.kind == "metrics")
         first_ms = first_request_ms(base + metrics_page.path, {})
+        sla_path = metrics_page.path.replace("/metrics/?", "/metrics/sla?")
+        sla_ms = first_request_ms(base + sla_path, {"HX-Request": "true"})
         c_rps, c_p50, c_p99, _ = wrk(f"http://127.0.0.1:{ceiling_port}/", args.seconds, BROWSER)
         results = [Result("ceiling (bare Flask)", "ceiling", c_rps, c_p50, c_p99, 1.0, "ok")]
         for page in pages:
@@ -305,6 +307,7 @@ def run_database(kind: str, args) -> dict:
         "results": results,
         "build_s": build_s,
         "first_metrics_ms": first_ms,
+        "first_sla_ms": sla_ms,
         "rss_mb": rss,
     }
 
@@ -353,7 +356,8 @@ def report(runs: list[dict], args) -> str:
         "Every request (the ceiling's too) says `Accept-Encoding: gzip, deflate`, as browsers do; "
         "staff pages carry a logged-in session; the first page of a kept page is made afresh.",
         "Targets (ratio to the ceiling measured in the same run): public pages ≥ 0.5 (aim 0.8); "
-        "staff pages ≥ 0.25 with p99 < 100 ms; metrics for a project year < 1 s the first time.",
+        "staff pages ≥ 0.25 with p99 < 100 ms; metrics for a project year (and its SLA section) "
+        "< 1 s the first time.",
         "",
     ]
     for run in runs:
@@ -363,7 +367,8 @@ def report(runs: list[dict], args) -> str:
                 f"Database built with `dmsu demo --tickets {args.tickets}` in {run['build_s']:.0f} s."
             )
         lines.append(
-            f"Metrics page for a project year, first request after start: {run['first_metrics_ms']:.0f} ms."
+            f"Metrics page for a project year, first request after start: {run['first_metrics_ms']:.0f} ms; "
+            f"its SLA section (loaded by htmx), first request: {run['first_sla_ms']:.0f} ms."
         )
         lines.append(
             "Worker resident memory after the run: "

@@ -337,17 +337,16 @@ class TicketWriter:
         rows = []
         for record in records:
             events, ticket_id = derived[record.ggus_id][1], ids[record.ggus_id]
-            steps = []
-            for n, (_, event) in enumerate(events):
-                if event.kind in CLOCK_KINDS:
-                    unit = self.unit_id(event.support_unit)
-                    actor = self.user_id(event.actor)
-                    steps.append(
-                        EventRow(n, ticket_id, event.at, event.kind, actor, event.author_role, unit,
-                                 event.status)
-                    )  # fmt: skip
-            if not any(e.kind == "assigned" and e.support_unit_id in self._third for e in steps):
-                continue
+            third = self._third
+            if not any(e.kind == "assigned" and self.unit_id(e.support_unit) in third
+                       for _, e in events):  # fmt: skip
+                continue  # never at the 3rd line: no clocks
+            steps = [
+                EventRow(n, ticket_id, e.at, e.kind, self.user_id(e.actor), e.author_role,
+                         self.unit_id(e.support_unit), e.status)
+                for n, (_, e) in enumerate(events)
+                if e.kind in CLOCK_KINDS
+            ]  # fmt: skip
             steps.sort(key=lambda e: (e.at, e.id))
             rows += sla_clocks.clock_rows(
                 ticket_id, priorities[record.ggus_id], steps, units, self._calendar, key
