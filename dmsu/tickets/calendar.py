@@ -75,6 +75,7 @@ class BusinessCalendar:
     workdays: frozenset[int] = MONDAY_TO_FRIDAY
     holidays: frozenset[date] = frozenset()
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    _opening: dict = field(init=False, repr=False, compare=False)  # day -> UTC interval
 
     def __post_init__(self) -> None:
         try:
@@ -88,6 +89,7 @@ class BusinessCalendar:
         object.__setattr__(self, "workdays", frozenset(self.workdays))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
         object.__setattr__(self, "_zone", zone)
+        object.__setattr__(self, "_opening", {})
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> BusinessCalendar:
@@ -113,10 +115,14 @@ class BusinessCalendar:
         return day.weekday() in self.workdays and day not in self.holidays
 
     def _interval_on(self, day: date) -> tuple[datetime, datetime]:
-        """The UTC opening and closing moments of the local date ``day``."""
-        opens = datetime.combine(day, self.start, tzinfo=self._zone)
-        closes = datetime.combine(day, self.end, tzinfo=self._zone)
-        return opens.astimezone(UTC), closes.astimezone(UTC)
+        """The UTC opening and closing moments of the local date ``day`` (remembered: the
+        time-zone arithmetic is most of the cost of a deadline)."""
+        interval = self._opening.get(day)
+        if interval is None:
+            opens = datetime.combine(day, self.start, tzinfo=self._zone)
+            closes = datetime.combine(day, self.end, tzinfo=self._zone)
+            interval = self._opening[day] = (opens.astimezone(UTC), closes.astimezone(UTC))
+        return interval
 
     def _intervals_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals (UTC, half-open) that end after ``moment``, in order."""

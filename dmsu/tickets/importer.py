@@ -27,6 +27,7 @@ from dmsu.tickets.derived import oversight_values, refresh_ggus
 from dmsu.tickets.facts import UnitKinds, refresh_events
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.records import EventRecord, TicketRecord, dedupe_key
+from dmsu.tickets.sla import units_by_id
 from dmsu.tickets.texthtml import ticket_html
 from dmsu.tickets.units import SupportUnit
 from dmsu.wiki.render import slugify
@@ -332,7 +333,7 @@ class TicketWriter:
     def _new_clocks(self, records, ids: dict, derived: dict, priorities: dict) -> list[tuple]:
         """The SLA clocks of created tickets, from the events just written (in the order the
         database keeps them: by time, then as written)."""
-        units = sla_clocks.units_by_id()
+        units = units_by_id()
         key = sla_clocks.calendar_key(self._calendar)
         rows = []
         for record in records:

@@ -86,7 +86,9 @@ class ResponseOutcome:
     state: str
 
 
-def _hours_for(unit, priority: str, calendar: BusinessCalendar) -> float | None:
+def hours_for(unit, priority: str, calendar: BusinessCalendar) -> float | None:
+    """The working hours ``unit`` has to respond to a ticket of ``priority``; None for best
+    effort (an unspecified or unknown level, or an unknown priority)."""
     try:
         return response_hours(unit.sla_level, priority, calendar.hours_per_day)
     except ValueError:
@@ -115,7 +117,7 @@ def ticket_clocks(
     """The SLA clocks of one ticket's ``events`` (sorted by time) as of ``now``."""
     events = [event for event in events if event.at <= now]
     return run_clocks(
-        events, units, lambda unit: _hours_for(unit, priority, calendar), calendar, now
+        events, units, lambda unit: hours_for(unit, priority, calendar), calendar, now
     )
 
 
@@ -176,7 +178,8 @@ def deadlines_for(
     return result
 
 
-def _units() -> dict:
+def units_by_id() -> dict:
+    """Every support unit by id (the clocks need their kinds, levels and names)."""
     from dmsu.tickets.units import SupportUnit
 
     return {unit.id: unit for unit in SupportUnit.select()}
@@ -196,7 +199,7 @@ def running_deadlines(
     calendar = calendar or BusinessCalendar.from_config(config)
     events = event_rows([ticket.id]).get(ticket.id, [])
     return deadlines_for(
-        ticket, events, _units(), calendar, now, config.get("DMSU_REACTION_WORKING_DAYS", 3)
+        ticket, events, units_by_id(), calendar, now, config.get("DMSU_REACTION_WORKING_DAYS", 3)
     )
 
 
@@ -223,7 +226,7 @@ def response_outcomes(
 
     now = now or site_clock.now()
     tickets = _ticket_rows(tickets_or_query)
-    units = _units()
+    units = units_by_id()
     ids = [t[0] for t in tickets]
     grouped = event_rows(ids, CLOCK_KINDS) if tickets else defaultdict(list)
     outcomes: list[ResponseOutcome] = []

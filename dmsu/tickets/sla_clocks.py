@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from dmsu.db import database, is_postgres
 from dmsu.tickets.calendar import BusinessCalendar
 from dmsu.tickets.clocks import CLOCK_KINDS, Clock, EventRow, event_rows, run_clocks
+from dmsu.tickets.sla import hours_for, units_by_id
 
 CHUNK = 2000
 FAR = datetime.max.replace(tzinfo=UTC)
@@ -82,11 +83,9 @@ def site_calendar() -> BusinessCalendar:
     """The configured calendar (the default one outside an application)."""
     from flask import current_app, has_app_context
 
-    return (
-        BusinessCalendar.from_config(current_app.config)
-        if has_app_context()
-        else (BusinessCalendar())
-    )
+    if has_app_context():
+        return BusinessCalendar.from_config(current_app.config)
+    return BusinessCalendar()
 
 
 def outcome(clock: Clock) -> str:
@@ -108,11 +107,9 @@ def clock_rows(
 ) -> list[tuple]:
     """The ``sla_clock`` rows (in :data:`COLUMNS` order, aware times) of one ticket whose
     ``events`` (of :data:`~dmsu.tickets.clocks.CLOCK_KINDS`, in time order) are all it has."""
-    from dmsu.tickets.sla import _hours_for
-
     key = key or calendar_key(calendar)
     clocks = run_clocks(
-        events, units, lambda unit: _hours_for(unit, priority, calendar), calendar, FAR
+        events, units, lambda unit: hours_for(unit, priority, calendar), calendar, FAR
     )
     return [
         (
@@ -130,12 +127,6 @@ def clock_rows(
         )
         for seq, clock in enumerate(clocks)
     ]
-
-
-def units_by_id() -> dict:
-    from dmsu.tickets.units import SupportUnit
-
-    return {unit.id: unit for unit in SupportUnit.select()}
 
 
 def write(rows: list[tuple]) -> None:
