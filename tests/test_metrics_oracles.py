@@ -2,8 +2,8 @@
 event-only SQL oracles — the queries the metrics ran before the columns existed — on random
 histories, however the events arrive.
 
-The tickets' ETA outcome columns (``eta_fix_at``, ``eta_initial_due``, ``eta_final_due``)
-equal what the ETA definition of issue 8 says of their events.
+The tickets' ETA outcome columns (``eta_fix_at``, ``eta_initial_due``, ``eta_final_due``,
+``eta_fix_unit_id``) equal what the ETA definition of issue 8 says of their events.
 
 The oracle is the event-only SQL the metrics used before the columns existed (kept here):
 "the fix is the ticket's first assignment to ``UMD release`` or its first ``solved`` status
@@ -50,7 +50,11 @@ SELECT x.ticket_id, x.at, x.initial_due,
        (SELECT e.due FROM ticket_event e
         WHERE e.ticket_id = x.ticket_id AND e.kind = 'eta' AND e.due IS NOT NULL
           AND (e.at < x.at OR (e.at = x.at AND e.id < x.id))
-        ORDER BY e.at DESC, e.id DESC LIMIT 1) AS final_due
+        ORDER BY e.at DESC, e.id DESC LIMIT 1) AS final_due,
+       (SELECT a.support_unit_id FROM ticket_event a
+        WHERE a.ticket_id = x.ticket_id AND a.kind = 'assigned'
+          AND (a.at < x.at OR (a.at = x.at AND a.id < x.id))
+        ORDER BY a.at DESC, a.id DESC LIMIT 1) AS fix_unit
 FROM candidates x WHERE x.nth = 1
 """
 
@@ -67,10 +71,14 @@ def from_events() -> dict[int, tuple]:
 
 def from_columns() -> dict[int, tuple]:
     query = Ticket.select(
-        Ticket.id, Ticket.eta_fix_at, Ticket.eta_initial_due, Ticket.eta_final_due
+        Ticket.id,
+        Ticket.eta_fix_at,
+        Ticket.eta_initial_due,
+        Ticket.eta_final_due,
+        Ticket.eta_fix_unit_id,
     ).where(Ticket.eta_fix_at.is_null(False))
     return {
-        row[0]: (row[1].replace(tzinfo=None).isoformat(" ")[:19], text(row[2]), text(row[3]))
+        row[0]: (row[1].replace(tzinfo=None).isoformat(" ")[:19], *(text(v) for v in row[2:]))
         for row in query.tuples()
     }
 
@@ -152,7 +160,8 @@ def test_orm_writes_keep_the_columns_true(app, make_ticket):
     found = from_columns()
     assert found == from_events()
     assert set(found) == {ticket.id, Ticket.get(Ticket.ggus_id == 92101).id}
-    assert found[ticket.id][1:] == ("2013-02-20", "2013-02-23")
+    cream = SupportUnit.get(SupportUnit.name == "CREAM").id
+    assert found[ticket.id][1:] == ("2013-02-20", "2013-02-23", str(cream))
 
 
 BACKLOG_ORACLE = """

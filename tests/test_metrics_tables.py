@@ -113,3 +113,71 @@ def test_sla_violations_per_product_team(app, make_ticket):
     assert row["3rd-line unit"] == "CREAM"
     assert (row["Assignments"], row["Met"], row["Violated"]) == (2, 1, 1)
     assert row["Violated (%)"] == 50.0
+
+
+def test_eta_accuracy_per_product_team(app, make_ticket):
+    from dmsu.metrics.page import page_tables
+    from dmsu.metrics.report import period_metrics, project_start
+
+    def eta(at, due):
+        return {"at": at, "type": "eta", "due": due}
+
+    solved = {"type": "status", "status": "solved"}
+    # CREAM solves by its initial ETA.
+    make_ticket(
+        1,
+        events=[
+            a("2012-05-07T09:00:00+00:00", "DMSU"),
+            a("2012-05-07T10:00:00+00:00", "CREAM"),
+            eta("2012-05-08T10:00:00+00:00", "2012-05-20"),
+            {**solved, "at": "2012-05-20T23:00:00+00:00"},
+        ],
+    )
+    # dCache revises its ETA and sends the fix to UMD release five days after the final one.
+    make_ticket(
+        2,
+        events=[
+            a("2012-05-07T09:00:00+00:00", "dCache"),
+            eta("2012-05-08T10:00:00+00:00", "2012-05-15"),
+            eta("2012-05-16T10:00:00+00:00", "2012-06-01"),
+            a("2012-06-06T10:00:00+00:00", "UMD release"),
+        ],
+    )
+    # dCache again, within a month of its ETA; a later solve in UMD release is not a new fix.
+    make_ticket(
+        3,
+        events=[
+            a("2012-05-07T09:00:00+00:00", "dCache"),
+            eta("2012-05-08T10:00:00+00:00", "2012-05-15"),
+            {**solved, "at": "2012-06-10T10:00:00+00:00"},
+            a("2012-06-11T10:00:00+00:00", "UMD release"),
+        ],
+    )
+    # Fixed after the quarter: not counted.
+    make_ticket(
+        4,
+        events=[
+            a("2012-05-07T09:00:00+00:00", "CREAM"),
+            eta("2012-05-08T10:00:00+00:00", "2012-05-15"),
+            {**solved, "at": "2012-08-02T10:00:00+00:00"},
+        ],
+    )
+    with app.app_context():
+        period = parse_period("PQ9")
+        table = page_tables(period, app.config, datetime(2013, 1, 1, tzinfo=UTC))["eta-per-team"]
+        total = period_metrics(period, "none", project_start(app.config))["total"]
+    rows = [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+    assert [(r["Product team"], r["Fixes with an ETA"]) for r in rows] == [
+        ("dCache", 2),
+        ("CREAM", 1),
+    ]
+    assert sum(r["Fixes with an ETA"] for r in rows) == total["eta_fixes"] == 3
+    dcache, cream = rows
+    assert (cream["By the initial ETA (%)"], cream["By the final ETA (%)"]) == (100.0, 100.0)
+    assert dcache["By the initial ETA (%)"] == dcache["By the final ETA (%)"] == 0.0
+    assert (dcache["Within a week (%)"], dcache["Within a month (%)"]) == (50.0, 100.0)
+    exported = app.test_client().get("/metrics/eta-per-team.csv?period=PQ9")
+    assert exported.status_code == 200
+    assert "dCache,2,0.0,0.0,50.0,100.0" in exported.get_data(as_text=True)
+    page = app.test_client().get("/metrics/?period=PQ9").get_data(as_text=True)
+    assert 'id="table-eta-per-team"' in page

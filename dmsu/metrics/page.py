@@ -13,6 +13,7 @@ from datetime import date, datetime
 from dmsu.db import side_by_side
 from dmsu.metrics import cache, tables
 from dmsu.metrics.backlog import third_line_backlog
+from dmsu.metrics.eta import eta_by_team
 from dmsu.metrics.per_product import per_product
 from dmsu.metrics.periods import Period, parse_period, quarter_of
 from dmsu.metrics.queries import TOTAL, as_of, unit_ids
@@ -32,6 +33,7 @@ PAGE_TABLES = (
     "assigned-per-month",
     "weekly-flow",
     "eta-accuracy",
+    "eta-per-team",
     "third-line-age",
     "third-line-units",
     "per-product",
@@ -83,13 +85,15 @@ def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
 
     def compute() -> dict[str, tables.Table]:
         units = unit_ids()
-        flows, backlog, products = side_by_side(
+        flows, backlog, products, teams = side_by_side(
             lambda: flow_tables(period, project_start(config)),
             lambda: third_line_backlog(snapshot, units, stale_days),
             lambda: per_product(period, units),
+            lambda: eta_by_team(period, units),
         )
         return {
             **flows,
+            "eta-per-team": tables.eta_per_team(teams),
             "third-line-age": tables.third_line_age(backlog),
             "third-line-units": tables.third_line_units(backlog),
             "per-product": tables.per_product(products),

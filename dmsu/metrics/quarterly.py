@@ -22,6 +22,7 @@ QUARTER_TABLES = (
     "table1",
     "weekly-flow",
     "eta-accuracy",
+    "eta-per-team",
     "sla-violations",
     "third-line-age",
     "third-line-units",

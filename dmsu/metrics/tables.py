@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from dmsu import csvcells
 from dmsu.metrics.backlog import Backlog
+from dmsu.metrics.eta import ETA_KEYS, EtaCounts
 from dmsu.metrics.per_product import COLUMNS as CATEGORY_COLUMNS
 from dmsu.metrics.per_product import ProductRow
 from dmsu.metrics.report import eta_percentages, share_solved
@@ -140,6 +141,30 @@ def eta_accuracy(columns: list[dict]) -> Table:
         rows,
         "A fix is the first assignment to UMD release or the first solve at the 3rd line after "
         "the first ETA; a due date counts to 23:59:59 UTC.",
+    )
+
+
+def eta_per_team(rows: list[tuple[str, EtaCounts]]) -> Table:
+    """Seed 000: "Effectiveness of the external technology provider in accurately defining
+    the ETA times", per provider's product team."""
+    lines = []
+    for team, counts in rows:
+        pct = counts.percentages()
+        lines.append([team, counts.fixes, *(pct[key] for key in ETA_KEYS)])
+    return Table(
+        "eta-per-team",
+        "ETA accuracy per product team",
+        [
+            "Product team",
+            "Fixes with an ETA",
+            "By the initial ETA (%)",
+            "By the final ETA (%)",
+            "Within a week (%)",
+            "Within a month (%)",
+        ],
+        lines,
+        "A fix counts for the unit the ticket was in just before it: the 3rd-line unit that "
+        "solved it, or the unit it went to UMD release from.",
     )
 
 

@@ -12,8 +12,8 @@ transaction, recomputable, and checked against the events by the tests:
   ``DISTINCT``;
 - every event's ``next_of_kind_at``: when the ticket's next event of the same kind came
   (:func:`next_of_kind`), so its state as of any instant is an index range;
-- every ticket's ETA outcome ``eta_fix_at`` / ``eta_initial_due`` / ``eta_final_due``
-  (:func:`eta_fix`).
+- every ticket's ETA outcome ``eta_fix_at`` / ``eta_initial_due`` / ``eta_final_due`` and
+  the unit it was fixed from, ``eta_fix_unit_id`` (:func:`eta_fix`).
 
 A new event can come before older ones (an import of history), so a ticket's events are
 recomputed together (:func:`refresh_events`, called for every event written through the ORM
@@ -38,7 +38,12 @@ EVENT_FACTS = {
     "prev_same_at": "timestamp",
     "next_of_kind_at": "timestamp",
 }
-TICKET_FACTS = {"eta_fix_at": "timestamp", "eta_initial_due": "date", "eta_final_due": "date"}
+TICKET_FACTS = {
+    "eta_fix_at": "timestamp",
+    "eta_initial_due": "date",
+    "eta_final_due": "date",
+    "eta_fix_unit_id": "integer",
+}
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,14 @@ class EtaFix:
     """A ticket's ETA outcome (issue 8): ``at`` is its fix — its first assignment to a UMD
     release unit, or its first ``solved`` status while in a 3rd-line unit, after its first
     ETA; ``initial_due`` is the due date of its earliest ETA, ``final_due`` that of its
-    latest ETA before the fix. All None without a fix."""
+    latest ETA before the fix; ``unit`` is the unit the ticket was in just before the fix
+    (the product team whose ETA it was: the 3rd-line unit that solved it, or the unit it
+    went to UMD release from). All None without a fix."""
 
     at: object = None
     initial_due: object = None
     final_due: object = None
+    unit: int | None = None
 
 
 def eta_fix(steps, umd: frozenset, third: frozenset) -> EtaFix:
@@ -62,7 +70,7 @@ def eta_fix(steps, umd: frozenset, third: frozenset) -> EtaFix:
             (kind == "assigned" and unit_id in umd)
             or (kind == "status" and status == "solved" and unit_before in third)
         ):
-            return EtaFix(at, initial_due, latest_due)
+            return EtaFix(at, initial_due, latest_due, unit_before)
         if kind == "eta" and due is not None:
             if initial_due is None:
                 initial_due = due
@@ -182,7 +190,8 @@ def write_befores(changes: list[tuple]) -> None:
 
 
 def write_eta_fixes(changes: list[tuple]) -> None:
-    """Store ``(eta_fix_at, eta_initial_due, eta_final_due, ticket id)`` rows."""
+    """Store ``(eta_fix_at, eta_initial_due, eta_final_due, eta_fix_unit_id, ticket id)``
+    rows."""
     _update_by_id("ticket", TICKET_FACTS, changes)
 
 
@@ -211,7 +220,7 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
         stored_fixes = {
             row[0]: tuple(_same(v) for v in row[1:])
             for row in database.execute_sql(
-                "SELECT id, eta_fix_at, eta_initial_due, eta_final_due FROM ticket "
+                "SELECT id, eta_fix_at, eta_initial_due, eta_final_due, eta_fix_unit_id FROM ticket "
                 f"WHERE id IN ({', '.join([mark] * len(part))})",
                 part,
             )
@@ -235,7 +244,7 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
                 if stored != (unit, _same(since), _same(same), _same(after)):
                     befores_changed.append((unit, since, same, after, event_id))
             fix = eta_fix(steps, kinds.umd, kinds.third)
-            values = (fix.at, fix.initial_due, fix.final_due)
+            values = (fix.at, fix.initial_due, fix.final_due, fix.unit)
             if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):
                 fixes_changed.append((*values, ticket_id))
         write_befores(befores_changed)

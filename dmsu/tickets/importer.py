@@ -36,7 +36,7 @@ TICKET_COLUMNS = [
     "ggus_id", "subject", "description", "description_html", "submitter", "submitter_email",
     "component", "category", "priority", "status", "support_unit", "assignee", "broad_impact",
     "impact", "workaround", "postponed", "lack_of_expertise", "fixed_version", "eta_due", "unit_since", "created_at",
-    "updated_at", "eta_fix_at", "eta_initial_due", "eta_final_due", "last_reaction_at",
+    "updated_at", "eta_fix_at", "eta_initial_due", "eta_final_due", "eta_fix_unit_id", "last_reaction_at",
     "waiting_since", "submitter_wrote_at", "escalated_at",
 ]  # fmt: skip
 EVENT_COLUMNS = [
@@ -227,6 +227,7 @@ class TicketWriter:
             eta_fix_at=info.eta.at,
             eta_initial_due=info.eta.initial_due,
             eta_final_due=info.eta.final_due,
+            eta_fix_unit_id=info.eta.unit,
         )
         for name, after in info.fields.items():
             if name in record.fields:

@@ -91,10 +91,12 @@ class Ticket(BaseModel):
     submitter_wrote_at = UTCDateTimeField(null=True)
     escalated_at = UTCDateTimeField(null=True)
     # The ticket's ETA outcome for the metrics (dmsu.tickets.facts.eta_fix, kept in step by
-    # dmsu.tickets.facts): when its fix came, and its initial and final ETA due dates.
+    # dmsu.tickets.facts): when its fix came, its initial and final ETA due dates, and the
+    # unit it was fixed from (a plain id, as for the events' derived columns).
     eta_fix_at = UTCDateTimeField(null=True, index=True)
     eta_initial_due = DateField(null=True)
     eta_final_due = DateField(null=True)
+    eta_fix_unit_id = IntegerField(null=True)
     created_at = UTCDateTimeField(default=clock.now, index=True)
     updated_at = UTCDateTimeField(default=clock.now, index=True)
 
