@@ -52,17 +52,19 @@ class EtaCounts:
         return {key: percent(counts[key], self.fixes) for key in ETA_KEYS}
 
 
-COUNTS = f"""COUNT(*) AS fixes,
+def counts_sql() -> str:
+    """The :class:`EtaCounts` of the rows of ``fixes`` (``at``, ``initial_due``,
+    ``final_due``), in the current database's date arithmetic."""
+    return f"""COUNT(*) AS fixes,
    SUM(CASE WHEN at < {days_after("initial_due", 1)} THEN 1 ELSE 0 END) AS by_initial,
    SUM(CASE WHEN at < {days_after("final_due", 1)} THEN 1 ELSE 0 END) AS by_revised,
    SUM(CASE WHEN at < {days_after("final_due", 8)} THEN 1 ELSE 0 END) AS in_week,
    SUM(CASE WHEN at < {days_after("final_due", 31)} THEN 1 ELSE 0 END) AS in_month"""
-"""The :class:`EtaCounts` of the rows of ``fixes`` (``at``, ``initial_due``, ``final_due``)."""
 
 
 def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
     """ETA accuracy per grain and bucket of ``grid`` (a fix belongs to the piece it falls in)."""
-    per_grain, params = grid.per_grain(COUNTS, "fixes")
+    per_grain, params = grid.per_grain(counts_sql(), "fixes")
     sql = f"""
     WITH fixes AS (
       SELECT t.eta_fix_at AS at, t.eta_initial_due AS initial_due, t.eta_final_due AS final_due
@@ -87,7 +89,7 @@ def eta_by_team(period, units: dict) -> list[tuple[str, EtaCounts]]:
              t.eta_fix_unit_id AS unit_id
       FROM ticket t WHERE t.eta_fix_at >= :start AND t.eta_fix_at < :end
     )
-    SELECT COALESCE(u.name, '(no unit)') AS team, {COUNTS}
+    SELECT COALESCE(u.name, '(no unit)') AS team, {counts_sql()}
     FROM fixes LEFT JOIN support_unit u ON u.id = fixes.unit_id
     GROUP BY COALESCE(u.name, '(no unit)')
     """
