@@ -48,6 +48,11 @@ def is_postgres() -> bool:
     return isinstance(database.obj, peewee.PostgresqlDatabase)
 
 
+def marks(n: int) -> str:
+    """``n`` bound-parameter placeholders for ``IN (...)`` in the current driver's style."""
+    return ", ".join(["%s" if is_postgres() else "?"] * n)
+
+
 def make_database(url: str, root: Path | None = None) -> peewee.Database:
     """A peewee database for ``url``: ``sqlite:///relative/or/absolute`` or ``postgresql://``."""
     parsed = urlparse(url or "")

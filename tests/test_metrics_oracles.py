@@ -112,6 +112,16 @@ def _units():
     SupportUnit.get_or_create(name="CREAM", defaults={"kind": "third_line"})
 
 
+EXAMPLES = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+HISTORIES = {
+    "tickets": st.lists(steps_strategy, min_size=1, max_size=4),
+    "split": st.integers(0, 10),
+    "seed": st.integers(0, 1000),
+}  # random tickets imported in two parts (see import_in_two_parts)
+
+
 def import_in_two_parts(tickets, split: int, seed: int) -> None:
     """A fresh set of tickets from ``tickets`` (steps each), their events shuffled; part of
     each history imported first, the whole of it again later (what came before, later on)."""
@@ -127,14 +137,8 @@ def import_in_two_parts(tickets, split: int, seed: int) -> None:
     import_records([record(92000 + n, events) for n, events in enumerate(shuffled)])
 
 
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    tickets=st.lists(steps_strategy, min_size=1, max_size=4),
-    split=st.integers(0, 10),
-    seed=st.integers(0, 1000),
-)
+@EXAMPLES
+@given(**HISTORIES)
 def test_the_columns_agree_with_the_events_after_imports_in_any_order(app, tickets, split, seed):
     import_in_two_parts(tickets, split, seed)
     assert from_columns() == from_events()
@@ -178,13 +182,9 @@ WHERE m.next_id IS NULL AND m.unit IN (:third)
 """
 
 
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@EXAMPLES
 @given(
-    tickets=st.lists(steps_strategy, min_size=1, max_size=4),
-    split=st.integers(0, 10),
-    seed=st.integers(0, 1000),
+    **HISTORIES,
     hours=st.lists(st.integers(-1, 210), min_size=1, max_size=4),
 )
 def test_the_third_line_backlog_agrees_with_the_events_at_any_instant(

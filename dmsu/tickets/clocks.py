@@ -48,18 +48,17 @@ def event_rows(ticket_ids: Iterable[int], kinds=None) -> dict[int, list[EventRow
     """The events of ``ticket_ids`` (of ``kinds`` only, when given) grouped by ticket, in
     time order (ties by id). Plain SQL: the SLA report reads hundreds of thousands of events,
     and building model rows for them cost most of its time."""
-    from dmsu.db import database, is_postgres
+    from dmsu.db import database, marks
 
-    mark = "%s" if is_postgres() else "?"
     ids = list(dict.fromkeys(ticket_ids))
     kinds = tuple(kinds or ())
-    of_kinds = f" AND kind IN ({', '.join([mark] * len(kinds))})" if kinds else ""
+    of_kinds = f" AND kind IN ({marks(len(kinds))})" if kinds else ""
     grouped: dict[int, list[EventRow]] = defaultdict(list)
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
         cursor = database.execute_sql(
             "SELECT id, ticket_id, at, kind, actor_id, actor_role, support_unit_id, status "
-            f"FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(part))}){of_kinds} "
+            f"FROM ticket_event WHERE ticket_id IN ({marks(len(part))}){of_kinds} "
             "ORDER BY ticket_id, at, id",
             [*part, *kinds],
         )

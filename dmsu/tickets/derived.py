@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dmsu.db import database, is_postgres
+from dmsu.db import database, marks
 from dmsu.tickets.clocks import CLOCK_KINDS, DMSU_REACTIONS, WAITING
 
 COLUMNS = (
@@ -64,12 +64,11 @@ def _set_clause() -> tuple[str, list]:
         f"((e.actor_role = 'dmsu' AND e.kind IN ({kinds})) OR (e.kind = 'assigned' AND "
         "e.support_unit_id IN (SELECT u.id FROM support_unit u WHERE u.kind = 'dmsu')))"
     )
-    mark = "%s" if is_postgres() else "?"
     values = {
         "unit_since": (_assignments(), []),
         "eta_due": (_eta_due(), []),
         "last_reaction_at": (reaction, []),
-        "waiting_since": (_latest(f"e.kind = 'status' AND e.status = {mark}"), [WAITING]),
+        "waiting_since": (_latest(f"e.kind = 'status' AND e.status = {marks(1)}"), [WAITING]),
         "submitter_wrote_at": (
             _latest("e.kind = 'comment' AND e.actor_role = 'submitter'"),
             [],
@@ -90,11 +89,10 @@ def refresh(ticket_ids: Iterable[int]) -> None:
     if not ids:
         return
     assignments, params = _set_clause()
-    mark = "%s" if is_postgres() else "?"
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
         database.execute_sql(
-            f"UPDATE ticket SET {assignments} WHERE id IN ({', '.join([mark] * len(part))})",
+            f"UPDATE ticket SET {assignments} WHERE id IN ({marks(len(part))})",
             [*params, *part],
         )
 

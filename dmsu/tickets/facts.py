@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dmsu.db import database, is_postgres
+from dmsu.db import database, is_postgres, marks
 
 CHUNK = 500
 # the derived columns, with their PostgreSQL types
@@ -149,10 +149,9 @@ def _event_rows(ticket_ids: list[int]):
     """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
     due, prev_same_at, next_of_kind_at)`` of the tickets' events in ticket, time, id order
     (raw values)."""
-    mark = "%s" if is_postgres() else "?"
     return database.execute_sql(
         "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
-        f"status, due, prev_same_at, next_of_kind_at FROM ticket_event WHERE ticket_id IN ({', '.join([mark] * len(ticket_ids))}) "
+        f"status, due, prev_same_at, next_of_kind_at FROM ticket_event WHERE ticket_id IN ({marks(len(ticket_ids))}) "
         "ORDER BY ticket_id, at, id",
         ticket_ids,
     ).fetchall()
@@ -212,7 +211,6 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     kinds = unit_kinds()
-    mark = "%s" if is_postgres() else "?"
     changed = 0
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
@@ -221,7 +219,7 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
             row[0]: tuple(_same(v) for v in row[1:])
             for row in database.execute_sql(
                 "SELECT id, eta_fix_at, eta_initial_due, eta_final_due, eta_fix_unit_id FROM ticket "
-                f"WHERE id IN ({', '.join([mark] * len(part))})",
+                f"WHERE id IN ({marks(len(part))})",
                 part,
             )
         }

@@ -42,7 +42,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from dmsu.db import database, is_postgres
+from dmsu.db import database, marks
 from dmsu.tickets.calendar import BusinessCalendar
 from dmsu.tickets.clocks import CLOCK_KINDS, Clock, EventRow, event_rows, run_clocks
 from dmsu.tickets.sla import hours_for, units_by_id
@@ -59,10 +59,6 @@ STATE_AS_OF = """CASE WHEN c.outcome = 'best_effort' THEN 'best_effort'
      WHEN c.due_at <= :as_of THEN 'violated'
      ELSE 'pending' END"""
 """A clock's state as of ``:as_of`` (SQL over ``sla_clock c``), see the module docstring."""
-
-FRESH = "c.calendar = :calendar AND c.level = u.sla_level"
-"""A clock row made from the current calendar and unit's SLA level (SQL over ``sla_clock c``
-and its ``support_unit u``)."""
 
 
 def calendar_key(calendar: BusinessCalendar) -> str:
@@ -137,10 +133,6 @@ def write(rows: list[tuple]) -> None:
     insert_rows(SlaClock, list(COLUMNS), rows)
 
 
-def _marks(n: int) -> str:
-    return ", ".join(["%s" if is_postgres() else "?"] * n)
-
-
 def refresh(ticket_ids: Iterable[int], calendar: BusinessCalendar | None = None) -> None:
     """Work out again the clocks of these tickets from their events (in the caller's
     transaction)."""
@@ -152,9 +144,9 @@ def refresh(ticket_ids: Iterable[int], calendar: BusinessCalendar | None = None)
     units = units_by_id()
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
-        marks = _marks(len(part))
+        in_part = marks(len(part))
         priorities = database.execute_sql(
-            f"SELECT id, priority FROM ticket WHERE id IN ({marks})", part
+            f"SELECT id, priority FROM ticket WHERE id IN ({in_part})", part
         ).fetchall()
         grouped = event_rows(part, CLOCK_KINDS)
         rows = []
@@ -162,7 +154,7 @@ def refresh(ticket_ids: Iterable[int], calendar: BusinessCalendar | None = None)
             rows += clock_rows(
                 ticket_id, priority, grouped.get(ticket_id, []), units, calendar, key
             )
-        database.execute_sql(f"DELETE FROM sla_clock WHERE ticket_id IN ({marks})", part)
+        database.execute_sql(f"DELETE FROM sla_clock WHERE ticket_id IN ({in_part})", part)
         write(rows)
 
 
@@ -192,19 +184,16 @@ def stale_tickets(calendar: BusinessCalendar | None = None, priority: bool = Tru
     ones, or (with ``priority``) from another priority than the ticket's. The SLA section
     leaves the priority out: every writer of a priority refreshes the clocks, and the check
     would read every ticket."""
-    from dmsu.metrics.sqltools import run
-
     key = calendar_key(calendar or site_calendar())
     ticket = " JOIN ticket t ON t.id = c.ticket_id" if priority else ""
-    fresh = f"{FRESH} AND c.priority = t.priority" if priority else FRESH
-    return [
-        row[0]
-        for row in run(
-            "SELECT DISTINCT c.ticket_id FROM sla_clock c JOIN support_unit u ON u.id = c.unit_id"
-            f"{ticket} WHERE NOT ({fresh}) ORDER BY c.ticket_id",
-            calendar=key,
-        )
-    ]
+    fresh = f"c.calendar = {marks(1)} AND c.level = u.sla_level"
+    if priority:
+        fresh += " AND c.priority = t.priority"
+    sql = (
+        "SELECT DISTINCT c.ticket_id FROM sla_clock c JOIN support_unit u ON u.id = c.unit_id"
+        f"{ticket} WHERE NOT ({fresh}) ORDER BY c.ticket_id"
+    )
+    return [row[0] for row in database.execute_sql(sql, [key])]
 
 
 def refresh_stale(calendar: BusinessCalendar | None = None) -> int:
