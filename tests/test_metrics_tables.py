@@ -73,7 +73,7 @@ def test_per_product_counts_the_tickets_assigned_to_dmsu_by_category(app, make_t
     make_ticket(11, events=[a("2012-09-03T09:00:00+00:00", "DMSU")], component="VOMS")  # PQ10
     with app.app_context():
         Component.update(deployment_size=150).where(Component.name == "dCache").execute()
-        rows = per_product(parse_period("PQ9"), unit_ids())
+        rows = per_product(parse_period("PQ9"))
     dcache, voms = rows
     assert (dcache.name, dcache.total, dcache.by_category["incident"]) == ("dCache", 3, 2)
     assert dcache.per_100_instances == 2.0

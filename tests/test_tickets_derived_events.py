@@ -21,6 +21,7 @@ from dmsu.tickets.units import SupportUnit
 START = datetime(2013, 2, 11, 9, tzinfo=UTC)
 UNITS = ("TPM", "DMSU", "CREAM", "dCache")
 KINDS = {"TPM": "first_line", "DMSU": "dmsu"}
+CODES = {"to dmsu": 0, "to tpm": 1, "to third": 2, "solved": 3}  # as ticket_event.flow_fact
 
 
 def make_units():
@@ -29,9 +30,9 @@ def make_units():
 
 
 def expected(ticket_id: int) -> list[tuple]:
-    """(id, unit before, since, previous same fact's time) read off the events: the latest
-    assignment before each, and the issue's flow facts (to DMSU, DMSU → TPM, DMSU → 3rd
-    line, solved in DMSU)."""
+    """(id, unit before, since, previous same fact's time, next of its kind's time, flow fact
+    code) read off the events: the latest assignment before each, and the issue's flow facts
+    (to DMSU, DMSU → TPM, DMSU → 3rd line, solved in DMSU)."""
     kinds = dict(SupportUnit.select(SupportUnit.id, SupportUnit.kind).tuples())
     order = sorted(
         TicketEvent.select().where(TicketEvent.ticket == ticket_id), key=lambda e: (e.at, e.id)
@@ -63,6 +64,7 @@ def expected(ticket_id: int) -> list[tuple]:
                 latest[0],
                 same[-1] if same else None,
                 after[0] if after else None,
+                CODES.get(fact),
             )
         )
         facts.append((event.at, fact))
@@ -72,7 +74,7 @@ def expected(ticket_id: int) -> list[tuple]:
 def stored(ticket_id: int) -> list[tuple]:
     events = TicketEvent.select().where(TicketEvent.ticket == ticket_id)
     return [
-        (e.id, e.unit_before_id, e.unit_before_at, e.prev_same_at, e.next_of_kind_at)
+        (e.id, e.unit_before_id, e.unit_before_at, e.prev_same_at, e.next_of_kind_at, e.flow_fact)
         for e in sorted(events, key=lambda e: (e.at, e.id))
     ]
 
@@ -165,7 +167,7 @@ def test_the_backfill_rebuilds_every_ticket(app):
     )  # fmt: skip
     database.execute_sql(
         "UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL, prev_same_at = NULL,"
-        " next_of_kind_at = NULL"
+        " next_of_kind_at = NULL, flow_fact = NULL"
     )
     changed = facts.refresh_all_events()
     assert changed == 5 * 4  # every event but the first has a unit before; all but the last a next

@@ -62,21 +62,21 @@ def counts_sql() -> str:
    SUM(CASE WHEN at < {days_after("final_due", 31)} THEN 1 ELSE 0 END) AS in_month"""
 
 
-def eta_accuracy(grid: Grid, units: dict) -> dict[tuple[str, int], EtaCounts]:
-    """ETA accuracy per grain and bucket of ``grid`` (a fix belongs to the piece it falls in)."""
-    per_grain, params = grid.per_grain(counts_sql(), "fixes")
-    sql = f"""
-    WITH fixes AS (
-      SELECT t.eta_fix_at AS at, t.eta_initial_due AS initial_due, t.eta_final_due AS final_due
-      FROM ticket t WHERE t.eta_fix_at >= :start AND t.eta_fix_at < :end
+def eta_accuracy(grid: Grid) -> dict[tuple[str, int], EtaCounts]:
+    """ETA accuracy per grain and bucket of ``grid`` (a fix belongs to the piece it falls in;
+    a ticket has one fix, so each slot's counts simply add up)."""
+    rows = run(
+        f"""
+        WITH fixes AS (
+          SELECT t.eta_fix_at AS at, t.eta_initial_due AS initial_due,
+                 t.eta_final_due AS final_due, {grid.slot_sql("t.eta_fix_at")} AS slot
+          FROM ticket t WHERE t.eta_fix_at >= :start AND t.eta_fix_at < :end
+        )
+        SELECT slot, -1, {counts_sql()} FROM fixes GROUP BY slot
+        """,
+        **grid.params(),
     )
-    {per_grain}
-    """
-    rows = run(sql, start=grid.period.start, end=grid.period.end, **params)
-    return {
-        (grid.name(grain), int(bucket)): EtaCounts(*(int(v or 0) for v in values))
-        for grain, bucket, *values in rows
-    }
+    return {key: EtaCounts(*values) for key, values in grid.roll_up(rows).items()}
 
 
 def eta_by_team(period, units: dict) -> list[tuple[str, EtaCounts]]:

@@ -88,7 +88,7 @@ def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
         flows, backlog, products, teams = side_by_side(
             lambda: flow_tables(period, project_start(config)),
             lambda: third_line_backlog(snapshot, units, stale_days),
-            lambda: per_product(period, units),
+            lambda: per_product(period),
             lambda: eta_by_team(period, units),
         )
         return {

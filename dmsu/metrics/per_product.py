@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dmsu.cheatsheet.models import Component
 from dmsu.metrics.periods import Period
 from dmsu.metrics.sqltools import run
+from dmsu.tickets.facts import FACT_CODES
 from dmsu.tickets.models import CATEGORIES
 
 NO_CATEGORY = "uncategorised"
@@ -49,17 +50,21 @@ class ProductRow:
         return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def per_product(period: Period, units: dict) -> list[ProductRow]:
-    """One row per component with tickets in ``period``, most tickets first (two queries)."""
+def per_product(period: Period) -> list[ProductRow]:
+    """One row per component with tickets in ``period``, most tickets first (two queries).
+
+    Each ticket counts once, at its first assignment to DMSU inside the period: the one whose
+    previous assignment to DMSU (the event's derived ``prev_same_at``) is missing or before
+    the period — one range of the flow facts' index (migration m0907) and a seek per
+    ticket, with no ``DISTINCT``."""
     counts = run(
-        """
-        SELECT t.component_id, t.category, COUNT(*) FROM ticket t
-        WHERE t.id IN (SELECT e.ticket_id FROM ticket_event e
-                       WHERE e.kind = 'assigned' AND e.support_unit_id IN (:dmsu)
-                         AND e.at >= :start AND e.at < :end)
+        f"""
+        SELECT t.component_id, t.category, COUNT(*)
+        FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id
+        WHERE e.flow_fact = {FACT_CODES["to_dmsu"]} AND e.at >= :start AND e.at < :end
+          AND (e.prev_same_at IS NULL OR e.prev_same_at < :start)
         GROUP BY t.component_id, t.category
         """,
-        dmsu=units["dmsu"],
         start=period.start,
         end=period.end,
     )

@@ -28,13 +28,18 @@ durations are whole seconds, so SQLite and PostgreSQL give identical numbers.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from math import gcd
 
+from dmsu.db import is_postgres
 from dmsu.metrics.periods import Period
-from dmsu.metrics.sqltools import bucket_case, epoch, ids, run, week_bucket
+from dmsu.metrics.sqltools import epoch, epoch_of, ids, run
+from dmsu.tickets.facts import FACT_CODES
 from dmsu.tickets.units import UNIT_KINDS, SupportUnit
 
 TOTAL = "total"
@@ -44,6 +49,11 @@ TOTAL = "total"
 class Grid:
     """A period and the cuts of it to aggregate: grain name → consecutive pieces.
 
+    The queries count per *slot* — the longest span that no piece boundary cuts: a day for
+    quarters, months and ISO weeks, which all start at midnight UTC — and the slots are added
+    up into every piece of every grain (:meth:`roll_up`), so a project year is one small
+    ``GROUP BY`` (at most a few thousand rows) whatever the number of grains.
+
     Durations (means and medians) are computed for the ``detailed`` grains only; the other
     grains get counts (the weekly and monthly charts need no medians)."""
 
@@ -51,70 +61,68 @@ class Grid:
     grains: dict[str, tuple[Period, ...]]
     detailed: frozenset[str] = frozenset({TOTAL})
 
-    def bucket_sql(self, grain: str, column: str = "at") -> tuple[str, dict]:
-        """The expression giving the index of ``grain``'s piece holding ``column``."""
-        pieces = self.grains[grain]
-        prefix = f"{grain[:1]}{list(self.grains).index(grain)}_"
-        if grain == "week" and len(pieces) > 1:
-            day = pieces[0].start
-            monday = (day - timedelta(days=day.weekday())).replace(hour=0, minute=0)
-            return week_bucket(column, monday, prefix)
-        return bucket_case(column, [p.start for p in pieces], prefix)
+    @cached_property
+    def slot(self) -> int:
+        """The slot length in seconds: the greatest common divisor of every piece's offset
+        from the period's start and of the period's length."""
+        length = 0
+        for pieces in self.grains.values():
+            for piece in pieces:
+                length = gcd(length, self._offset(piece.start))
+        return gcd(length, self._offset(self.period.end))
+
+    def _offset(self, moment: datetime) -> int:
+        return int((moment - self.period.start).total_seconds())
+
+    @cached_property
+    def starts(self) -> dict[str, list[int]]:
+        """Per grain, the slot where each of its pieces but the first begins."""
+        return {
+            grain: [self._offset(p.start) // self.slot for p in pieces[1:]]
+            for grain, pieces in self.grains.items()
+        }
+
+    def slot_sql(self, column: str) -> str:
+        """The slot holding ``column`` (inside the period), with parameter ``:origin``."""
+        return f"(({epoch(column)} - :origin) / {self.slot})"
+
+    def previous_sql(self, column: str) -> str:
+        """The slot holding an earlier same fact ``column``; -1 when there is none inside the
+        period (then the row is its ticket's first in every piece)."""
+        return f"(CASE WHEN {column} IS NULL OR {column} < :start THEN -1 ELSE {self.slot_sql(column)} END)"
+
+    def params(self) -> dict:
+        return {
+            "origin": epoch_of(self.period.start),
+            "start": self.period.start,
+            "end": self.period.end,
+        }
 
     def code(self, grain: str) -> int:
-        """The number standing for ``grain`` in SQL (sorting and grouping by a small integer
-        is cheaper than by text)."""
+        """The number standing for ``grain`` in SQL."""
         return list(self.grains).index(grain)
 
     def name(self, code) -> str:
         return list(self.grains)[int(code)]
 
-    def per_grain(self, select: str, source: str, grains=None) -> tuple[str, dict]:
-        """``SELECT <grain code> AS grain, bucket, <select> FROM (source + bucket) GROUP BY
-        bucket`` for each grain, joined with UNION ALL (``select`` may aggregate)."""
-        parts, params = [], {}
-        for grain in grains if grains is not None else self.grains:
-            expr, extra = self.bucket_sql(grain)
-            params.update(extra)
-            parts.append(
-                f"SELECT {self.code(grain)} AS grain, bucket, {select} "
-                f"FROM (SELECT {expr} AS bucket, s.* FROM {source} s) x GROUP BY bucket"
-            )
-        return " UNION ALL ".join(parts), params
-
-    def marks(self, row: str = "s", same: str = "prev_same_at") -> tuple[str, dict]:
-        """Select-list items for a row ``row`` of facts: per grain code ``i``, ``b<i>`` (the
-        piece holding it) and ``f<i>`` (1 when it is its ticket's first of the same fact in
-        that piece: its previous same fact, column ``same``, is missing, before the period
-        or in another piece — pieces are consecutive, so "each ticket once, its first such
-        event" needs neither DISTINCT nor a window)."""
-        items, params = [], {}
-        for grain in self.grains:
-            i = self.code(grain)
-            expr, extra = self.bucket_sql(grain, f"{row}.at")
-            before, _ = self.bucket_sql(grain, f"{row}.{same}")
-            params.update(extra)
-            items.append(f"{expr} AS b{i}")
-            items.append(
-                f"CASE WHEN {row}.{same} IS NULL OR {row}.{same} < :start OR {before} <> {expr} "
-                f"THEN 1 ELSE 0 END AS f{i}"
-            )
-        return ", ".join(items), params
-
-    def per_piece(
-        self, select: str, source: str, where: str = "", grains=None, grouped: bool = True
-    ) -> str:
-        """For each grain: ``<code> AS grain, bucket, <select>`` over the rows of ``source``
-        (made with :meth:`marks`) that are firsts in their piece, joined with UNION ALL and
-        grouped by piece when ``grouped`` (``select`` aggregates)."""
-        parts = []
-        for grain in grains if grains is not None else self.grains:
-            i = self.code(grain)
-            parts.append(
-                f"SELECT {i} AS grain, b{i} AS bucket, {select} FROM {source} "
-                f"WHERE f{i} = 1{where}" + (f" GROUP BY b{i}" if grouped else "")
-            )
-        return " UNION ALL ".join(parts)
+    def roll_up(self, rows) -> dict[tuple[str, int], list[int]]:
+        """Add up per-slot counts — rows ``(slot, previous slot or -1, *counts)`` — into every
+        piece of every grain, leaving out the rows that are not their ticket's first of the
+        same fact in their piece: a ticket's previous same fact comes at or before it, so it
+        is first in its piece exactly when the previous one is missing (-1) or came before
+        the piece's first slot. Pieces are consecutive, so "each ticket once, its first such
+        event" needs neither DISTINCT nor a window."""
+        totals: dict[tuple[str, int], list[int]] = {}
+        for grain, starts in self.starts.items():
+            firsts = [0, *starts]
+            for slot, previous, *counts in rows:
+                piece = bisect_right(starts, slot)
+                if previous >= firsts[piece]:
+                    continue
+                sums = totals.setdefault((grain, piece), [0] * len(counts))
+                for i, count in enumerate(counts):
+                    sums[i] += int(count or 0)
+        return totals
 
 
 @dataclass(frozen=True)
@@ -157,123 +165,89 @@ def unit_ids() -> dict[str, tuple[int, ...]]:
     return {kind: ids(found.get(kind, ())) for kind in UNIT_KINDS}
 
 
-def stats_sql(source: str) -> str:
-    """CTEs ``ranked`` and ``stats`` over ``source`` (grain, bucket, secs): count, total and
-    the middle value(s) per grain and bucket."""
-    return f"""
-    ranked AS (
-      SELECT grain, bucket, secs,
-             ROW_NUMBER() OVER (PARTITION BY grain, bucket ORDER BY secs) AS rn,
-             COUNT(*) OVER (PARTITION BY grain, bucket) AS size
-      FROM {source}
-    ),
-    stats AS (
-      SELECT grain, bucket, COUNT(*) AS n, SUM(secs) AS total,
-             SUM(CASE WHEN rn = (size + 1) / 2 OR rn = (size + 2) / 2 THEN secs ELSE 0 END) AS mid,
-             SUM(CASE WHEN rn = (size + 1) / 2 OR rn = (size + 2) / 2 THEN 1 ELSE 0 END) AS mid_n
-      FROM ranked GROUP BY grain, bucket
-    )"""
+TIMED = ("to_third", "solved")  # the facts whose durations the metrics give
+PARTS = 100  # pieces per statement (SQLite allows 500 terms in a compound SELECT)
 
 
-def _durations(row_total, row_mid, row_mid_n, n) -> Durations:
-    return Durations(int(n or 0), int(row_total or 0), int(row_mid or 0), int(row_mid_n or 0))
-
-
-@dataclass(frozen=True)
-class Flow:
-    assigned_to_dmsu: int = 0
-    reassigned_to_tpm: int = 0
-    assigned_to_third_line: int = 0
-    reassign: Durations = Durations()
-
-
-def flow(grid: Grid, units: dict) -> dict[tuple[str, int], Flow]:
-    """Assignments per grain and bucket: to DMSU, DMSU → TPM, DMSU → 3rd line (+ hours).
-
-    The period's assignments, with the unit before each, come from one index range
-    (migration m0900) without reading the table."""
-    marks, params = grid.marks()
-    counts = grid.per_piece(
-        "SUM(CASE WHEN fact = 0 THEN 1 ELSE 0 END) AS to_dmsu, "
-        "SUM(CASE WHEN fact = 1 THEN 1 ELSE 0 END) AS to_tpm, "
-        "SUM(CASE WHEN fact = 2 THEN 1 ELSE 0 END) AS to_third",
-        "counted",
+def fact_counts(grid: Grid) -> dict[tuple[str, int], list[int]]:
+    """Per grain and piece, each flow fact's tickets (:data:`FACT_CODES` order), each ticket
+    once at its first such event in the piece: one range of the facts' index (migration
+    m0907), counted per slot and rolled up (:meth:`Grid.roll_up`)."""
+    sums = ", ".join(
+        f"SUM(CASE WHEN flow_fact = {code} THEN 1 ELSE 0 END)" for code in FACT_CODES.values()
     )
-    detailed = [g for g in grid.grains if g in grid.detailed]
-    chosen = grid.per_piece("secs", "counted", " AND fact = 2", detailed, grouped=False)
-    sql = f"""
-    WITH counted AS (
-      SELECT {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs,
-             CASE WHEN s.support_unit_id IN (:dmsu) THEN 0
-                  WHEN s.support_unit_id IN (:tpm) THEN 1 ELSE 2 END AS fact,
-             {marks}
-      FROM ticket_event s
-      WHERE s.kind = 'assigned' AND s.at >= :start AND s.at < :end
-        AND (s.support_unit_id IN (:dmsu)
-             OR (s.unit_before_id IN (:dmsu) AND s.support_unit_id IN (:tpm, :third)))
-    ),
-    counts AS ({counts}),
-    chosen AS ({chosen}),
-    {stats_sql("chosen")}
-    SELECT c.grain, c.bucket, c.to_dmsu, c.to_tpm, c.to_third, s.n, s.total, s.mid, s.mid_n
-    FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket
-    """
+    codes = ", ".join(str(code) for code in FACT_CODES.values())
     rows = run(
-        sql,
-        start=grid.period.start,
-        end=grid.period.end,
-        dmsu=units["dmsu"],
-        tpm=units["first_line"],
-        third=units["third_line"],
-        **params,
+        f"""
+        SELECT slot, previous, {sums} FROM (
+          SELECT s.flow_fact, {grid.slot_sql("s.at")} AS slot,
+                 {grid.previous_sql("s.prev_same_at")} AS previous
+          FROM ticket_event s
+          WHERE s.flow_fact IN ({codes}) AND s.at >= :start AND s.at < :end
+        ) facts GROUP BY slot, previous
+        """,
+        **grid.params(),
     )
-    return {
-        (grid.name(grain), int(bucket)): Flow(
-            int(a), int(b), int(c), _durations(total, mid, mid_n, n)
+    return grid.roll_up(rows)
+
+
+def fact_durations(grid: Grid) -> dict[tuple[str, str, int], Durations]:
+    """``(fact, grain, piece)`` → the :class:`Durations` of the timed facts (:data:`TIMED`:
+    DMSU → 3rd line and solved in DMSU) counted in each piece of the detailed grains: the
+    seconds from the ticket's latest assignment to DMSU before each to it (the event's
+    ``unit_before_at``: the unit before a flow fact is DMSU). Each piece is its own range
+    of the facts' index, so the middle values are found among that piece's facts only."""
+    parts, params = [], {}
+    secs = f"{epoch('s.at')} - {epoch('s.unit_before_at')}"
+    for fact in TIMED:
+        for grain, pieces in grid.grains.items():
+            if grain not in grid.detailed:
+                continue
+            for index, piece in enumerate(pieces):
+                name = f"p{len(parts)}"
+                params[f"{name}s"], params[f"{name}e"] = piece.start, piece.end
+                rows = (
+                    f"FROM ticket_event s WHERE s.flow_fact = {FACT_CODES[fact]} "
+                    f"AND s.at >= :{name}s AND s.at < :{name}e "
+                    f"AND (s.prev_same_at IS NULL OR s.prev_same_at < :{name}s)"
+                )
+                head = f"{FACT_CODES[fact]}, {grid.code(grain)}, {index}"
+                parts.append(_middle_sql(head, secs, rows))
+    found = {}
+    names = {code: fact for fact, code in FACT_CODES.items()}
+    for first in range(0, len(parts), PARTS):
+        chunk = parts[first : first + PARTS]
+        for code, grain, index, n, total, mid, mid_n in run(" UNION ALL ".join(chunk), **params):
+            if n:
+                key = (names[int(code)], grid.name(grain), int(index))
+                found[key] = Durations(int(n), int(total), int(mid), int(mid_n))
+    return found
+
+
+def _middle_sql(head: str, secs: str, rows: str) -> str:
+    """``head, n, total, mid, mid_n`` of the durations ``secs`` of ``rows`` (a ``FROM ...
+    WHERE`` clause): their count and total, and the sum and number of the middle value(s).
+
+    Each database finds the middle its cheapest exact way on whole seconds. PostgreSQL's
+    ``percentile_cont(0.5)`` is the mean of the one or two middle values, which a double
+    holds exactly, so twice it is their sum. SQLite has no ordered-set aggregate: it takes
+    the one or two values at the middle offset (a partial sort; the count is a subquery, as
+    ``LIMIT`` cannot refer to an outer column)."""
+    if is_postgres():
+        return (
+            f"SELECT {head}, COUNT(*), SUM(secs), "
+            "CAST(2 * percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS BIGINT), 2 "
+            f"FROM (SELECT {secs} AS secs {rows}) x"
         )
-        for grain, bucket, a, b, c, n, total, mid, mid_n in rows
-    }
-
-
-@dataclass(frozen=True)
-class Solved:
-    solved_by_dmsu: int = 0
-    solve: Durations = Durations()
-
-
-def solves(grid: Grid, units: dict) -> dict[tuple[str, int], Solved]:
-    """Tickets solved while in DMSU per grain and bucket, with the solve times.
-
-    The unit a ticket is in when a ``solved`` event comes, and since when, are the event's
-    ``unit_before_id`` / ``unit_before_at``: one index range (migration m0900)."""
-    marks, params = grid.marks()
-    counts = grid.per_piece("COUNT(*) AS solved", "counted")
-    detailed = [g for g in grid.grains if g in grid.detailed]
-    chosen = grid.per_piece("secs", "counted", "", detailed, grouped=False)
-    sql = f"""
-    WITH counted AS (
-      SELECT {epoch("s.at")} - {epoch("s.unit_before_at")} AS secs, {marks}
-      FROM ticket_event s
-      WHERE s.kind = 'status' AND s.status = 'solved' AND s.at >= :start AND s.at < :end
-        AND s.unit_before_id IN (:dmsu)
-    ),
-    counts AS ({counts}),
-    chosen AS ({chosen}),
-    {stats_sql("chosen")}
-    SELECT c.grain, c.bucket, c.solved, s.n, s.total, s.mid, s.mid_n
-    FROM counts c LEFT JOIN stats s ON s.grain = c.grain AND s.bucket = c.bucket
-    """
-    rows = run(
-        sql,
-        start=grid.period.start,
-        end=grid.period.end,
-        dmsu=units["dmsu"],
-        **params,
+    n = f"(SELECT COUNT(*) {rows})"
+    middle = (
+        f"(SELECT SUM(secs) FROM (SELECT {secs} AS secs {rows} "
+        f"ORDER BY secs LIMIT 2 - {n} % 2 OFFSET ({n} - 1) / 2))"
     )
-    return {
-        (grid.name(grain), int(bucket)): Solved(int(solved), _durations(total, mid, mid_n, n))
-        for grain, bucket, solved, n, total, mid, mid_n in rows
-    }
+    return (
+        f"SELECT {head}, COUNT(*), SUM(secs), {middle}, 2 - COUNT(*) % 2 "
+        f"FROM (SELECT {secs} AS secs {rows}) x"
+    )
 
 
 def as_of(period: Period, now: datetime) -> datetime:

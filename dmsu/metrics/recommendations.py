@@ -24,7 +24,6 @@ from dmsu.db import database
 from dmsu.metrics.models import Recommendation
 from dmsu.metrics.per_product import most_tickets_per_instance, per_product
 from dmsu.metrics.periods import Period
-from dmsu.metrics.queries import unit_ids
 from dmsu.tickets.models import OPEN_STATUSES, Ticket
 
 FOLLOWED = {"yes": "Followed", "partly": "Partly followed", "no": "Not followed"}
@@ -72,7 +71,7 @@ def for_quarter(name: str) -> list[Recommendation]:
 def proposals(quarter: Period) -> list[Proposal]:
     """Items worth recommending for ``quarter`` (not saved)."""
     found: list[Proposal] = []
-    for row in most_tickets_per_instance(per_product(quarter, unit_ids())):
+    for row in most_tickets_per_instance(per_product(quarter)):
         worst = max(row.by_category, key=lambda c: row.by_category[c])
         found.append(
             Proposal(

@@ -24,7 +24,14 @@ from dmsu.db import side_by_side
 from dmsu.metrics import cache
 from dmsu.metrics.eta import EtaCounts, eta_accuracy
 from dmsu.metrics.periods import PROJECT_START, SPLITS, Period, PeriodError, parse_period, split
-from dmsu.metrics.queries import TOTAL, Flow, Grid, Solved, flow, percent, solves, unit_ids
+from dmsu.metrics.queries import (
+    TOTAL,
+    Durations,
+    Grid,
+    fact_counts,
+    fact_durations,
+    percent,
+)
 
 KEYS = (
     "assigned_to_dmsu",
@@ -87,34 +94,36 @@ def make_grid(
     return Grid(period, grains, frozenset((*wanted, TOTAL)))
 
 
-def _row(piece: Period, f: Flow, solved: Solved, eta: EtaCounts) -> dict:
+def _row(piece: Period, counts: list[int], reassign: Durations, solve: Durations, eta) -> dict:
+    to_dmsu, to_tpm, to_third, solved = counts
     return {
         "name": piece.name,
         "start": piece.start.date().isoformat(),
         "end": piece.end.date().isoformat(),
-        "assigned_to_dmsu": f.assigned_to_dmsu,
-        "solved_by_dmsu": solved.solved_by_dmsu,
-        "reassigned_to_tpm": f.reassigned_to_tpm,
-        "assigned_to_third_line": f.assigned_to_third_line,
-        "solve_days_mean": solved.solve.mean(DAY, 1),
-        "solve_days_median": solved.solve.median(DAY, 1),
-        "reassign_hours_mean": f.reassign.mean(HOUR, 2),
-        "reassign_hours_median": f.reassign.median(HOUR, 2),
+        "assigned_to_dmsu": to_dmsu,
+        "solved_by_dmsu": solved,
+        "reassigned_to_tpm": to_tpm,
+        "assigned_to_third_line": to_third,
+        "solve_days_mean": solve.mean(DAY, 1),
+        "solve_days_median": solve.median(DAY, 1),
+        "reassign_hours_mean": reassign.mean(HOUR, 2),
+        "reassign_hours_median": reassign.median(HOUR, 2),
         **eta.as_dict(),
     }
 
 
 def _compute(grid: Grid) -> dict[str, list[dict]]:
-    units = unit_ids()
-    flows, solved, etas = side_by_side(
-        lambda: flow(grid, units), lambda: solves(grid, units), lambda: eta_accuracy(grid, units)
+    counts, durations, etas = side_by_side(
+        lambda: fact_counts(grid), lambda: fact_durations(grid), lambda: eta_accuracy(grid)
     )
+    none = Durations()
     return {
         grain: [
             _row(
                 piece,
-                flows.get((grain, i), Flow()),
-                solved.get((grain, i), Solved()),
+                counts.get((grain, i), [0, 0, 0, 0]),
+                durations.get(("to_third", grain, i), none),
+                durations.get(("solved", grain, i), none),
                 etas.get((grain, i), EtaCounts()),
             )
             for i, piece in enumerate(pieces)

@@ -61,9 +61,13 @@ def run(sql: str, **params) -> list[tuple]:
 
 def epoch(column: str) -> str:
     """Whole seconds since 1970 of a stored UTC timestamp (fractions dropped on both sides;
-    SQLite's ``unixepoch`` where it has it, 3.38 on: the same number, several times faster)."""
+    SQLite's ``unixepoch`` where it has it, 3.38 on: the same number, several times faster).
+
+    On PostgreSQL ``date_part`` gives a double where ``EXTRACT`` (14 on) gives a numeric, at
+    about half the cost per row. The floor is still exact: a double carries a present-day
+    epoch to within 3e-7 s, and a stored fraction of a second is at most 0.999999."""
     if is_postgres():
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+        return f"CAST(FLOOR(date_part('epoch', {column})) AS BIGINT)"
     if sqlite3.sqlite_version_info >= (3, 38):
         return f"unixepoch({column})"
     return f"CAST(strftime('%s', {column}) AS INTEGER)"

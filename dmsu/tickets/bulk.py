@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from dmsu.db import database, is_postgres
-from dmsu.tickets.facts import EtaFix, UnitKinds, eta_fix, next_of_kind, previous_same
+from dmsu.tickets.facts import (
+    EtaFix,
+    UnitKinds,
+    eta_fix,
+    fact_codes,
+    next_of_kind,
+    previous_same,
+)
 
 CHUNK = 500
 COPY_CHUNK = 20000
@@ -103,6 +110,7 @@ class Derived:
     eta: EtaFix = EtaFix()
     previous_same: list = field(default_factory=list)  # per event, see :func:`previous_same`
     next_of_kind: list = field(default_factory=list)  # per event, see :func:`next_of_kind`
+    fact_codes: list = field(default_factory=list)  # per event, see :func:`fact_codes`
 
 
 def derive(
@@ -169,4 +177,5 @@ def derive(
         eta_fix(steps, kinds.umd, kinds.third),
         previous_same(steps, kinds),
         next_of_kind(steps),
+        fact_codes(steps, kinds),
     )

@@ -12,6 +12,9 @@ transaction, recomputable, and checked against the events by the tests:
   ``DISTINCT``;
 - every event's ``next_of_kind_at``: when the ticket's next event of the same kind came
   (:func:`next_of_kind`), so its state as of any instant is an index range;
+- every event's ``flow_fact``: which flow fact it is, as a code of :data:`FACT_CODES` (None
+  for the events that are none, :func:`fact_codes`), so a period's facts are one range of a
+  small partial index;
 - every ticket's ETA outcome ``eta_fix_at`` / ``eta_initial_due`` / ``eta_final_due`` and
   the unit it was fixed from, ``eta_fix_unit_id`` (:func:`eta_fix`).
 
@@ -37,7 +40,10 @@ EVENT_FACTS = {
     "unit_before_at": "timestamp",
     "prev_same_at": "timestamp",
     "next_of_kind_at": "timestamp",
+    "flow_fact": "smallint",
 }
+# the flow facts of issue 8's definitions, as stored in ``ticket_event.flow_fact``
+FACT_CODES = {"to_dmsu": 0, "to_tpm": 1, "to_third": 2, "solved": 3}
 TICKET_FACTS = {
     "eta_fix_at": "timestamp",
     "eta_initial_due": "date",
@@ -104,6 +110,15 @@ def flow_fact(kind: str, unit_id, unit_before, status, kinds: UnitKinds) -> str 
     return None
 
 
+def fact_codes(steps, kinds: UnitKinds) -> list[int | None]:
+    """Per event (``steps`` as for :func:`eta_fix`): the code of the flow fact it is
+    (:data:`FACT_CODES`), None for the events that are none."""
+    return [
+        FACT_CODES.get(flow_fact(kind, unit_id, unit_before, status, kinds))
+        for kind, unit_id, unit_before, status, *_ in steps
+    ]
+
+
 def next_of_kind(steps) -> list:
     """Per event (``steps`` as for :func:`eta_fix`): when the ticket's next event of the same
     kind came (None for the last of its kind). The ticket's state as of any instant is then
@@ -147,11 +162,11 @@ def befores(rows) -> list[tuple[int, int | None, object]]:
 
 def _event_rows(ticket_ids: list[int]):
     """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
-    due, prev_same_at, next_of_kind_at)`` of the tickets' events in ticket, time, id order
-    (raw values)."""
+    due, prev_same_at, next_of_kind_at, flow_fact)`` of the tickets' events in ticket, time, id
+    order (raw values)."""
     return database.execute_sql(
         "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
-        f"status, due, prev_same_at, next_of_kind_at FROM ticket_event WHERE ticket_id IN ({marks(len(ticket_ids))}) "
+        f"status, due, prev_same_at, next_of_kind_at, flow_fact FROM ticket_event WHERE ticket_id IN ({marks(len(ticket_ids))}) "
         "ORDER BY ticket_id, at, id",
         ticket_ids,
     ).fetchall()
@@ -183,8 +198,8 @@ def _update_by_id(table: str, columns: dict[str, str], rows: list[tuple]) -> Non
 
 
 def write_befores(changes: list[tuple]) -> None:
-    """Store ``(unit_before_id, unit_before_at, prev_same_at, next_of_kind_at, id)`` rows
-    (times as stored)."""
+    """Store ``(unit_before_id, unit_before_at, prev_same_at, next_of_kind_at, flow_fact, id)``
+    rows (times as stored)."""
     _update_by_id("ticket_event", EVENT_FACTS, changes)
 
 
@@ -235,12 +250,13 @@ def refresh_events(ticket_ids: Iterable[int]) -> int:
             ]
             sames = previous_same(steps, kinds)
             nexts = next_of_kind(steps)
-            for row, (event_id, unit, since), same, after in zip(
-                ticket_rows, wanted, sames, nexts, strict=True
+            codes = fact_codes(steps, kinds)
+            for row, (event_id, unit, since), same, after, code in zip(
+                ticket_rows, wanted, sames, nexts, codes, strict=True
             ):
-                stored = (row[5], _same(row[6]), _same(row[9]), _same(row[10]))
-                if stored != (unit, _same(since), _same(same), _same(after)):
-                    befores_changed.append((unit, since, same, after, event_id))
+                stored = (row[5], _same(row[6]), _same(row[9]), _same(row[10]), row[11])
+                if stored != (unit, _same(since), _same(same), _same(after), code):
+                    befores_changed.append((unit, since, same, after, code, event_id))
             fix = eta_fix(steps, kinds.umd, kinds.third)
             values = (fix.at, fix.initial_due, fix.final_due, fix.unit)
             if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):
@@ -258,7 +274,7 @@ def _same(value):
 
 def add_missing_columns() -> None:
     """Add every derived column a database made before them lacks, then fill them all from
-    the events in one pass. Migrations m0900–m0903 each call it first, so whichever of them
+    the events in one pass. Migrations m0900–m0903 and m0907 each call it first, so whichever of them
     runs first on an older database adds and fills everything (the backfill reads all the
     columns at once); on a fresh database the tables already have them and nothing happens."""
     from dmsu.migrations import add_column_if_missing

@@ -42,7 +42,7 @@ TICKET_COLUMNS = [
 EVENT_COLUMNS = [
     "ticket", "at", "kind", "actor", "actor_role", "support_unit", "from_unit", "status",
     "public", "text", "html", "due", "data", "dedupe_key", "recorded_at", "unit_before_id",
-    "unit_before_at", "prev_same_at", "next_of_kind_at",
+    "unit_before_at", "prev_same_at", "next_of_kind_at", "flow_fact",
 ]  # fmt: skip
 DEFAULTS = {
     "description": "",
@@ -240,7 +240,7 @@ class TicketWriter:
                 values[name] = bool(after)
 
     def _event_row(
-        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, same, after, key=None
+        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, same, after, code, key=None
     ) -> tuple:
         unit_before, since = before
         return (
@@ -263,6 +263,7 @@ class TicketWriter:
             naive(since) if since is not None else None,
             naive(same) if same is not None else None,
             naive(after) if after is not None else None,
+            code,
         )
 
     def _insert_new(self, records: list[TicketRecord]) -> None:
@@ -313,12 +314,13 @@ class TicketWriter:
                 info.befores,
                 info.previous_same,
                 info.next_of_kind,
+                info.fact_codes,
                 strict=True,
             )
-            for (key, event), from_unit, before, same, after in steps:
+            for (key, event), from_unit, before, same, after, code in steps:
                 event_rows.append(
                     self._event_row(
-                        ticket_id, record.ggus_id, event, from_unit, before, same, after, key
+                        ticket_id, record.ggus_id, event, from_unit, before, same, after, code, key
                     )
                 )
             involvement_rows += [(ticket_id, u, naive(t)) for u, t in info.involved.items()]
@@ -456,14 +458,15 @@ class TicketWriter:
             info.befores,
             info.previous_same,
             info.next_of_kind,
+            info.fact_codes,
             strict=True,
         )
-        for (_, new, n, item), from_unit, before, same, after in steps:
+        for (_, new, n, item), from_unit, before, same, after, code in steps:
             if new:
                 event, key = new_events[n]
                 event_rows.append(
                     self._event_row(
-                        ticket.id, record.ggus_id, event, from_unit, before, same, after, key
+                        ticket.id, record.ggus_id, event, from_unit, before, same, after, code, key
                     )
                 )
             elif item[3] == "assigned" and item[5] != from_unit:

@@ -20,6 +20,7 @@ from peewee import (
     FloatField,
     ForeignKeyField,
     IntegerField,
+    SmallIntegerField,
     TextField,
 )
 
@@ -45,6 +46,11 @@ STATUSES = (
 )
 CLOSED_STATUSES = ("solved", "unsolved", "verified", "closed")
 OPEN_STATUSES = tuple(s for s in STATUSES if s not in CLOSED_STATUSES)
+# The closed status events, as the partial index ticket_event_closed_status (migration m0906)
+# is defined: a query must repeat it literally (not as bound values) for SQLite to use it.
+CLOSED_STATUS_EVENT = "kind = 'status' AND status IN ({})".format(
+    ", ".join(f"'{status}'" for status in CLOSED_STATUSES)
+)
 EVENT_KINDS = (
     "assigned",
     "status",
@@ -93,7 +99,7 @@ class Ticket(BaseModel):
     # The ticket's ETA outcome for the metrics (dmsu.tickets.facts.eta_fix, kept in step by
     # dmsu.tickets.facts): when its fix came, its initial and final ETA due dates, and the
     # unit it was fixed from (a plain id, as for the events' derived columns).
-    eta_fix_at = UTCDateTimeField(null=True, index=True)
+    eta_fix_at = UTCDateTimeField(null=True)  # indexed with the ETA columns (m0906)
     eta_initial_due = DateField(null=True)
     eta_final_due = DateField(null=True)
     eta_fix_unit_id = IntegerField(null=True)
@@ -158,6 +164,8 @@ class TicketEvent(BaseModel):
     prev_same_at = UTCDateTimeField(null=True)
     # ... and when its next event of the same kind came (dmsu.tickets.facts.next_of_kind).
     next_of_kind_at = UTCDateTimeField(null=True)
+    # ... and which flow fact it is (dmsu.tickets.facts.FACT_CODES; None for no fact).
+    flow_fact = SmallIntegerField(null=True)
 
     @property
     def change(self) -> dict:
