@@ -137,29 +137,57 @@ def open_connection() -> str | None:
     return None
 
 
-def side_by_side(*calls):
-    """Run read-only ``calls`` at the same time, each on a connection of its own, and return
-    their results in order (the first runs on this thread's connection).
+LANES = 2  # connections a page's independent aggregations share (this machine has 2 cores)
+
+
+def side_by_side(*calls, lanes: int = LANES):
+    """Run read-only ``calls`` at the same time on ``lanes`` connections (this thread's, and
+    one of its own for each other lane), each lane taking the next call not yet started, and
+    return their results in order. List the longest first.
 
     A page made of several independent aggregations (the metrics) then takes about as long
-    as the longest one rather than their sum: both SQLite (in WAL mode) and PostgreSQL serve
-    concurrent readers, and the drivers release the GIL while a query runs. Inside a
-    transaction the other connections could not see its uncommitted rows, so the calls then
-    run one after another here."""
-    from concurrent.futures import ThreadPoolExecutor
+    as its longest lane rather than the sum: both SQLite (in WAL mode) and PostgreSQL serve
+    concurrent readers, and the drivers release the GIL while a query runs. More lanes than
+    cores only add connections, and a new PostgreSQL connection's first query costs tens of
+    milliseconds more (its catalog caches are cold). Inside a transaction the other
+    connections could not see its uncommitted rows, so the calls then run one after another
+    here."""
+    import threading
 
-    if len(calls) < 2 or database.in_transaction():
+    if len(calls) < 2 or lanes < 2 or database.in_transaction():
         return [call() for call in calls]
+    results: list = [None] * len(calls)
+    failures: list[BaseException] = []
+    taken = iter(range(len(calls)))
+    lock = threading.Lock()
 
-    def on_own_connection(call):
+    def lane() -> None:
+        while not failures:
+            with lock:
+                index = next(taken, None)
+            if index is None:
+                return
+            try:
+                results[index] = calls[index]()
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                failures.append(exc)
+
+    def own_lane() -> None:
         try:
             database.connect(reuse_if_open=True)
-            return call()
+            lane()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            failures.append(exc)
         finally:
             if not database.is_closed():
                 database.close()
 
-    with ThreadPoolExecutor(max_workers=len(calls) - 1) as pool:
-        futures = [pool.submit(on_own_connection, call) for call in calls[1:]]
-        first = calls[0]()
-        return [first, *(future.result() for future in futures)]
+    others = [threading.Thread(target=own_lane) for _ in range(min(lanes, len(calls)) - 1)]
+    for thread in others:
+        thread.start()
+    lane()
+    for thread in others:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return results

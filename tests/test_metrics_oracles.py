@@ -1,6 +1,6 @@
 """The metrics read derived columns (dmsu/tickets/facts.py); here they are checked against
-event-only SQL oracles — the queries the metrics ran before the columns existed — on random
-histories, however the events arrive.
+event-only oracles — the queries the metrics ran before the columns existed, and the flow
+definitions read off the events in Python — on random histories, however the events arrive.
 
 The tickets' ETA outcome columns (``eta_fix_at``, ``eta_initial_due``, ``eta_final_due``,
 ``eta_fix_unit_id``) equal what the ETA definition of issue 8 says of their events.
@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from math import floor
+from statistics import median
+from unittest.mock import patch
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dmsu.db import database
@@ -199,3 +203,103 @@ def test_the_third_line_backlog_agrees_with_the_events_at_any_instant(
         as_of = START + timedelta(hours=hour, minutes=30)
         wanted = run(BACKLOG_ORACLE, as_of=as_of, third=units["third_line"], closed=CLOSED_STATUSES)
         assert third_line_backlog(as_of, units).total == len(wanted)
+
+
+def flow_oracle(piece) -> dict:
+    """Issue 8's flow numbers of one piece, read off the events in Python: per ticket, its
+    first event of each flow fact inside the piece (the unit before an event is that of its
+    latest assignment before it by time then id), and the whole seconds from that unit's
+    assignment to each timed fact."""
+    kinds = dict(SupportUnit.select(SupportUnit.id, SupportUnit.kind).tuples())
+    counts = dict.fromkeys(("to_dmsu", "to_tpm", "to_third", "solved"), 0)
+    seconds: dict[str, list[int]] = {"to_third": [], "solved": []}
+    for ticket in Ticket.select():
+        unit = since = None
+        seen = set()
+        for event in sorted(ticket.events, key=lambda e: (e.at, e.id)):
+            before, fact = kinds.get(unit), None
+            if event.kind == "assigned":
+                target = kinds.get(event.support_unit_id)
+                if target == "dmsu":
+                    fact = "to_dmsu"
+                elif before == "dmsu":
+                    fact = {"first_line": "to_tpm", "third_line": "to_third"}.get(target)
+            elif event.kind == "status" and event.status == "solved" and before == "dmsu":
+                fact = "solved"
+            if fact and fact not in seen and piece.start <= event.at < piece.end:
+                seen.add(fact)
+                counts[fact] += 1
+                if fact in seconds:
+                    seconds[fact].append(floor(event.at.timestamp()) - floor(since.timestamp()))
+            if event.kind == "assigned":
+                unit, since = event.support_unit_id, event.at
+    return counts, seconds
+
+
+def half_up(value, places: int):
+    return float(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def expected_row(piece) -> dict:
+    counts, seconds = flow_oracle(piece)
+    row = {
+        "assigned_to_dmsu": counts["to_dmsu"],
+        "solved_by_dmsu": counts["solved"],
+        "reassigned_to_tpm": counts["to_tpm"],
+        "assigned_to_third_line": counts["to_third"],
+    }
+    for key, fact, unit, places in (
+        ("solve_days", "solved", 86400, 1),
+        ("reassign_hours", "to_third", 3600, 2),
+    ):
+        values = seconds[fact]
+        row[f"{key}_mean"] = (
+            half_up(Decimal(sum(values)) / (len(values) * unit), places) if values else None
+        )
+        row[f"{key}_median"] = half_up(Decimal(median(values)) / unit, places) if values else None
+    return row
+
+
+@EXAMPLES
+@given(
+    **HISTORIES,
+    first=st.integers(0, 5),
+    days=st.integers(1, 10),
+    by=st.sampled_from(["week", "month", "none"]),
+    chunks=st.sampled_from([(1, 1), (2, 3), (1000, 100)]),
+)
+@example(  # two of each timed fact in one piece: the median is the mean of the middle two
+    tickets=[
+        [(0, "TPM", 0), (1, "DMSU", 0), (3, "CREAM", 0)],
+        [(0, "TPM", 0), (2, "DMSU", 0), (7, "CREAM", 0)],
+        [(5, "DMSU", 0), (6, "solved", 0)],
+        [(5, "DMSU", 0), (9, "solved", 0)],
+    ],
+    split=10,
+    seed=0,
+    first=1,
+    days=10,
+    by="none",
+    chunks=(1000, 100),
+)
+def test_the_flow_numbers_agree_with_the_events(app, tickets, split, seed, first, days, by, chunks):
+    """Every count, mean and median of every piece, whatever the period's edges, its cut and
+    how many slots and pieces each statement takes."""
+    from dmsu.metrics import cache, queries
+    from dmsu.metrics.periods import date_range
+    from dmsu.metrics.report import make_grid, numbers
+
+    import_in_two_parts(tickets, split, seed)
+    start = date(2013, 2, 9) + timedelta(days=first)
+    period = date_range(start, start + timedelta(days=days))
+    grid = make_grid(period, (by,), date(2010, 5, 1))
+    cache.clear()
+    with (
+        patch.object(queries, "SLOTS", chunks[0]),
+        patch.object(queries, "PARTS", chunks[1]),
+    ):
+        rows = numbers(grid)
+    for grain, pieces in grid.grains.items():
+        for piece, row in zip(pieces, rows[grain], strict=True):
+            wanted = expected_row(piece)
+            assert {key: row[key] for key in wanted} == wanted, (grain, piece.name)

@@ -85,10 +85,10 @@ def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
 
     def compute() -> dict[str, tables.Table]:
         units = unit_ids()
-        flows, backlog, products, teams = side_by_side(
+        flows, products, backlog, teams = side_by_side(
             lambda: flow_tables(period, project_start(config)),
-            lambda: third_line_backlog(snapshot, units, stale_days),
             lambda: per_product(period),
+            lambda: third_line_backlog(snapshot, units, stale_days),
             lambda: eta_by_team(period, units),
         )
         return {

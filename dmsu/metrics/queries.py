@@ -31,7 +31,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from math import gcd
@@ -166,44 +166,85 @@ def unit_ids() -> dict[str, tuple[int, ...]]:
 
 
 TIMED = ("to_third", "solved")  # the facts whose durations the metrics give
+COUNTED = (*FACT_CODES, *(f"{fact}_secs" for fact in TIMED))  # what fact_counts adds up
+SLOTS = 1000  # slots per statement (two bound times each)
 PARTS = 100  # pieces per statement (SQLite allows 500 terms in a compound SELECT)
 
 
+def _secs(row: str) -> str:
+    """Whole seconds from the ticket's latest assignment before a flow fact (to DMSU: the
+    unit before every fact but ``to_dmsu`` is DMSU) to the fact."""
+    return f"{epoch(f'{row}.at')} - {epoch(f'{row}.unit_before_at')}"
+
+
 def fact_counts(grid: Grid) -> dict[tuple[str, int], list[int]]:
-    """Per grain and piece, each flow fact's tickets (:data:`FACT_CODES` order), each ticket
-    once at its first such event in the piece: one range of the facts' index (migration
-    m0907), counted per slot and rolled up (:meth:`Grid.roll_up`)."""
-    sums = ", ".join(
+    """Per grain and piece, the :data:`COUNTED` sums: each flow fact's tickets, each ticket
+    once at its first such event in the piece (:data:`FACT_CODES` order), then the total
+    seconds of the timed facts among them (:data:`TIMED`).
+
+    Counted per slot and rolled up (:meth:`Grid.roll_up`). Most facts are their ticket's
+    first in the whole period; those are counted by one range of the facts' index (migration
+    m0907) per slot and fact, which no database needs to sort or hash. The few whose
+    previous same fact lies inside the period are grouped by slot and previous slot."""
+    slots = grid._offset(grid.period.end) // grid.slot
+    firsts = "(f.prev_same_at IS NULL OR f.prev_same_at < :start)"
+    ranged = "f.at >= b.s AND f.at < b.e"
+    per_slot = [
+        f"(SELECT COUNT(*) FROM ticket_event f WHERE f.flow_fact = {code} AND {ranged} "
+        f"AND {firsts})"
+        for code in FACT_CODES.values()
+    ] + [
+        f"(SELECT SUM({_secs('f')}) FROM ticket_event f WHERE f.flow_fact = {FACT_CODES[fact]} "
+        f"AND {ranged} AND {firsts})"
+        for fact in TIMED
+    ]
+    repeated = [
         f"SUM(CASE WHEN flow_fact = {code} THEN 1 ELSE 0 END)" for code in FACT_CODES.values()
-    )
+    ] + [f"SUM(CASE WHEN flow_fact = {FACT_CODES[fact]} THEN secs ELSE 0 END)" for fact in TIMED]
     codes = ", ".join(str(code) for code in FACT_CODES.values())
     rows = run(
         f"""
-        SELECT slot, previous, {sums} FROM (
-          SELECT s.flow_fact, {grid.slot_sql("s.at")} AS slot,
-                 {grid.previous_sql("s.prev_same_at")} AS previous
-          FROM ticket_event s
-          WHERE s.flow_fact IN ({codes}) AND s.at >= :start AND s.at < :end
-        ) facts GROUP BY slot, previous
+        SELECT slot, previous, {", ".join(repeated)} FROM (
+          SELECT f.flow_fact, {_secs("f")} AS secs, {grid.slot_sql("f.at")} AS slot,
+                 {grid.slot_sql("f.prev_same_at")} AS previous
+          FROM ticket_event f
+          WHERE f.flow_fact IN ({codes}) AND f.at >= :start AND f.at < :end
+            AND f.prev_same_at >= :start
+        ) repeats GROUP BY slot, previous
         """,
         **grid.params(),
     )
+    for first in range(0, slots, SLOTS):
+        last = min(first + SLOTS, slots)
+        bounds = {
+            f"s{k}": grid.period.start + timedelta(seconds=k * grid.slot)
+            for k in range(first, last + 1)
+        }
+        values = ", ".join(f"({k}, :s{k}, :s{k + 1})" for k in range(first, last))
+        rows += run(
+            f"WITH b(slot, s, e) AS (VALUES {values}) SELECT slot, -1, {', '.join(per_slot)} FROM b",
+            **grid.params(),
+            **bounds,
+        )
     return grid.roll_up(rows)
 
 
-def fact_durations(grid: Grid) -> dict[tuple[str, str, int], Durations]:
+def fact_durations(grid: Grid, counts: dict[tuple[str, int], list[int]]) -> dict:
     """``(fact, grain, piece)`` → the :class:`Durations` of the timed facts (:data:`TIMED`:
-    DMSU → 3rd line and solved in DMSU) counted in each piece of the detailed grains: the
-    seconds from the ticket's latest assignment to DMSU before each to it (the event's
-    ``unit_before_at``: the unit before a flow fact is DMSU). Each piece is its own range
-    of the facts' index, so the middle values are found among that piece's facts only."""
-    parts, params = [], {}
-    secs = f"{epoch('s.at')} - {epoch('s.unit_before_at')}"
+    DMSU → 3rd line and solved in DMSU) counted in each piece of the detailed grains, from
+    their numbers and totals in ``counts`` (:func:`fact_counts`) and their middle values.
+    Each piece is its own range of the facts' index, so the middle values are sought among
+    that piece's facts only."""
+    parts, params, found = [], {}, {}
     for fact in TIMED:
         for grain, pieces in grid.grains.items():
             if grain not in grid.detailed:
                 continue
             for index, piece in enumerate(pieces):
+                n, total = _n_total(counts.get((grain, index)), fact)
+                if not n:
+                    continue
+                found[(fact, grain, index)] = (n, total)
                 name = f"p{len(parts)}"
                 params[f"{name}s"], params[f"{name}e"] = piece.start, piece.end
                 rows = (
@@ -211,42 +252,41 @@ def fact_durations(grid: Grid) -> dict[tuple[str, str, int], Durations]:
                     f"AND s.at >= :{name}s AND s.at < :{name}e "
                     f"AND (s.prev_same_at IS NULL OR s.prev_same_at < :{name}s)"
                 )
-                head = f"{FACT_CODES[fact]}, {grid.code(grain)}, {index}"
-                parts.append(_middle_sql(head, secs, rows))
-    found = {}
-    names = {code: fact for fact, code in FACT_CODES.items()}
+                head = f"'{fact}', {grid.code(grain)}, {index}"
+                parts.append(_middle_sql(head, _secs("s"), rows, n))
+    middles = {}
     for first in range(0, len(parts), PARTS):
-        chunk = parts[first : first + PARTS]
-        for code, grain, index, n, total, mid, mid_n in run(" UNION ALL ".join(chunk), **params):
-            if n:
-                key = (names[int(code)], grid.name(grain), int(index))
-                found[key] = Durations(int(n), int(total), int(mid), int(mid_n))
-    return found
+        for fact, grain, index, mid, mid_n in run(
+            " UNION ALL ".join(parts[first : first + PARTS]), **params
+        ):
+            middles[(fact, grid.name(grain), int(index))] = (int(mid), int(mid_n))
+    return {key: Durations(n, total, *middles[key]) for key, (n, total) in found.items()}
 
 
-def _middle_sql(head: str, secs: str, rows: str) -> str:
-    """``head, n, total, mid, mid_n`` of the durations ``secs`` of ``rows`` (a ``FROM ...
-    WHERE`` clause): their count and total, and the sum and number of the middle value(s).
+def _n_total(sums: list[int] | None, fact: str) -> tuple[int, int]:
+    """A timed fact's number and total seconds among a piece's :data:`COUNTED` sums."""
+    if not sums:
+        return 0, 0
+    return sums[COUNTED.index(fact)], sums[COUNTED.index(f"{fact}_secs")]
+
+
+def _middle_sql(head: str, secs: str, rows: str, n: int) -> str:
+    """``head, mid, mid_n`` of the ``n`` durations ``secs`` of ``rows`` (a ``FROM ... WHERE``
+    clause): the sum and number of their middle value(s).
 
     Each database finds the middle its cheapest exact way on whole seconds. PostgreSQL's
     ``percentile_cont(0.5)`` is the mean of the one or two middle values, which a double
-    holds exactly, so twice it is their sum. SQLite has no ordered-set aggregate: it takes
-    the one or two values at the middle offset (a partial sort; the count is a subquery, as
-    ``LIMIT`` cannot refer to an outer column)."""
+    holds exactly, so twice it is their sum. SQLite has no ordered-set aggregate: it sorts
+    and takes the one or two values at the middle offset."""
     if is_postgres():
         return (
-            f"SELECT {head}, COUNT(*), SUM(secs), "
+            f"SELECT {head}, "
             "CAST(2 * percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS BIGINT), 2 "
             f"FROM (SELECT {secs} AS secs {rows}) x"
         )
-    n = f"(SELECT COUNT(*) {rows})"
-    middle = (
-        f"(SELECT SUM(secs) FROM (SELECT {secs} AS secs {rows} "
-        f"ORDER BY secs LIMIT 2 - {n} % 2 OFFSET ({n} - 1) / 2))"
-    )
     return (
-        f"SELECT {head}, COUNT(*), SUM(secs), {middle}, 2 - COUNT(*) % 2 "
-        f"FROM (SELECT {secs} AS secs {rows}) x"
+        f"SELECT {head}, SUM(secs), {2 - n % 2} FROM (SELECT {secs} AS secs {rows} "
+        f"ORDER BY secs LIMIT {2 - n % 2} OFFSET {(n - 1) // 2})"
     )
 
 

@@ -32,6 +32,7 @@ from dmsu.metrics.queries import (
     fact_durations,
     percent,
 )
+from dmsu.tickets.facts import FACT_CODES
 
 KEYS = (
     "assigned_to_dmsu",
@@ -95,7 +96,7 @@ def make_grid(
 
 
 def _row(piece: Period, counts: list[int], reassign: Durations, solve: Durations, eta) -> dict:
-    to_dmsu, to_tpm, to_third, solved = counts
+    to_dmsu, to_tpm, to_third, solved = counts[: len(FACT_CODES)]
     return {
         "name": piece.name,
         "start": piece.start.date().isoformat(),
@@ -113,15 +114,17 @@ def _row(piece: Period, counts: list[int], reassign: Durations, solve: Durations
 
 
 def _compute(grid: Grid) -> dict[str, list[dict]]:
-    counts, durations, etas = side_by_side(
-        lambda: fact_counts(grid), lambda: fact_durations(grid), lambda: eta_accuracy(grid)
-    )
+    def flow() -> tuple[dict, dict]:
+        counts = fact_counts(grid)
+        return counts, fact_durations(grid, counts)
+
+    (counts, durations), etas = side_by_side(flow, lambda: eta_accuracy(grid))
     none = Durations()
     return {
         grain: [
             _row(
                 piece,
-                counts.get((grain, i), [0, 0, 0, 0]),
+                counts.get((grain, i), [0] * len(FACT_CODES)),
                 durations.get(("to_third", grain, i), none),
                 durations.get(("solved", grain, i), none),
                 etas.get((grain, i), EtaCounts()),
