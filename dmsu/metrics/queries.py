@@ -19,11 +19,15 @@ The contract (issue 8, "Definitions"; all times UTC, from events only):
 - ``reassign_hours_*``: over the tickets counted in ``assigned_to_third_line``, the hours from
   the latest assignment to DMSU before it to that assignment.
 
-Each query reads the events once and aggregates every requested cut of the period at the
-same time (a :class:`Grid`: e.g. the quarters, the months, the weeks and the whole period),
-so the number of queries never grows with the number of tickets. Medians are computed in SQL
-on both databases with ``ROW_NUMBER``/``COUNT`` windows (the one or two middle values), and
-durations are whole seconds, so SQLite and PostgreSQL give identical numbers.
+Which flow fact an event is (if any) is its derived ``flow_fact`` (:data:`FACT_CODES`), and
+when its ticket's previous same fact came is its ``prev_same_at``, both kept in step by
+:mod:`dmsu.tickets.facts`; a partial index holds the facts alone (migration m0907). The
+numbers of every cut of a period (a :class:`Grid`: e.g. the quarters, the months, the weeks
+and the whole period) come from two statements whatever the number of tickets: the facts
+counted per day (:func:`fact_counts`, rolled up into the pieces in Python — a few hundred
+rows) and the middle durations of each detailed piece (:func:`fact_durations`, one index
+range per piece). Durations are whole seconds and the middle values are exact on both
+databases, so SQLite and PostgreSQL give identical numbers.
 """
 
 from __future__ import annotations
@@ -51,8 +55,8 @@ class Grid:
 
     The queries count per *slot* — the longest span that no piece boundary cuts: a day for
     quarters, months and ISO weeks, which all start at midnight UTC — and the slots are added
-    up into every piece of every grain (:meth:`roll_up`), so a project year is one small
-    ``GROUP BY`` (at most a few thousand rows) whatever the number of grains.
+    up into every piece of every grain (:meth:`roll_up`): a project year is 366 rows whatever
+    the number of grains.
 
     Durations (means and medians) are computed for the ``detailed`` grains only; the other
     grains get counts (the weekly and monthly charts need no medians)."""
@@ -74,6 +78,14 @@ class Grid:
     def _offset(self, moment: datetime) -> int:
         return int((moment - self.period.start).total_seconds())
 
+    @property
+    def slots(self) -> int:
+        """How many slots the period has."""
+        return self._offset(self.period.end) // self.slot
+
+    def slot_start(self, index: int) -> datetime:
+        return self.period.start + timedelta(seconds=index * self.slot)
+
     @cached_property
     def starts(self) -> dict[str, list[int]]:
         """Per grain, the slot where each of its pieces but the first begins."""
@@ -85,11 +97,6 @@ class Grid:
     def slot_sql(self, column: str) -> str:
         """The slot holding ``column`` (inside the period), with parameter ``:origin``."""
         return f"(({epoch(column)} - :origin) / {self.slot})"
-
-    def previous_sql(self, column: str) -> str:
-        """The slot holding an earlier same fact ``column``; -1 when there is none inside the
-        period (then the row is its ticket's first in every piece)."""
-        return f"(CASE WHEN {column} IS NULL OR {column} < :start THEN -1 ELSE {self.slot_sql(column)} END)"
 
     def params(self) -> dict:
         return {
@@ -172,8 +179,9 @@ PARTS = 100  # pieces per statement (SQLite allows 500 terms in a compound SELEC
 
 
 def _secs(row: str) -> str:
-    """Whole seconds from the ticket's latest assignment before a flow fact (to DMSU: the
-    unit before every fact but ``to_dmsu`` is DMSU) to the fact."""
+    """Whole seconds from the ticket's latest assignment before a flow fact to the fact: for
+    the timed facts, which happen while the ticket is in DMSU, its latest assignment to DMSU
+    (issue 8: "the latest assignment to DMSU before it")."""
     return f"{epoch(f'{row}.at')} - {epoch(f'{row}.unit_before_at')}"
 
 
@@ -186,7 +194,6 @@ def fact_counts(grid: Grid) -> dict[tuple[str, int], list[int]]:
     first in the whole period; those are counted by one range of the facts' index (migration
     m0907) per slot and fact, which no database needs to sort or hash. The few whose
     previous same fact lies inside the period are grouped by slot and previous slot."""
-    slots = grid._offset(grid.period.end) // grid.slot
     firsts = "(f.prev_same_at IS NULL OR f.prev_same_at < :start)"
     ranged = "f.at >= b.s AND f.at < b.e"
     per_slot = [
@@ -214,12 +221,9 @@ def fact_counts(grid: Grid) -> dict[tuple[str, int], list[int]]:
         """,
         **grid.params(),
     )
-    for first in range(0, slots, SLOTS):
-        last = min(first + SLOTS, slots)
-        bounds = {
-            f"s{k}": grid.period.start + timedelta(seconds=k * grid.slot)
-            for k in range(first, last + 1)
-        }
+    for first in range(0, grid.slots, SLOTS):
+        last = min(first + SLOTS, grid.slots)
+        bounds = {f"s{k}": grid.slot_start(k) for k in range(first, last + 1)}
         values = ", ".join(f"({k}, :s{k}, :s{k + 1})" for k in range(first, last))
         rows += run(
             f"WITH b(slot, s, e) AS (VALUES {values}) SELECT slot, -1, {', '.join(per_slot)} FROM b",

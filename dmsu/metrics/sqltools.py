@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from dmsu.db import database, is_postgres
@@ -88,22 +88,6 @@ def days_after(date_column: str, days: int) -> str:
 
 def epoch_of(moment: datetime) -> int:
     return int(moment.astimezone(UTC).timestamp())
-
-
-def bucket_case(column: str, starts: Sequence[datetime], prefix: str) -> tuple[str, dict]:
-    """A ``CASE`` giving the index of the piece holding ``column`` among consecutive pieces
-    that begin at ``starts`` (rows are already inside the whole span)."""
-    if len(starts) <= 1:
-        return "0", {}
-    params = {f"{prefix}{i}": start for i, start in enumerate(starts[1:], 1)}
-    whens = " ".join(f"WHEN {column} < :{prefix}{i} THEN {i - 1}" for i in range(1, len(starts)))
-    return f"(CASE {whens} ELSE {len(starts) - 1} END)", params
-
-
-def week_bucket(column: str, first_monday: datetime, prefix: str) -> tuple[str, dict]:
-    """The number of whole weeks between ``first_monday`` and ``column`` (integer maths)."""
-    name = f"{prefix}origin"
-    return f"(({epoch(column)} - :{name}) / 604800)", {name: epoch_of(first_monday)}
 
 
 def ids(values: Iterable[int]) -> tuple[int, ...]:
