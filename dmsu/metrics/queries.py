@@ -209,24 +209,22 @@ def fact_counts(grid: Grid) -> dict[tuple[str, int], list[int]]:
         f"SUM(CASE WHEN flow_fact = {code} THEN 1 ELSE 0 END)" for code in FACT_CODES.values()
     ] + [f"SUM(CASE WHEN flow_fact = {FACT_CODES[fact]} THEN secs ELSE 0 END)" for fact in TIMED]
     codes = ", ".join(str(code) for code in FACT_CODES.values())
-    rows = run(
-        f"""
+    repeats = f"""
         SELECT slot, previous, {", ".join(repeated)} FROM (
           SELECT f.flow_fact, {_secs("f")} AS secs, {grid.slot_sql("f.at")} AS slot,
                  {grid.slot_sql("f.prev_same_at")} AS previous
           FROM ticket_event f
           WHERE f.flow_fact IN ({codes}) AND f.at >= :start AND f.at < :end
             AND f.prev_same_at >= :start
-        ) repeats GROUP BY slot, previous
-        """,
-        **grid.params(),
-    )
+        ) repeats GROUP BY slot, previous"""
+    rows: list = []
     for first in range(0, grid.slots, SLOTS):
         last = min(first + SLOTS, grid.slots)
         bounds = {f"s{k}": grid.slot_start(k) for k in range(first, last + 1)}
         values = ", ".join(f"({k}, :s{k}, :s{k + 1})" for k in range(first, last))
         rows += run(
-            f"WITH b(slot, s, e) AS (VALUES {values}) SELECT slot, -1, {', '.join(per_slot)} FROM b",
+            f"WITH b(slot, s, e) AS (VALUES {values}) SELECT slot, -1, {', '.join(per_slot)} "
+            f"FROM b{' UNION ALL ' + repeats if first == 0 else ''}",
             **grid.params(),
             **bounds,
         )

@@ -25,6 +25,7 @@ from dmsu.metrics import cache
 from dmsu.metrics.eta import EtaCounts, eta_accuracy
 from dmsu.metrics.periods import PROJECT_START, SPLITS, Period, PeriodError, parse_period, split
 from dmsu.metrics.queries import (
+    COUNTED,
     TOTAL,
     Durations,
     Grid,
@@ -32,7 +33,6 @@ from dmsu.metrics.queries import (
     fact_durations,
     percent,
 )
-from dmsu.tickets.facts import FACT_CODES
 
 KEYS = (
     "assigned_to_dmsu",
@@ -95,16 +95,16 @@ def make_grid(
     return Grid(period, grains, frozenset((*wanted, TOTAL)))
 
 
-def _row(piece: Period, counts: list[int], reassign: Durations, solve: Durations, eta) -> dict:
-    to_dmsu, to_tpm, to_third, solved = counts[: len(FACT_CODES)]
+def _row(piece: Period, sums: list[int], reassign: Durations, solve: Durations, eta) -> dict:
+    counted = dict(zip(COUNTED, sums, strict=True))
     return {
         "name": piece.name,
         "start": piece.start.date().isoformat(),
         "end": piece.end.date().isoformat(),
-        "assigned_to_dmsu": to_dmsu,
-        "solved_by_dmsu": solved,
-        "reassigned_to_tpm": to_tpm,
-        "assigned_to_third_line": to_third,
+        "assigned_to_dmsu": counted["to_dmsu"],
+        "solved_by_dmsu": counted["solved"],
+        "reassigned_to_tpm": counted["to_tpm"],
+        "assigned_to_third_line": counted["to_third"],
         "solve_days_mean": solve.mean(DAY, 1),
         "solve_days_median": solve.median(DAY, 1),
         "reassign_hours_mean": reassign.mean(HOUR, 2),
@@ -124,7 +124,7 @@ def _compute(grid: Grid) -> dict[str, list[dict]]:
         grain: [
             _row(
                 piece,
-                counts.get((grain, i), [0] * len(FACT_CODES)),
+                counts.get((grain, i), [0] * len(COUNTED)),
                 durations.get(("to_third", grain, i), none),
                 durations.get(("solved", grain, i), none),
                 etas.get((grain, i), EtaCounts()),
