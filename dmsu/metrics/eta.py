@@ -25,7 +25,9 @@ from dataclasses import dataclass
 
 from dmsu.metrics.queries import Grid, percent
 from dmsu.metrics.sqltools import days_after, run
+from dmsu.tickets.units import SupportUnit
 
+NO_UNIT = "(no unit)"  # fixes whose unit is unknown or deleted
 ETA_KEYS = ("eta_by_initial", "eta_by_revised", "eta_within_week", "eta_within_month")
 
 
@@ -82,17 +84,28 @@ def eta_accuracy(grid: Grid) -> dict[tuple[str, int], EtaCounts]:
 def eta_by_team(period, units: dict) -> list[tuple[str, EtaCounts]]:
     """ETA accuracy per product team: each fix of the period counts for the unit the ticket
     was in just before it (the 3rd-line unit that solved it, or the unit it went to UMD
-    release from; the derived ``eta_fix_unit_id``), the teams with the most fixes first."""
+    release from; the derived ``eta_fix_unit_id``), the teams with the most fixes first.
+    Counted per unit id from the tickets' covering ETA index (migration m0906); the few
+    units' names are read apart."""
     sql = f"""
     WITH fixes AS (
       SELECT t.eta_fix_at AS at, t.eta_initial_due AS initial_due, t.eta_final_due AS final_due,
              t.eta_fix_unit_id AS unit_id
       FROM ticket t WHERE t.eta_fix_at >= :start AND t.eta_fix_at < :end
     )
-    SELECT COALESCE(u.name, '(no unit)') AS team, {counts_sql()}
-    FROM fixes LEFT JOIN support_unit u ON u.id = fixes.unit_id
-    GROUP BY COALESCE(u.name, '(no unit)')
+    SELECT unit_id, {counts_sql()} FROM fixes GROUP BY unit_id
     """
     rows = run(sql, start=period.start, end=period.end)
-    counted = [(team, EtaCounts(*(int(v or 0) for v in values))) for team, *values in rows]
+    wanted = [unit_id for unit_id, *_ in rows if unit_id is not None]
+    names = dict(
+        SupportUnit.select(SupportUnit.id, SupportUnit.name)
+        .where(SupportUnit.id.in_(wanted or [-1]))
+        .tuples()
+    )
+    teams: dict[str, list[int]] = {}
+    for unit_id, *values in rows:
+        sums = teams.setdefault(names.get(unit_id, NO_UNIT), [0] * len(values))
+        for i, value in enumerate(values):
+            sums[i] += int(value or 0)
+    counted = [(team, EtaCounts(*values)) for team, values in teams.items()]
     return sorted(counted, key=lambda item: (-item[1].fixes, item[0].lower()))
