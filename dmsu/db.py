@@ -1,6 +1,6 @@
 """The peewee database: chosen from ``DATABASE_URL``, one connection per request.
 
-SQLite (the embedded default) runs in WAL mode with foreign keys on and memory-mapped reads; ``postgresql://``
+SQLite (the embedded default) runs in WAL mode with foreign keys on; ``postgresql://``
 selects PostgreSQL. Models bind to :data:`database`, a proxy pointed at the real database
 by :func:`init_app`; tables are made by migrations (``dmsu.migrations``), never at import.
 """
@@ -73,10 +73,6 @@ def make_database(url: str, root: Path | None = None) -> peewee.Database:
                 "busy_timeout": 10000,
                 "synchronous": "normal",
                 "cache_size": -32000,
-                # read through the operating system's page cache instead of copying pages
-                # into each connection's own: a new connection (one per lane of a metrics
-                # page, see side_by_side) starts warm; 10 % off a cold metrics page
-                "mmap_size": 1 << 30,
             },
         )
     if parsed.scheme in {"postgresql", "postgres"}:
