@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dmsu import config as settings
@@ -133,3 +135,10 @@ def test_a_postgres_restart_costs_at_most_one_answer(app, client):
     statuses = [client.get("/cheatsheet/").status_code for _ in range(3)]
     assert statuses[0] in {200, 503}
     assert statuses[1:] == [200, 200]
+
+
+def test_compiled_templates_are_kept_in_the_instance_folder(app, client):
+    folder = Path(app.instance_path) / "jinja"
+    assert client.get("/cheatsheet/").status_code == 200
+    assert app.jinja_env.bytecode_cache.directory == str(folder)
+    assert list(folder.glob("__jinja2_*.cache"))  # the page's templates, compiled once
