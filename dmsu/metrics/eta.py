@@ -81,7 +81,7 @@ def eta_accuracy(grid: Grid) -> dict[tuple[str, int], EtaCounts]:
     return {key: EtaCounts(*values) for key, values in grid.roll_up(rows).items()}
 
 
-def eta_by_team(period, units: dict) -> list[tuple[str, EtaCounts]]:
+def eta_by_team(period) -> list[tuple[str, EtaCounts]]:
     """ETA accuracy per product team: each fix of the period counts for the unit the ticket
     was in just before it (the 3rd-line unit that solved it, or the unit it went to UMD
     release from; the derived ``eta_fix_unit_id``), the teams with the most fixes first.

@@ -89,7 +89,7 @@ def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
             lambda: flow_tables(period, project_start(config)),
             lambda: per_product(period),
             lambda: third_line_backlog(snapshot, units, stale_days),
-            lambda: eta_by_team(period, units),
+            lambda: eta_by_team(period),
         )
         return {
             **flows,
