@@ -5,37 +5,72 @@ with an allowlist (nh3). The rendered HTML is stored with the revision when save
 re-rendered per view."
 
 Every piece of user-written markdown (wiki pages, solution digests, weekly digests,
-requirements, notes) goes through :func:`render_markdown`; other HTML that must be cleaned
-(feeds, diffs) through :func:`sanitize_html`, with the same allowlist; short single-line
-fields (titles, user names) through :func:`render_inline`, which escapes everything.
+requirements, ticket descriptions and comments) goes through :func:`render_markdown`; other
+HTML that must be cleaned (feeds, diffs) through :func:`sanitize_html`, with the same
+allowlist; short single-line fields (titles, user names) through :func:`render_inline`, which
+escapes everything.
 
-Wiki syntax on top of Python-Markdown: ``[[Page name]]`` and ``[[Page name|label]]`` link
-to ``/wiki/<slug>``; ``#12345`` (4 to 7 digits) links to the GGUS ticket
-``/tickets/12345``. So that a line may start with a ticket ref, a heading needs a space
-after its hashes (``# Title``), as in CommonMark.
+The time a render takes is bounded, so that no text can stall a worker: each kind of text has
+a length limit (:data:`TEXT_LIMITS`), the parser (markdown-it-py, with the site's rules in
+:mod:`dmsu.wiki.markdown_rules`) runs in time linear in the text, and a render that still runs
+past :data:`RENDER_BUDGET_SECONDS` stops. Both refusals are a :class:`MarkdownRefused` with one
+sentence for the person who wrote the text.
+
+Wiki syntax on top of CommonMark: ``[[Page name]]`` and ``[[Page name|label]]`` link to
+``/wiki/<slug>``; ``#12345`` (4 to 7 digits) links to the GGUS ticket ``/tickets/12345``; a
+heading needs a space after its hashes (``# Title``), so a line may start with a ticket ref.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
-import markdown
 import nh3
-from markdown.blockprocessors import HashHeaderProcessor
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 from pygments.token import STANDARD_TYPES
 
-LinkResolver = Callable[[str], bool]
-_Match = tuple[etree.Element | None, int | None, int | None]
+from dmsu.wiki import markdown_rules
+from dmsu.wiki.markdown_rules import HEADING_ID_PREFIX, Budget, LinkResolver, Links, TooComplex
+
+__all__ = [
+    "HEADING_ID_PREFIX",
+    "RENDER_BUDGET_SECONDS",
+    "TEXT_LIMITS",
+    "LinkResolver",
+    "MarkdownRefused",
+    "Document",
+    "check_length",
+    "html_text",
+    "plain_text",
+    "render_document",
+    "render_inline",
+    "render_markdown",
+    "render_plain",
+    "sanitize_html",
+    "slugify",
+    "ticket_refs",
+    "wiki_links",
+]
 
 SLUG_MAX_LENGTH = 80
-HEADING_ID_PREFIX = "md-"  # so that user content never reuses the page layout's ids
+RENDER_BUDGET_SECONDS = 2.0
+# The longest text of each kind, in characters. Far above anything written by hand or pasted
+# from a log (a GGUS ticket's description is rarely above 10,000), low enough that the worst
+# text of each kind renders well inside the budget.
+TEXT_LIMITS = {
+    "text": 200_000,
+    "wiki page": 200_000,
+    "description": 50_000,
+    "comment": 20_000,
+    "solution note": 20_000,
+    "impact": 20_000,
+    "workaround": 20_000,
+    "digest text": 20_000,
+    "requirement": 20_000,
+}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})  # and relative URLs
 ALLOWED_TAGS = frozenset(
     {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code"}
@@ -59,13 +94,11 @@ _CLASSES = {
     "li": {"task-list-item"},
     "span": {name for name in STANDARD_TYPES.values() if name},  # Pygments tokens
 }
-
-_EXTENSIONS = ["tables", "pymdownx.superfences", "pymdownx.tasklist", "toc", "sane_lists"]
 _CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
-_WIKILINK_RE = r"\[\[([^\[\]|\n]+)(?:\|([^\[\]\n]+))?\]\]"
-# Not after a word, '/', '#', '&', '=', '-', a backslash or an inline placeholder (\x03):
-# that keeps URL fragments, entities and escaped '\#12345' out.
-_TICKET_RE = r"(?<![\w/#&=\\\x03-])#(\d{4,7})(?!\w)"
+
+
+class MarkdownRefused(ValueError):
+    """A text the markdown path will not render; the message is one sentence for its writer."""
 
 
 def slugify(title: str) -> str:
@@ -75,100 +108,85 @@ def slugify(title: str) -> str:
     return slug[:SLUG_MAX_LENGTH].rstrip("-")
 
 
-class _RefProcessor(InlineProcessor):
-    """Base of the wiki inline patterns: never inside another link."""
-
-    ANCESTOR_EXCLUDES = ("a",)
-
-    def __init__(self, pattern: str, wiki: _WikiExtension) -> None:
-        super().__init__(pattern)
-        self.wiki = wiki
+_PARSER = markdown_rules.make_parser(slugify)
 
 
-class _WikiLinkProcessor(_RefProcessor):
-    def handleMatch(self, m: re.Match[str], data: str) -> _Match:
-        name, label = m.group(1).strip(), (m.group(2) or "").strip()
-        slug = "" if "\x02" in name else slugify(name)  # \x02: a code span in the name
-        if not slug:
-            return None, None, None
-        link = etree.Element("a", href=f"/wiki/{slug}", attrib={"class": "wikilink"})
-        if not self.wiki.page_exists(slug):
-            link.set("class", "wikilink missing")
-        link.text = label or name
-        self.wiki.wiki_slugs.add(slug)
-        return link, m.start(0), m.end(0)
+def check_length(text: str, kind: str = "text") -> None:
+    """Refuse a text longer than its kind allows (see :data:`TEXT_LIMITS`), in one sentence."""
+    limit = TEXT_LIMITS[kind]
+    if len(text) > limit:
+        raise MarkdownRefused(
+            f"The {kind} is {len(text):,} characters long; at most {limit:,} are allowed. "
+            "Shorten it (long logs are best linked, not pasted)."
+        )
 
 
-class _TicketRefProcessor(_RefProcessor):
-    def handleMatch(self, m: re.Match[str], data: str) -> _Match:
-        ggus_id = int(m.group(1))
-        link = etree.Element("a", {"href": f"/tickets/{ggus_id}", "class": "ticketref"})
-        link.text = m.group(0)
-        self.wiki.ticket_ids.add(ggus_id)
-        return link, m.start(0), m.end(0)
+@dataclass(frozen=True)
+class Document:
+    """One render of a markdown text: the HTML to store, what it linked, and its plain text."""
+
+    html: str
+    wiki_slugs: frozenset[str]
+    ticket_ids: frozenset[int]
+    steps: int
+
+    @property
+    def text(self) -> str:
+        """The plain text (for e-mails, search and snippets): no HTML at all."""
+        return html_text(self.html)
 
 
-class _SpacedHashHeaderProcessor(HashHeaderProcessor):
-    """'# Title' is a heading, '#12345' is not (Python-Markdown alone needs no space)."""
-
-    RE = re.compile(
-        r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)"
-        r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
-    )
-
-
-class _WikiExtension(Extension):
-    """Wiki links and ticket refs; records what it linked, for the backlink tables."""
-
-    def __init__(self, link_resolver: LinkResolver | None = None) -> None:
-        super().__init__()
-        self.link_resolver = link_resolver
-        self.wiki_slugs: set[str] = set()
-        self.ticket_ids: set[int] = set()
-        self._exists: dict[str, bool] = {}
-
-    def page_exists(self, slug: str) -> bool:
-        if self.link_resolver is None:
-            return True
-        if slug not in self._exists:
-            self._exists[slug] = bool(self.link_resolver(slug))
-        return self._exists[slug]
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # Above links (160), so that '[[x]]' is not a reference link; below code (190).
-        md.inlinePatterns.register(_WikiLinkProcessor(_WIKILINK_RE, self), "wiki", 175)
-        # Below raw HTML (90) and entities (80), so that '&#12345;' stays an entity.
-        md.inlinePatterns.register(_TicketRefProcessor(_TICKET_RE, self), "ggus", 70)
-        heading = _SpacedHashHeaderProcessor(md.parser)
-        md.parser.blockprocessors.register(heading, "hashheader", 70)
-
-
-def _heading_id(value: str, separator: str) -> str:
-    return HEADING_ID_PREFIX + (slugify(value) or "section")
-
-
-def _convert(text: str, link_resolver: LinkResolver | None = None) -> tuple[str, _WikiExtension]:
-    wiki = _WikiExtension(link_resolver)
-    md = markdown.Markdown(
-        extensions=[*_EXTENSIONS, wiki],
-        extension_configs={
-            "tables": {"use_align_attribute": True},
-            "toc": {"permalink": False, "marker": "[TOC]", "slugify": _heading_id},
-        },
-        output_format="html",
-    )
-    # STX/ETX are Python-Markdown's placeholder markers; other controls have no use in text.
-    html = md.convert(text.translate(_CONTROL_CHARS))
-    return sanitize_html(html), wiki
-
-
-def render_markdown(text: str, *, link_resolver: LinkResolver | None = None) -> str:
+def render_document(
+    text: str,
+    *,
+    kind: str = "text",
+    link_resolver: LinkResolver | None = None,
+    budget: float | None = None,
+) -> Document:
     """Markdown (with wiki links and ticket refs) to sanitised HTML, to store with a revision.
 
-    ``link_resolver(slug)`` says whether a page exists and is visible; links to other pages
-    get the class ``missing``. Without a resolver every wiki link is rendered as existing.
+    ``kind`` names the text for its length limit and for the sentence of a refusal
+    (:class:`MarkdownRefused`). ``link_resolver(slug)`` says whether a page exists and is
+    visible; links to other pages get the class ``missing``. Without a resolver every wiki link
+    is rendered as existing. ``budget``: seconds, :data:`RENDER_BUDGET_SECONDS` by default.
     """
-    return _convert(text, link_resolver)[0]
+    check_length(text, kind)
+    budget = RENDER_BUDGET_SECONDS if budget is None else budget
+    links, steps = Links(link_resolver), Budget(budget)
+    steps.start()
+    try:
+        # Other control characters have no use in text (and PostgreSQL refuses NUL).
+        html = _PARSER.render(text.translate(_CONTROL_CHARS), {"links": links, "budget": steps})
+    except (TooComplex, RecursionError):
+        raise MarkdownRefused(
+            f"The {kind} could not be formatted within {budget:g} seconds: it nests brackets, "
+            "emphasis, lists or HTML too deeply. Simplify the markup, or put the text in a "
+            "code block (between lines of ```)."
+        ) from None
+    return Document(
+        html=sanitize_html(html.rstrip("\n")),
+        wiki_slugs=frozenset(links.wiki_slugs),
+        ticket_ids=frozenset(links.ticket_ids),
+        steps=steps.steps,
+    )
+
+
+def render_markdown(
+    text: str,
+    *,
+    kind: str = "text",
+    link_resolver: LinkResolver | None = None,
+    budget: float | None = None,
+) -> str:
+    """The HTML of :func:`render_document`."""
+    return render_document(text, kind=kind, link_resolver=link_resolver, budget=budget).html
+
+
+def render_plain(text: str) -> str:
+    """A text as escaped paragraphs, with no markup at all: for text taken from another system
+    that the markdown path refused, so that it is kept and shown as it was written."""
+    paragraphs = re.split(r"\n\s*\n", text.translate(_CONTROL_CHARS).strip())
+    return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
 
 
 def sanitize_html(html: str) -> str:
@@ -193,14 +211,14 @@ def render_inline(text: str) -> Markup:
     return escape(text)
 
 
-def ticket_refs(text: str) -> set[int]:
+def ticket_refs(text: str, kind: str = "text") -> set[int]:
     """GGUS ids referenced as '#12345' in markdown source, outside code; for backlinks."""
-    return _convert(text)[1].ticket_ids
+    return set(render_document(text, kind=kind).ticket_ids)
 
 
-def wiki_links(text: str) -> set[str]:
+def wiki_links(text: str, kind: str = "text") -> set[str]:
     """Slugs of the pages linked with '[[...]]' in markdown source, outside code."""
-    return _convert(text)[1].wiki_slugs
+    return set(render_document(text, kind=kind).wiki_slugs)
 
 
 _PARAGRAPHS = {"p", "div", "pre", "blockquote", "table", "hr"}
@@ -257,10 +275,15 @@ class _TextExtractor(HTMLParser):
             self._add(re.sub(r"\s+", " ", data))
 
 
-def plain_text(markdown_text: str) -> str:
+def plain_text(markdown_text: str, kind: str = "text") -> str:
     """A text version of markdown (for e-mails and search snippets): no HTML at all."""
+    return render_document(markdown_text, kind=kind).text
+
+
+def html_text(html: str) -> str:
+    """The text of sanitised HTML: blocks become paragraphs, list items '- '."""
     extractor = _TextExtractor()
-    extractor.feed(render_markdown(markdown_text))
+    extractor.feed(html)
     extractor.close()
     text = "\n".join(line.rstrip() for line in "".join(extractor.parts).splitlines())
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
