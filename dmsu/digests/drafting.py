@@ -33,7 +33,7 @@ from dmsu.digests.safety import without_emails
 from dmsu.metrics.periods import week_bounds
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket, TicketEvent
 from dmsu.tickets.units import SupportUnit
-from dmsu.wiki.render import render_markdown
+from dmsu.wiki.render import MarkdownRefused, render_markdown, render_plain
 
 HANDLED_KINDS = ("dmsu", "third_line")
 
@@ -189,7 +189,21 @@ def ticket_fields(ticket: Ticket) -> dict[str, str]:
     }
 
 
-def render_entry(entry: DigestEntry) -> str:
+def digest_html(text: str, *, drafted: bool = False) -> str:
+    """A digest text as sanitised HTML, through the one markdown path. Text the shift typed
+    that the path refuses is refused with its sentence (:class:`DigestError`); text drafted
+    from a ticket (checked when it was written there) is shown as plain paragraphs instead."""
+    if not text.strip():
+        return ""
+    try:
+        return render_markdown(text, kind="digest text")
+    except MarkdownRefused as exc:
+        if drafted:
+            return render_plain(text)
+        raise DigestError(str(exc)) from None
+
+
+def render_entry(entry: DigestEntry, *, drafted: bool = False) -> str:
     """The entry's body (symptoms, impact, workaround) as sanitised HTML, to store."""
     parts = []
     for label, text in (
@@ -198,14 +212,14 @@ def render_entry(entry: DigestEntry) -> str:
         ("Workaround", entry.workaround),
     ):
         if text.strip():
-            parts.append(f"<h4>{label}</h4>\n{render_markdown(text)}")
+            parts.append(f"<h4>{label}</h4>\n{digest_html(text, drafted=drafted)}")
     return "\n".join(parts)
 
 
 def _fill(entry: DigestEntry, ticket: Ticket) -> DigestEntry:
     for name, value in ticket_fields(ticket).items():
         setattr(entry, name, value)
-    entry.html = render_entry(entry)
+    entry.html = render_entry(entry, drafted=True)
     return entry
 
 

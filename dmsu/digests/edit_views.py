@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from dmsu.auth.permissions import require
 from dmsu.db import database
 from dmsu.digests import drafting, editing
-from dmsu.digests.drafting import DigestError, draft_digest, entries_of
+from dmsu.digests.drafting import DigestError, digest_html, draft_digest, entries_of
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import compose, digest_title, publish, ticket_url
 from dmsu.digests.views import bp, index, week_or_404
@@ -64,11 +64,10 @@ def edit(week: str):
 
 
 def _preview_html(digest: Digest, form: editing.DigestForm) -> str:
-    """The digest as it would be published with the form's unsaved text."""
-    from dmsu.wiki.render import render_markdown
-
+    """The digest as it would be published with the form's unsaved text (a text the markdown
+    path refuses raises :class:`DigestError`)."""
     shown = Digest(**{**digest.__data__, "intro": form.intro})
-    shown.intro_html = render_markdown(form.intro) if form.intro.strip() else ""
+    shown.intro_html = digest_html(form.intro)
     shown.author = digest.author
     return compose(shown, editing.preview_entries(digest, form), current_app.config)[0]
 
@@ -84,9 +83,9 @@ def save(week: str):
         return render_template("digests/missing.html", week=week, title=digest_title(week)), 404
     form = editing.DigestForm.from_mapping(request.form)
     action = request.form.get("action", "save")
-    if action == "preview":
-        return _edit_page(digest, form, preview_html=_preview_html(digest, form))
     try:
+        if action == "preview":
+            return _edit_page(digest, form, preview_html=_preview_html(digest, form))
         with database.atomic():
             if _form_changes(digest, form):
                 digest = editing.save_digest(digest, form, current_user)
@@ -127,9 +126,15 @@ def preview(week: str):
     if digest is None:
         return '<p class="form-error">There is no draft of this week.</p>', 404
     form = editing.DigestForm.from_mapping(request.form)
+    try:
+        preview_html = _preview_html(digest, form)
+    except DigestError as exc:
+        if not htmx:
+            return _edit_page(digest, form, status=422, error=str(exc))
+        return render_template("digests/_preview.html", error=str(exc))
     if not htmx:
-        return _edit_page(digest, form, preview_html=_preview_html(digest, form))
-    return render_template("digests/_preview.html", preview_html=_preview_html(digest, form))
+        return _edit_page(digest, form, preview_html=preview_html)
+    return render_template("digests/_preview.html", preview_html=preview_html)
 
 
 @bp.post("/digests/<week>/entries")

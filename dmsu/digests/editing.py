@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from dmsu import clock
 from dmsu.auth.permissions import require
 from dmsu.db import database
-from dmsu.digests.drafting import DigestError, entries_of, render_entry
+from dmsu.digests.drafting import DigestError, digest_html, entries_of, render_entry
 from dmsu.digests.models import Digest, DigestEntry
-from dmsu.wiki.render import render_markdown
 
 ENTRY_FIELDS = ("title", "symptoms", "impact", "workaround", "status_text")
 LIMITS = {"title": 500, "status_text": 120, "symptoms": 20000, "impact": 20000, "workaround": 20000}
@@ -92,7 +91,7 @@ def save_digest(digest: Digest, form: DigestForm, actor) -> Digest:
         changed = (
             Digest.update(
                 intro=intro,
-                intro_html=render_markdown(intro) if intro.strip() else "",
+                intro_html=digest_html(intro),
                 version=Digest.version + 1,
                 updated_by=actor.id,
                 updated_at=now,

@@ -20,11 +20,11 @@ from peewee import JOIN
 
 from dmsu.cheatsheet.models import Component
 from dmsu.digests import cache
-from dmsu.digests.drafting import status_text
+from dmsu.digests.drafting import digest_html, status_text
 from dmsu.digests.safety import without_addresses, without_emails
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket
 from dmsu.tickets.units import SupportUnit
-from dmsu.wiki.render import plain_text, render_markdown
+from dmsu.wiki.render import html_text
 
 LIMIT = 200
 
@@ -50,9 +50,9 @@ class Problem:
         if found is None:
             found = {}
             for name, text in zip(("symptoms", "impact", "workaround"), fields, strict=True):
-                html = render_markdown(text) if text.strip() else ""
+                html = digest_html(text, drafted=True)
                 found[f"{name}_html"] = html
-                found[f"{name}_text"] = plain_text(text) if text.strip() else ""
+                found[f"{name}_text"] = html_text(html) if html else ""
             cache.put(key, found)
         return found
 

@@ -32,7 +32,7 @@ from dmsu.requirements.models import (
     split_tags,
 )
 from dmsu.tickets.models import Ticket
-from dmsu.wiki.render import render_markdown
+from dmsu.wiki.render import MarkdownRefused, render_markdown
 
 TITLE_MAX = 300
 
@@ -142,6 +142,16 @@ def _clean_title(title) -> str:
 # --- writing ------------------------------------------------------------------------------------
 
 
+def _description_html(description: str) -> str:
+    """The description through the one markdown path; a refusal is the form's one sentence."""
+    if not description.strip():
+        return ""
+    try:
+        return render_markdown(description, kind="requirement")
+    except MarkdownRefused as exc:
+        raise RequirementError(str(exc)) from None
+
+
 def _event(requirement, actor, kind: str, summary: str, at: datetime, **data) -> RequirementEvent:
     return RequirementEvent.create(
         requirement=requirement,
@@ -196,7 +206,7 @@ def create_requirement(
         requirement = Requirement.create(
             title=title,
             description=description,
-            description_html=render_markdown(description) if description.strip() else "",
+            description_html=_description_html(description),
             component=component,
             tags=", ".join(split_tags(tags)),
             status="new",
@@ -245,7 +255,7 @@ def edit_requirement(
     changes = {
         "title": title,
         "description": description,
-        "description_html": render_markdown(description) if description.strip() else "",
+        "description_html": _description_html(description),
         "component": component,
         "tags": tags,
     }

@@ -16,7 +16,7 @@ from dmsu.auth import permissions
 from dmsu.cheatsheet.models import Component
 from dmsu.tickets.models import CLOSED_STATUSES, EVENT_KINDS, Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
-from dmsu.wiki.render import render_markdown
+from dmsu.wiki.render import MarkdownRefused, render_markdown
 
 
 class WorkflowError(ValueError):
@@ -97,7 +97,7 @@ def append(
         actor=user_of(actor),
         actor_role=actor_role or role_of(actor),
         text=text,
-        html=render_markdown(text) if text else "",
+        html=ticket_markdown(text, "comment"),
         public=public,
         data=json.dumps(data, sort_keys=True) if data else "",
         recorded_at=clock.now(),
@@ -124,6 +124,17 @@ def check_length(name: str, value: str) -> str:
             f"The {name.replace('_', ' ')} is too long: at most {limit} characters."
         )
     return value
+
+
+def ticket_markdown(text: str, kind: str) -> str:
+    """A description or comment as stored HTML, through the one markdown path; a text that is
+    too long or too complex to render is refused with the markdown path's sentence."""
+    if not text:
+        return ""
+    try:
+        return render_markdown(text, kind=kind)
+    except MarkdownRefused as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 def check_open(ticket: Ticket, doing: str) -> None:

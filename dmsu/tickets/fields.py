@@ -21,12 +21,12 @@ from dmsu.tickets.events import (
     instant,
     involve,
     require,
+    ticket_markdown,
     uninvolve,
     unit_named,
 )
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Ticket, TicketEvent
 from dmsu.tickets.versions import version_key
-from dmsu.wiki.render import render_markdown
 
 TRIAGE_FIELDS = ("subject", "description", "component", "category", "priority")
 DMSU_FIELDS = ("broad_impact", "impact", "workaround", "postponed", "fixed_version")
@@ -58,6 +58,8 @@ def _clean(name: str, value):
         raise WorkflowError("A ticket needs a subject.")
     if name in ("subject", "fixed_version"):
         check_length(name, value)
+    if name in ("impact", "workaround"):
+        ticket_markdown(value, name)  # drafted into digests: refused now, not when drafting
     if name == "fixed_version" and value:
         try:
             version_key(value)
@@ -99,7 +101,7 @@ def update_fields(
             )
             setattr(ticket, name, value)
             if name == "description":
-                ticket.description_html = render_markdown(value) if value else ""
+                ticket.description_html = ticket_markdown(value, "description")
         if events:
             ticket.save()
         if "priority" in {event.change.get("field") for event in events}:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
+from dmsu.wiki.render import TEXT_LIMITS as MARKDOWN_LIMITS
 
 # An instant must carry its offset: 2013-02-11T04:51:38-05:00, ...Z, with optional fraction.
 _INSTANT_RE = re.compile(
@@ -45,7 +46,12 @@ TEXT_LIMITS = {
     "component": 120,
     "fixed_version": 64,
     "assignee": 64,
+    # markdown: the limits of the one markdown path
+    "description": MARKDOWN_LIMITS["description"],
+    "impact": MARKDOWN_LIMITS["impact"],
+    "workaround": MARKDOWN_LIMITS["workaround"],
 }
+EVENT_TEXT_LIMIT = MARKDOWN_LIMITS["comment"]
 TICKET_STRINGS = (
     "description",
     "submitter",
@@ -177,7 +183,7 @@ def _text(value, field_name: str, *, required: bool = False) -> str:
     if required and not value.strip():
         raise InvalidTicket(field_name, "must not be empty")
     if limit and len(value) > limit:
-        raise InvalidTicket(field_name, f"is longer than {limit} characters")
+        raise InvalidTicket(field_name, f"is longer than {limit:,} characters ({len(value):,})")
     return value
 
 
@@ -270,6 +276,11 @@ def validate_event(obj, index: int) -> EventRecord:
     text = get("text")
     if text is not None:
         event.text = text if type(text) is str else _text(text, where("text"))
+        if len(event.text) > EVENT_TEXT_LIMIT:
+            raise InvalidTicket(
+                where("text"),
+                f"is longer than {EVENT_TEXT_LIMIT:,} characters ({len(event.text):,})",
+            )
     data = get("data")
     if data is not None:
         event.data = (

@@ -10,6 +10,11 @@ the result byte-for-byte the same (pinned by ``tests/test_tickets_import_html.py
   split at blank lines, with nothing to escape;
 - anything else is rendered by ``render_markdown`` and remembered for the rest of the run
   (ticket diaries repeat a lot of boilerplate text).
+
+Imported text comes from another system (the helpdesk), so a text the markdown path refuses
+(too complex to render within its budget) is kept and shown as plain escaped paragraphs
+(``render_plain``) instead of failing the import; the lengths were checked by the format
+(``dmsu.tickets.records``), which names the line and field.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from dmsu.wiki.render import render_markdown
+from dmsu.wiki.render import MarkdownRefused, render_markdown, render_plain
 
 _PLAIN_LINE = re.compile(r"[A-Za-z][A-Za-z0-9 .,;:!?()'/%=+@-]*")
 
@@ -40,7 +45,10 @@ def _plain_paragraphs(text: str) -> list[str] | None:
 
 @lru_cache(maxsize=20000)
 def _rendered(text: str) -> str:
-    return render_markdown(text)
+    try:
+        return render_markdown(text)
+    except MarkdownRefused:
+        return render_plain(text)
 
 
 def ticket_html(text: str) -> str:

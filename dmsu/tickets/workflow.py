@@ -32,6 +32,7 @@ from dmsu.tickets.events import (
     is_system,
     require,
     set_status,
+    ticket_markdown,
     uninvolve,
     unit_named,
 )
@@ -42,7 +43,6 @@ from dmsu.tickets.models import (
     TicketEvent,
 )
 from dmsu.tickets.units import DMSU, TPM, SupportUnit
-from dmsu.wiki.render import render_markdown
 
 __all__ = [
     "SYSTEM",
@@ -109,6 +109,7 @@ def create_ticket(
     ):
         check_length(name, value)
     component = component_named(component)
+    description_html = ticket_markdown(description, "description")
     with database.atomic():
         if Ticket.select().where(Ticket.ggus_id == ggus_id).exists():
             raise WorkflowError(f"Ticket {ggus_id} is already recorded.")
@@ -117,7 +118,7 @@ def create_ticket(
             ggus_id=ggus_id,
             subject=subject,
             description=description or "",
-            description_html=render_markdown(description) if description else "",
+            description_html=description_html,
             submitter=submitter or "",
             submitter_email=submitter_email or "",
             component=component,

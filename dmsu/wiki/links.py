@@ -45,7 +45,8 @@ def resolver_for(visibility: str):
 
 
 def render_page(markdown: str, visibility: str, *, self_slug: str | None = None) -> Rendered:
-    """Render for storage: HTML, the plain text to index, and the outgoing links."""
+    """Render for storage: HTML, the plain text to index, and the outgoing links (one render;
+    a text the markdown path refuses raises :class:`~dmsu.wiki.render.MarkdownRefused`)."""
     resolver = resolver_for(visibility)
     linked: set[str] = set()
 
@@ -53,12 +54,12 @@ def render_page(markdown: str, visibility: str, *, self_slug: str | None = None)
         linked.add(slug)
         return slug == self_slug or resolver(slug)
 
-    html = render.render_markdown(markdown, link_resolver=exists)
+    document = render.render_document(markdown, kind="wiki page", link_resolver=exists)
     return Rendered(
-        html=html,
-        body_text=render.plain_text(markdown),
+        html=document.html,
+        body_text=document.text,
         wiki_slugs=linked,
-        ticket_ids=render.ticket_refs(markdown),
+        ticket_ids=set(document.ticket_ids),
     )
 
 
@@ -98,7 +99,10 @@ def rerender_linkers(slug: str, exclude_id: int) -> int:
     )
     count = 0
     for linker in linkers:
-        html = render_page(linker.markdown, linker.visibility, self_slug=linker.slug).html
+        try:
+            html = render_page(linker.markdown, linker.visibility, self_slug=linker.slug).html
+        except render.MarkdownRefused:  # stored before today's limits: it keeps its HTML
+            continue
         Page.update(html=html, changed_at=clock.now()).where(Page.id == linker.id).execute()
         count += 1
     return count

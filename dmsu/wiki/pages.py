@@ -19,11 +19,11 @@ from dmsu.auth.permissions import require
 from dmsu.db import database, is_postgres
 from dmsu.wiki import links
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision
-from dmsu.wiki.render import slugify
+from dmsu.wiki.render import TEXT_LIMITS, MarkdownRefused, slugify
 
 TITLE_MAX = 200
 SUMMARY_MAX = 300
-MARKDOWN_MAX = 200_000
+MARKDOWN_MAX = TEXT_LIMITS["wiki page"]
 TAG_MAX = 40
 TAGS_PER_PAGE = 12
 # Addresses the wiki itself uses under /wiki/; no page may take them.
@@ -102,6 +102,19 @@ def clean(draft: Draft) -> Draft:
     return replace(draft, title=title, tags=" ".join(tags), summary=summary, markdown=markdown)
 
 
+def preview_html(markdown: str, visibility: str) -> str:
+    """The HTML a page's text would be stored with; :class:`PageError` if it is refused."""
+    visibility = visibility if visibility in VISIBILITIES else "internal"
+    return _render(Draft(title="", markdown=markdown, visibility=visibility), None).html
+
+
+def _render(draft: Draft, slug: str | None) -> links.Rendered:
+    try:
+        return links.render_page(draft.markdown, draft.visibility, self_slug=slug)
+    except MarkdownRefused as exc:
+        raise PageError(str(exc), "markdown") from None
+
+
 def write_transaction():
     """A transaction that takes the write lock at once on SQLite (no stale read snapshot)."""
     return database.atomic() if is_postgres() else database.atomic("IMMEDIATE")
@@ -133,7 +146,7 @@ def create_page(draft: Draft, author) -> Page:
         require(author, "wiki.edit", "write wiki pages")
     draft = clean(draft)
     slug = slugify(draft.title)
-    rendered = links.render_page(draft.markdown, draft.visibility, self_slug=slug)
+    rendered = _render(draft, slug)
     now = clock.now()
     try:
         with write_transaction():
@@ -197,7 +210,7 @@ def save_page(page: Page, draft: Draft, author, base_revision: int) -> Page:
     """
     require(author, "wiki.edit", "edit wiki pages")
     draft = clean(draft)
-    rendered = links.render_page(draft.markdown, draft.visibility, self_slug=page.slug)
+    rendered = _render(draft, page.slug)
     now = clock.now()
     try:
         with write_transaction():

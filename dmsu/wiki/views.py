@@ -22,7 +22,7 @@ from dmsu.pagecache import public_page
 from dmsu.tickets.models import Ticket
 from dmsu.wiki import attachments, compiled, diff, links, solution
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision, sees_internal
-from dmsu.wiki.pages import Draft, EditConflict, PageError, create_page, save_page
+from dmsu.wiki.pages import Draft, EditConflict, PageError, create_page, preview_html, save_page
 from dmsu.wiki.render import slugify
 
 bp = Blueprint("wiki", __name__)
@@ -212,7 +212,10 @@ def render_form(draft: Draft, *, page=None, error=None, field=None, status=200, 
     ticket = Ticket.get_or_none(Ticket.id == draft.ticket_id) if draft.ticket_id else None
     preview = extra.pop("preview", None)
     if preview is None and request.form.get("action") == "preview":
-        preview = links.render_page(draft.markdown, draft.visibility).html
+        try:
+            preview = preview_html(draft.markdown, draft.visibility)
+        except PageError as exc:
+            error, field, status = str(exc), exc.field, 400
     body = render_template(
         "wiki/edit.html",
         draft=draft,
@@ -345,12 +348,15 @@ def edit(slug: str):
 def preview():
     """The live preview (htmx): the markdown rendered as it will be stored."""
     require_editor()
-    visibility = request.form.get("visibility", "internal")
-    visibility = visibility if visibility in VISIBILITIES else "internal"
-    html = links.render_page(request.form.get("markdown", ""), visibility).html
+    try:
+        html = preview_html(request.form.get("markdown", ""), request.form.get("visibility", ""))
+    except PageError as exc:
+        html, error = "", str(exc)
+    else:
+        error = None
     if htmx:
-        return render_template("wiki/_preview.html", preview=html)
-    return render_template("wiki/preview.html", preview=html)
+        return render_template("wiki/_preview.html", preview=html, error=error)
+    return render_template("wiki/preview.html", preview=html, error=error), 400 if error else 200
 
 
 @bp.get("/wiki/help")
