@@ -23,8 +23,7 @@ KINDS = {
     "phone": "a phone number",
     "signature": "a signature",
 }
-# Two or three capitalised words: what a name the site knows may look like.
-_CANDIDATE = re.compile(r"(?<![\w.@/-])[^\W\d_][\w'’-]+(?:\s+[^\W\d_][\w'’-]+){1,2}(?![\w@])")
+_WORD = re.compile(r"(?<![\w.@/-])[^\W\d_][\w'’-]*(?![\w@]|[.@/-]\w)")
 MAX_CANDIDATES = 2000
 
 
@@ -52,13 +51,22 @@ class LooksPersonal(Exception):
 
 
 def _candidates(text: str) -> set[str]:
-    found = set()
-    for match in _CANDIDATE.finditer(text):
-        words = match.group().split()
-        if all(w[0].isupper() and not (len(w) > 1 and w.isupper()) for w in words):
-            found.add(" ".join(words))
-            if len(words) == 3:
-                found.update({" ".join(words[:2]), " ".join(words[1:])})
+    """Runs of two or three capitalised words ("Eva Horvath"), each also in pairs."""
+    found: set[str] = set()
+    run: list[str] = []
+    last_end = -1
+    for match in _WORD.finditer(text):
+        word = match.group()
+        capital = word[0].isupper() and not (len(word) > 1 and word.isupper())
+        joined = run and text[last_end : match.start()].strip(" ") == ""
+        if capital and (joined or not run):
+            run.append(word)
+        else:
+            run = [word] if capital else []
+        last_end = match.end()
+        for size in (2, 3):
+            if len(run) >= size:
+                found.add(" ".join(run[-size:]))
         if len(found) >= MAX_CANDIDATES:
             break
     return found

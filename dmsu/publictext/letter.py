@@ -46,6 +46,7 @@ QUOTED = re.compile(r"^\s{0,3}>")
 SENT_FROM = re.compile(
     r"^(?:" + "|".join(MAIL_LANGUAGES[lang]["sent_from"] for lang in LANGUAGES) + r")\b", re.I
 )
+FENCE = re.compile(r"^(?:```|~~~)")
 SIGNATURE_DELIMITER = re.compile(r"^(?:--|__)\s*$")
 
 GREETINGS = (
@@ -271,6 +272,8 @@ def _is_sign_off(line: str) -> re.Match | None:
     match = SIGN_OFF.match(line)
     if match is None:
         return None
+    if match.group("rest").lstrip().startswith(":"):
+        return None
     rest = match.group("rest").strip(" ,.!:;-–—*_")
     if rest.endswith(":") or len(rest.split()) > SIGN_OFF_WORDS:
         return None
@@ -301,8 +304,13 @@ def letter(text: str) -> Letter:
                 found.names += names_in(head)
                 lines[first] = tail.lstrip()
     # The sign-off, a signature delimiter or a "sent from": everything from there on goes.
+    fenced = False
     for index, line in enumerate(lines):
         stripped = line.strip()
+        if FENCE.match(stripped):
+            fenced = not fenced
+        if fenced or FENCE.match(stripped) or line.startswith(("    ", "\t")):
+            continue
         sign_off = _is_sign_off(stripped) if stripped else None
         if (
             sign_off is None
