@@ -89,7 +89,7 @@ def findings(
         parts = letter.letter(text)
         names = parts.names + titled_names(text)
         if people:
-            names += [text[s:e] for s, e in people.spans(text)]
+            names += [text[s:e] for s, e in contacts.merged(people.spans(text))]
         if known is not None:
             candidates = _candidates(text)
             if candidates:
