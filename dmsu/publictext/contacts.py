@@ -46,6 +46,9 @@ PHONE_LABEL = re.compile(
 )
 _LABELLED_NUMBER = re.compile(r"[+(]?\d[\d\s()./-]{5,}\d")
 _INTERNATIONAL_00 = re.compile(r"(?<![\w.+-])00[1-9]\d{0,2}(?:[\s./-]?\(?\d+\)?){2,6}")
+_PLUS = re.compile(r"\+\s*\(?\d")
+# A national number: the trunk 0, then groups of digits with separators ("06 1234 5678").
+_NATIONAL = re.compile(r"(?<![\w.+/-])\(?0\d{1,4}\)?(?:[\s/-]+\d{2,8}){1,4}(?![\w.]*\w)")
 _ENOUGH_DIGITS = re.compile(r"(?:\d\D{0,3}){7}")
 
 
@@ -59,11 +62,25 @@ def _digits(raw: str) -> int:
     return sum(ch.isdigit() for ch in raw)
 
 
+def _valid_somewhere(raw: str) -> bool:
+    for region in REGIONS:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return True
+    return False
+
+
 def phone_spans(text: str) -> list[tuple[int, int]]:
     """Where telephone numbers are in ``text``."""
     if not _ENOUGH_DIGITS.search(text):
         return []
-    spans = [(m.start, m.end) for m in PhoneNumberMatcher(text, "ZZ", leniency=Leniency.VALID)]
+    spans = []
+    if _PLUS.search(text):
+        matcher = PhoneNumberMatcher(text, "ZZ", leniency=Leniency.VALID)
+        spans += [(m.start, m.end) for m in matcher]
     for match in _INTERNATIONAL_00.finditer(text):
         try:
             number = phonenumbers.parse("+" + re.sub(r"\D", "", match.group())[2:], None)
@@ -71,11 +88,9 @@ def phone_spans(text: str) -> list[tuple[int, int]]:
             continue
         if phonenumbers.is_possible_number(number):
             spans.append(match.span())
-    for region in REGIONS:
-        for found in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-            raw = found.raw_string
-            if raw.lstrip("(").startswith("0") and re.search(r"[\s()/-]", raw.strip()):
-                spans.append((found.start, found.end))
+    for match in _NATIONAL.finditer(text):
+        if _valid_somewhere(match.group()):
+            spans.append(match.span())
     for label in PHONE_LABEL.finditer(text):
         number = _LABELLED_NUMBER.match(text, label.end())
         if number and 6 <= _digits(number.group()) <= 15:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dmsu.publictext.letter import NOT_NAMES, word_set
 
@@ -38,14 +39,17 @@ _FOLD = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß":
 
 def fold(text: str) -> str:
     """``text`` without accents, one character for each character (so spans stay valid)."""
-    out = []
-    for ch in text:
-        if ch in _FOLD:
-            out.append(_FOLD[ch])
-            continue
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base if len(base.encode("utf-8")) <= len(ch.encode("utf-8")) else ch)
-    return "".join(out)
+    if text.isascii():
+        return text
+    return "".join(_folded(ch) if ord(ch) > 127 else ch for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _folded(ch: str) -> str:
+    if ch in _FOLD:
+        return _FOLD[ch]
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base if len(base.encode("utf-8")) <= len(ch.encode("utf-8")) else ch
 
 
 def _is_name_word(word: str) -> bool:
