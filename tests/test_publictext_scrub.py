@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu.publictext import People, public_text
+from dmsu.publictext import People, public_text, without_people
 from dmsu.publictext.names import fold
 
 ENGLISH = """Dear supporters,
@@ -243,3 +243,11 @@ def test_accents_are_folded_one_character_for_one():
 def test_empty_and_letter_only_texts():
     assert public_text("") == ""
     assert public_text("Dear all,\n\nRegards,\nMario Rossi") == ""
+
+
+def test_text_about_many_people_keeps_common_first_names():
+    week = People.of(["Mark Ellison", "Will Zhang"]).by_family_name()
+    text = "Mark the ticket solved. Will Zhang and Ellison reported it."
+    assert without_people(text, week) == (
+        "Mark the ticket solved. [name removed] and [name removed] reported it."
+    )

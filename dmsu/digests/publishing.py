@@ -79,7 +79,8 @@ def submitters(digest: Digest, entries: list[DigestEntry]) -> People:
         Ticket.id.in_(in_week) | Ticket.id.in_(ids or [0])
     )
     rows = list(query.tuples())
-    return People.of([name for name, _ in rows], [address for _, address in rows])
+    people = People.of([name for name, _ in rows], [address for _, address in rows])
+    return people.by_family_name()
 
 
 def personal_findings(digest: Digest, entries: list[DigestEntry], note: str = "") -> list[Finding]:

@@ -127,6 +127,15 @@ class People:
             addresses=tuple(dict.fromkeys(self.addresses + other.addresses)),
         )
 
+    def by_family_name(self) -> People:
+        """The same people known by their full and family names only: for text about many
+        people (a digest's whole week), where first names such as "Mark" or "Will" would take
+        common words out of it."""
+        family = [n.split()[-1] for n in self.names if _is_name_word(n.split()[-1])]
+        return People(
+            names=self.names, words=tuple(dict.fromkeys(family)), addresses=self.addresses
+        )
+
     def __bool__(self) -> bool:
         return bool(self.names or self.words or self.addresses)
 
