@@ -126,3 +126,76 @@ def test_a_public_wiki_page_that_looks_personal_asks_first(app, clients, make_ti
     assert _findings(asked.get_data(as_text=True)) == [
         "This looks like a phone number: '+39 06 1234 5678'"
     ]
+
+
+def _known_submitter(make_ticket):
+    """Another ticket's submitter: a name the site knows."""
+    make_ticket(91777, subject="Other", submitter="Eva Horvath", submitter_email="eh@example.org")
+
+
+def test_a_broad_impact_field_that_looks_personal_asks_first(app, clients, make_ticket):
+    _ticket(make_ticket)
+    _known_submitter(make_ticket)
+    resolver = clients["resolver"]
+    data = {
+        "priority": "urgent",
+        "dmsu_fields": "1",
+        "broad_impact": "1",
+        "impact": "All CREAM sites; Eva Horvath saw it at her site too.",
+        "workaround": "Switch proxy renewal off.",
+    }
+    refused = resolver.form("/tickets/91001/fields", data)
+    assert refused.status_code == 422
+    html = unescape(refused.get_data(as_text=True))
+    assert "This looks like a personal name: 'Eva Horvath'" in html
+    assert "All CREAM sites; Eva Horvath saw it at her site too." in html  # the text kept
+    assert 'name="confirm_personal"' in html
+    from dmsu.tickets.models import Ticket
+
+    assert Ticket.get(Ticket.ggus_id == 91001).impact == ""
+    saved = resolver.form("/tickets/91001/fields", {**data, "confirm_personal": "yes"})
+    assert saved.status_code == 302
+    assert "Eva Horvath" in Ticket.get(Ticket.ggus_id == 91001).impact
+    # The submitter's own letter is public text on the operations digest: nothing to ask.
+    again = resolver.form("/tickets/91001/fields", {**data, "workaround": "Restart."})
+    assert again.status_code == 302
+    # Fields of a ticket that is not of broad impact are not public: nothing to ask.
+    internal = {**data, "broad_impact": "", "impact": "Call Eva Horvath."}
+    assert resolver.form("/tickets/91001/fields", internal).status_code == 302
+
+
+def test_the_api_refuses_a_broad_impact_ticket_that_looks_personal(app, admin_client, make_ticket):
+    from dmsu.api.tokens import create_token
+
+    _known_submitter(make_ticket)
+    _, secret = create_token(admin_client.user, "sync")
+    headers = {"Authorization": f"Bearer {secret}"}
+    ticket = {
+        "ggus_id": 93001,
+        "subject": "BDII top drops sites",
+        "description": "Dear all,\n\nbdii.example.org drops sites.\n\nRegards,\nMario Rossi",
+        "submitter": "Mario Rossi",
+        "submitter_email": "mario.rossi@infn.it",
+        "created_at": "2013-02-11T09:00:00Z",
+        "broad_impact": True,
+        "impact": "Ask Eva Horvath about it, or mario.rossi at infn dot it.",
+        "events": [],
+    }
+    client = app.test_client()
+    refused = client.post("/api/v1/tickets", json=ticket, headers=headers)
+    assert refused.status_code == 422
+    body = refused.get_json()
+    assert body["findings"] == [
+        {"kind": "name", "value": "Eva Horvath",
+         "message": "a personal name: 'Eva Horvath'"},
+    ]  # fmt: skip
+    assert "?confirm=1" in body["error"]
+    created = client.post("/api/v1/tickets?confirm=1", json=ticket, headers=headers)
+    assert created.status_code == 201
+    # The same ticket again, and a ticket of no broad impact, go through without a question.
+    assert client.post("/api/v1/tickets", json=ticket, headers=headers).status_code == 200
+    quiet = {**ticket, "ggus_id": 93002, "broad_impact": False}
+    assert client.post("/api/v1/tickets", json=quiet, headers=headers).status_code == 201
+    ops = client.get("/digests/operations.txt").get_data(as_text=True)
+    assert "bdii.example.org drops sites." in ops
+    assert "Mario Rossi" not in ops and "mario.rossi" not in ops and "Dear all" not in ops
