@@ -251,3 +251,10 @@ def test_text_about_many_people_keeps_common_first_names():
     assert without_people(text, week) == (
         "Mark the ticket solved. [name removed] and [name removed] reported it."
     )
+
+
+def test_a_sentence_after_the_sign_off_names_nobody():
+    text = "The CE ce01.infn.it is down.\nPlease restart it.\n\nThanks in advance.\nPlease hurry."
+    assert public_text(text) == "The CE ce01.infn.it is down.\nPlease restart it."
+    assert public_text("Jobs fail.\n\nCheers,\nAna\n") == "Jobs fail."
+    assert public_text("Ana saw it.\n\nCheers,\nAna\n") == "[name removed] saw it."

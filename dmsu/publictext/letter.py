@@ -104,7 +104,9 @@ NOT_NAMES = word_set(
     damen herren kolleginnen kollegen kollege kollegin zusammen leute und
     kolegov\u00e9 kolegyn\u011b kolegov\u00e9 podporo podpora t\u00fdme t\u00fdm p\u00e1nov\u00e9 d\u00e1my
     pa\u0144stwo panowie panie kolegowie kole\u017canki wsparcie zesp\u00f3\u0142 zespole
-    tel phone mobile fax email mail www http https thanks thank regards best kind cheers"""
+    tel phone mobile fax email mail www http https thanks thank regards best kind cheers
+    product products people members maintainers managers shifters shift crew partners
+    provider providers technology middleware unit units list please"""
 )
 
 
@@ -244,6 +246,9 @@ def name_at_start(line: str) -> list[str]:
                 break
             continue
         break
+    # One capitalised word is a name only on a line of its own ("Ana"), not a sentence's start.
+    if len(run) == 1 and len(words) > 1 and not words[0].endswith((",", ";")):
+        return []
     return [" ".join(run)] if run else []
 
 
