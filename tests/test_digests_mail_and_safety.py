@@ -15,6 +15,7 @@ from dmsu.digests.models import Digest
 from dmsu.digests.publishing import publish
 from dmsu.notify import mail
 from dmsu.notify.models import Notification
+from dmsu.publictext import LooksPersonal
 from tests.digests_history import (
     SECRET_COMMENT,
     SECRET_EMAIL,
@@ -32,9 +33,10 @@ def app_config(smtp_app_config):
     return {**smtp_app_config, "DMSU_DIGEST_MAILTO": MAILTO}
 
 
-def _publish(app, week=WEEK, note=""):
+def _publish(app, week=WEEK, note="", confirmed=False):
     with app.app_context():
-        return publish(Digest.get(Digest.week == week), None, config=app.config, note=note)
+        digest = Digest.get(Digest.week == week)
+        return publish(digest, None, config=app.config, note=note, confirmed=confirmed)
 
 
 def test_published_digest_is_mailed_once_per_revision(app, make_ticket, smtp_server):
@@ -82,9 +84,15 @@ def test_nothing_internal_reaches_page_feed_or_mail(app, client, make_ticket, sm
     )
     draft_digest(WEEK)
     digest = Digest.get(Digest.week == WEEK)
-    # The shift even pastes the submitter's address into the intro: it is taken out too.
+    # The shift even pastes the submitter's address into the intro: publishing asks first,
+    # and when the shift insists, the address is taken out all the same.
     Digest.update(intro=f"Thanks to {SECRET_EMAIL.upper()} for the report.").execute()
-    _publish(app)
+    with pytest.raises(LooksPersonal) as refused:
+        _publish(app)
+    assert [f.message for f in refused.value.findings] == [
+        f"an e-mail address: '{SECRET_EMAIL.upper()}'"
+    ]
+    _publish(app, confirmed=True)
     mail.deliver_pending(app.config)
     page = client.get(f"/digests/{WEEK}").get_data(as_text=True)
     feed_xml = client.get("/digests/feed.atom").get_data(as_text=True)

@@ -80,6 +80,18 @@ add_schema(
             "error": {"type": "string"},
             "field": _NULLABLE_TEXT,
             "problems": {"type": "array", "items": {"type": "object"}},
+            "findings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "value", "message"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["name", "email", "phone", "signature"]},
+                        "value": {"type": "string"},
+                        "message": {"type": "string"},
+                    },
+                },
+            },
         },
     },
 )
@@ -184,6 +196,17 @@ add_path(
     {
         "summary": "Create or update one ticket (the same upsert as import-tickets)",
         "security": _SECURED,
+        "parameters": [
+            {
+                "name": "confirm",
+                "in": "query",
+                "required": False,
+                "description": (
+                    "1 to publish a broad-impact ticket's text although it looks personal"
+                ),
+                "schema": {"type": "string", "enum": ["1", "true", "yes"]},
+            }
+        ],
         "requestBody": {"required": True, "content": json_content(ref("TicketInput"))},
         "responses": {
             "201": {"description": "Created", "content": json_content(ref("Ticket"))},
@@ -194,7 +217,10 @@ add_path(
             "400": error_response("Not JSON, or not an object"),
             "401": error_response("No token, or a bad or revoked one"),
             "415": error_response("The body is not application/json"),
-            "422": error_response("The ticket breaks the import format; 'field' says where"),
+            "422": error_response(
+                "The ticket breaks the import format ('field' says where), or it is of broad "
+                "impact and its public text looks personal ('findings' says what)"
+            ),
         },
     },
 )

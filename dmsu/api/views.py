@@ -15,7 +15,9 @@ from peewee import IntegrityError
 
 from dmsu.api import openapi, tokens
 from dmsu.extensions import csrf
-from dmsu.tickets import exporter
+from dmsu.publictext import LooksPersonal, People
+from dmsu.publictext.people import people_of
+from dmsu.tickets import exporter, public_fields
 from dmsu.tickets.importer import import_records
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.records import InvalidTicket, drop_nul, validate_ticket
@@ -92,6 +94,9 @@ def post_ticket():
         if exc.field is None:
             return error(400, exc.message[0].upper() + exc.message[1:] + ".")
         return error(422, f"Field {exc.field}: {exc.message}.", exc.field)
+    refusal = _looks_personal(record)
+    if refusal is not None:
+        return refusal
     try:
         summary = import_records([record])
     except IntegrityError:  # the same new ticket posted twice at once: the second updates it
@@ -102,6 +107,32 @@ def post_ticket():
     if created:
         response.headers["Location"] = url_for("api.get_ticket", ggus_id=record.ggus_id)
     return response
+
+
+def _looks_personal(record):
+    """A broad-impact ticket's text is public at once (the operations digest): what still
+    looks personal in its public text is refused with 422 and the findings, unless the request
+    says ``?confirm=1``. What the stored ticket already showed is not asked about again."""
+    fields = {"subject": record.subject, **record.fields}
+    if not fields.get("broad_impact") or request.args.get("confirm") in ("1", "true", "yes"):
+        return None
+    stored = Ticket.get_or_none(Ticket.ggus_id == record.ggus_id)
+    people = People.of([fields.get("submitter") or ""], [fields.get("submitter_email") or ""])
+    if stored is not None:
+        people = people | people_of(stored)
+    before = public_fields.ticket_texts(stored) if stored and stored.broad_impact else None
+    new = {**(public_fields.ticket_texts(stored) if stored else {}), **fields}
+    found = public_fields.made_public(
+        {name: new.get(name) or "" for name in public_fields.PUBLIC_FIELDS}, people, before
+    )
+    if not found:
+        return None
+    return error(
+        422,
+        f"{LooksPersonal(found)} Send it again with ?confirm=1 to publish it as it is.",
+        None,
+        findings=[{"kind": f.kind, "value": f.value, "message": f.message} for f in found],
+    )
 
 
 @bp.get("/tickets/<int:ggus_id>")

@@ -52,17 +52,35 @@ def register(group: click.Group) -> None:
     @group.command("publish-digest")
     @click.option("--week", required=True, help="ISO week, e.g. 2013-W07.")
     @click.option("--note", default="", help="What a correction changed.")
+    @click.option(
+        "--confirm",
+        "--yes",
+        "confirmed",
+        is_flag=True,
+        help="Publish even if the text looks personal (names, addresses, phone numbers).",
+    )
     @needs_schema
-    def publish_digest_command(week, note):
-        """Publish the working copy of WEEK's digest (and queue its e-mail)."""
+    def publish_digest_command(week, note, confirmed):
+        """Publish the working copy of WEEK's digest (and queue its e-mail). Text that looks
+        personal is refused with what was found, unless --confirm says it may be public."""
         from dmsu.digests.publishing import publish
+        from dmsu.publictext import LooksPersonal
 
         week = _week(week)
         digest = Digest.get_or_none(Digest.week == week)
         if digest is None:
             raise click.ClickException(f"There is no digest of {week}; draft it first.")
         try:
-            revision = publish(digest, None, config=current_app.config, note=note)
+            revision = publish(
+                digest, None, config=current_app.config, note=note, confirmed=confirmed
+            )
+        except LooksPersonal as found:
+            lines = [f"- This looks like {f.message}" for f in found.findings]
+            raise click.ClickException(
+                f"Nothing was published: the digest of {week} looks personal.\n"
+                + "\n".join(lines)
+                + "\nEdit the digest, or publish it anyway with --confirm."
+            ) from found
         except DigestError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Published the digest of {week} as revision {revision.number}.")

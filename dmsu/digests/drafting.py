@@ -29,8 +29,9 @@ from dmsu.auth.permissions import require
 from dmsu.db import database
 from dmsu.digests import rota
 from dmsu.digests.models import COUNT_LABELS, Digest, DigestEntry
-from dmsu.digests.safety import without_emails
 from dmsu.metrics.periods import week_bounds
+from dmsu.publictext import People, public_text
+from dmsu.publictext.people import people_of_tickets
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket, TicketEvent
 from dmsu.tickets.units import SupportUnit
 from dmsu.wiki.render import MarkdownRefused, render_markdown, render_plain
@@ -175,16 +176,18 @@ def status_text(ticket: Ticket) -> str:
     return f"{ticket.status}, at {unit}"[:120] if unit else ticket.status
 
 
-def ticket_fields(ticket: Ticket) -> dict[str, str]:
+def ticket_fields(ticket: Ticket, people: People | None = None) -> dict[str, str]:
     """The public text a draft takes from a ticket: subject, description, impact, workaround,
-    status — never its comments; e-mail addresses taken out."""
-    subject = without_emails(ticket.subject)
+    status — never its comments — each made public text: the submitter's greeting, sign-off
+    and signature, and the names and contacts of ``people`` (the ticket's) and of anyone
+    else named in a letter, taken out (:func:`dmsu.publictext.public_text`)."""
+    subject = public_text(ticket.subject, people)
     return {
         "title": subject[:500],
         "component_name": ticket.component.name if ticket.component_id else "",
-        "symptoms": without_emails(ticket.description).strip() or subject,
-        "impact": without_emails(ticket.impact).strip(),
-        "workaround": without_emails(ticket.workaround).strip(),
+        "symptoms": public_text(ticket.description, people) or subject,
+        "impact": public_text(ticket.impact, people),
+        "workaround": public_text(ticket.workaround, people),
         "status_text": status_text(ticket),
     }
 
@@ -216,8 +219,8 @@ def render_entry(entry: DigestEntry, *, drafted: bool = False) -> str:
     return "\n".join(parts)
 
 
-def _fill(entry: DigestEntry, ticket: Ticket) -> DigestEntry:
-    for name, value in ticket_fields(ticket).items():
+def _fill(entry: DigestEntry, ticket: Ticket, people: People | None = None) -> DigestEntry:
+    for name, value in ticket_fields(ticket, people).items():
         setattr(entry, name, value)
     entry.html = render_entry(entry, drafted=True)
     return entry
@@ -289,20 +292,22 @@ def _merge_entries(digest: Digest, tickets: list[Ticket]) -> int:
     existing = {e.ggus_id: e for e in DigestEntry.select().where(DigestEntry.digest == digest)}
     by_ggus = {t.ggus_id: t for t in tickets}
     position = max((e.position for e in existing.values()), default=0)
+    ids = [t.id for t in tickets] + [e.ticket_id for e in existing.values() if e.ticket_id]
+    people = people_of_tickets(ids)
     added = 0
     for entry in existing.values():
         ticket = by_ggus.get(entry.ggus_id)
         if ticket is None and entry.ticket_id is not None:
             ticket = Ticket.get_or_none(Ticket.id == entry.ticket_id)
         if ticket is not None and not entry.edited and not entry.dropped:
-            _fill(entry, ticket).save()
+            _fill(entry, ticket, people.get(ticket.id)).save()
     for ticket in tickets:
         if ticket.ggus_id in existing:
             continue
         position += 1
         entry = DigestEntry(digest=digest, ticket=ticket, ggus_id=ticket.ggus_id)
         entry.position = position
-        _fill(entry, ticket).save()
+        _fill(entry, ticket, people.get(ticket.id)).save()
         added += 1
     return added
 
@@ -343,7 +348,7 @@ def add_ticket(digest: Digest, ggus_id, actor) -> DigestEntry:
         )
         entry = DigestEntry(digest=digest, ticket=ticket, ggus_id=number, source="manual")
         entry.position = (last or 0) + 1
-        _fill(entry, ticket).save()
+        _fill(entry, ticket, people_of_tickets([ticket.id]).get(ticket.id)).save()
         return entry
 
 

@@ -19,6 +19,7 @@ from dmsu.digests.models import Digest
 from dmsu.digests.publishing import compose, digest_title, publish, ticket_url
 from dmsu.digests.views import bp, index, week_or_404
 from dmsu.extensions import htmx
+from dmsu.publictext import LooksPersonal
 
 
 def _digest_or_none(week: str) -> Digest | None:
@@ -42,6 +43,7 @@ def _edit_page(digest: Digest, form: editing.DigestForm | None = None, *, status
         error=extra.get("error"),
         preview_html=extra.get("preview_html"),
         ggus_value=extra.get("ggus_value", ""),
+        personal=extra.get("personal"),
     )
     return body, status
 
@@ -91,7 +93,11 @@ def save(week: str):
                 digest = editing.save_digest(digest, form, current_user)
             if action == "publish":
                 revision = publish(
-                    digest, current_user, config=current_app.config, note=request.form.get("note")
+                    digest,
+                    current_user,
+                    config=current_app.config,
+                    note=request.form.get("note"),
+                    confirmed=request.form.get("confirm_personal") == "yes",
                 )
     except editing.EditConflict as conflict:
         current = conflict.current
@@ -103,6 +109,8 @@ def save(week: str):
             conflict=str(conflict),
             theirs=editing.conflicting_fields(current, form),
         )
+    except LooksPersonal as found:
+        return _edit_page(Digest.get_by_id(digest.id), form, status=422, personal=found.findings)
     except DigestError as exc:
         return _edit_page(Digest.get_by_id(digest.id), form, status=422, error=str(exc))
     if action == "publish":

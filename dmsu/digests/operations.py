@@ -6,8 +6,9 @@ order to make the EGI operations teams and users aware of such issues, the softw
 team provides digests of such problems. In particular, symptoms, impact, and possible
 workarounds are documented and the issues are reported to the regular Operations meetings."
 
-Public-safe text only (see :mod:`dmsu.digests.safety`): a ticket's subject, description,
-impact, workaround, component and status; e-mail addresses taken out; never its comments.
+Public text only: a ticket's subject, description, impact, workaround, component and status,
+each made public text (:func:`dmsu.publictext.public_text`: no greeting, sign-off or signature,
+no names, addresses or telephone numbers of the ticket's people); never its comments.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from peewee import JOIN
 from dmsu.cheatsheet.models import Component
 from dmsu.digests import cache
 from dmsu.digests.drafting import digest_html, status_text
-from dmsu.digests.safety import without_addresses, without_emails
+from dmsu.publictext import public_text
+from dmsu.publictext.people import people_of_tickets
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket
 from dmsu.tickets.units import SupportUnit
 from dmsu.wiki.render import html_text
@@ -82,23 +84,22 @@ def open_broad_impact_problems(limit: int = LIMIT) -> list[Problem]:
         .order_by(Ticket.created_at.desc(), Ticket.ggus_id.desc())
         .limit(limit)
     )
+    tickets = list(query)
+    people = people_of_tickets(t.id for t in tickets)
     problems = []
-    for ticket in query:
-        safe = [ticket.submitter_email]
-
-        def public(text: str, safe=safe) -> str:
-            return without_addresses(without_emails(text or ""), safe).strip()
-
+    for ticket in tickets:
+        of_ticket = people.get(ticket.id)
+        title = public_text(ticket.subject, of_ticket)
         problems.append(
             Problem(
                 ggus_id=ticket.ggus_id,
-                title=public(ticket.subject),
+                title=title,
                 component=ticket.component.name if ticket.component_id else "",
                 status=status_text(ticket),
                 since=ticket.created_at,
-                symptoms=public(ticket.description) or public(ticket.subject),
-                impact=public(ticket.impact),
-                workaround=public(ticket.workaround),
+                symptoms=public_text(ticket.description, of_ticket) or title,
+                impact=public_text(ticket.impact, of_ticket),
+                workaround=public_text(ticket.workaround, of_ticket),
             )
         )
     return problems

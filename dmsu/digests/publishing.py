@@ -25,9 +25,10 @@ from dmsu.db import database
 from dmsu.digests.drafting import DigestError, count_rows, entries_of
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
 from dmsu.digests.rota import monday_of
-from dmsu.digests.safety import without_addresses
 from dmsu.metrics.periods import week_bounds
 from dmsu.notify import mail
+from dmsu.publictext import Finding, LooksPersonal, People, findings, without_people
+from dmsu.publictext.people import known_submitters, submitters_of
 from dmsu.tickets.models import Ticket, TicketEvent
 from dmsu.wiki.render import plain_text, sanitize_html
 
@@ -66,18 +67,30 @@ def public_ticket_links(html: str, config) -> str:
     return _TICKET_HREF.sub(lambda m: f'href="{escape(ticket_url(config, int(m[1])))}"', html)
 
 
-def submitter_addresses(digest: Digest, entries: list[DigestEntry]) -> set[str]:
-    """E-mail addresses of the submitters of the digest's tickets and of every ticket with
-    an event in its week: none of them may reach the public text."""
+def submitters(digest: Digest, entries: list[DigestEntry]) -> People:
+    """The submitters (names and e-mail addresses) of the digest's tickets and of every
+    ticket with an event in its week: none of them may reach the public text."""
     start, end = week_bounds(digest.week)
     in_week = TicketEvent.select(TicketEvent.ticket).where(
         (TicketEvent.at >= start) & (TicketEvent.at < end)
     )
     ids = [e.ticket_id for e in entries if e.ticket_id]
-    query = Ticket.select(fn.DISTINCT(Ticket.submitter_email)).where(
-        (Ticket.submitter_email != "") & (Ticket.id.in_(in_week) | Ticket.id.in_(ids or [0]))
+    query = Ticket.select(Ticket.submitter, Ticket.submitter_email).where(
+        Ticket.id.in_(in_week) | Ticket.id.in_(ids or [0])
     )
-    return {row[0] for row in query.tuples()}
+    rows = list(query.tuples())
+    people = People.of([name for name, _ in rows], [address for _, address in rows])
+    return people.by_family_name()
+
+
+def personal_findings(digest: Digest, entries: list[DigestEntry], note: str = "") -> list[Finding]:
+    """What looks personal in the text the shift publishes: the introduction, the note and
+    every entry (:func:`dmsu.publictext.findings`)."""
+    texts = [digest.intro, note]
+    for entry in entries:
+        texts += [entry.title, entry.symptoms, entry.impact, entry.workaround, entry.status_text]
+    ids = [e.ticket_id for e in entries if e.ticket_id]
+    return findings(texts, submitters_of(ids), known=known_submitters)
 
 
 def compose(digest: Digest, entries: list[DigestEntry], config) -> tuple[str, str]:
@@ -102,15 +115,19 @@ def compose(digest: Digest, entries: list[DigestEntry], config) -> tuple[str, st
         plain=plain_text,
         **context,
     )
-    addresses = submitter_addresses(digest, entries)
-    return without_addresses(html, addresses), without_addresses(text, addresses)
+    people = submitters(digest, entries)
+    return without_people(html, people), without_people(text, people)
 
 
-def publish(digest: Digest, actor, *, config, note: str = "") -> DigestRevision:
+def publish(
+    digest: Digest, actor, *, config, note: str = "", confirmed: bool = False
+) -> DigestRevision:
     """Publish the working copy of ``digest`` as its next revision and queue its e-mail.
 
     Refused in one sentence when there is nothing to publish (no intro and no entries) or
-    nothing changed since the last revision. ``actor`` None is the system (the demo).
+    nothing changed since the last revision. Refused with :class:`LooksPersonal` when its
+    text looks personal (a name, an address, a telephone number) unless the person
+    ``confirmed`` it may be public. ``actor`` None is the system (the demo).
     """
     if actor is not None:
         require(actor, "digest.edit", "publish a weekly digest")
@@ -125,6 +142,10 @@ def publish(digest: Digest, actor, *, config, note: str = "") -> DigestRevision:
     note = " ".join((note or "").split())
     if len(note) > NOTE_LIMIT:
         raise DigestError(f"The note on the correction is longer than {NOTE_LIMIT} characters.")
+    if not confirmed:
+        found = personal_findings(digest, entries, note)
+        if found:
+            raise LooksPersonal(found)
     html, text = compose(digest, entries, config)
     number = digest.revision + 1
     now = clock.now()

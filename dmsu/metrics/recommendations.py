@@ -24,6 +24,8 @@ from dmsu.db import database
 from dmsu.metrics.models import Recommendation
 from dmsu.metrics.per_product import most_tickets_per_instance, per_product
 from dmsu.metrics.periods import Period
+from dmsu.publictext import public_text
+from dmsu.publictext.people import people_of_tickets
 from dmsu.tickets.models import OPEN_STATUSES, Ticket
 
 FOLLOWED = {"yes": "Followed", "partly": "Partly followed", "no": "Not followed"}
@@ -92,22 +94,28 @@ def proposals(quarter: Period) -> list[Proposal]:
                 sources=[f"per-product: {row.name}"],
             )
         )
-    broad = (
-        Ticket.select(Ticket.ggus_id, Ticket.subject, Ticket.impact, Ticket.workaround)
+    broad = list(
+        Ticket.select(Ticket.id, Ticket.ggus_id, Ticket.subject, Ticket.impact, Ticket.workaround)
         .where((Ticket.broad_impact == True) & Ticket.status.in_(OPEN_STATUSES))  # noqa: E712
         .order_by(Ticket.created_at)
         .limit(5)
     )
+    people = people_of_tickets(t.id for t in broad)
     for ticket in broad:
+        # The TCB reads these outside DMSU: the ticket's text as public text.
+        of_ticket = people.get(ticket.id)
+        subject = public_text(ticket.subject, of_ticket)
+        impact = public_text(ticket.impact, of_ticket)
+        workaround = public_text(ticket.workaround, of_ticket)
         found.append(
             Proposal(
                 title=f"Fix the broad-impact problem of GGUS #{ticket.ggus_id}",
                 text=(
-                    f"GGUS #{ticket.ggus_id} ({ticket.subject}) affects many sites and is "
-                    f"still open. {ticket.impact}".strip()
+                    f"GGUS #{ticket.ggus_id} ({subject}) affects many sites and is "
+                    f"still open. {impact}".strip()
                 ),
                 risk="More sites are affected and the workaround has to be applied by hand"
-                + (f" ({ticket.workaround})" if ticket.workaround else "")
+                + (f" ({workaround})" if workaround else "")
                 + ".",
                 improvement="The problem disappears from the infrastructure with the fix.",
                 sources=[f"GGUS #{ticket.ggus_id}"],

@@ -24,6 +24,8 @@ from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied, can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.extensions import htmx
+from dmsu.publictext import public_text
+from dmsu.publictext.people import people_of
 from dmsu.requirements import log, queries, routing
 from dmsu.requirements.models import (
     EFFORT_LABELS,
@@ -115,7 +117,9 @@ def export_csv():
 
 
 def _prefill_from_ticket(ggus_id_text: str) -> tuple[dict, str | None]:
-    """The form prefilled from a ticket: its subject, its public description quoted."""
+    """The form prefilled from a ticket: its subject and its description quoted, as public
+    text (a requirement goes on to EGI's RT queue and to product teams; the submitter's
+    greeting, signature, name and contacts do not)."""
     values = {"title": "", "description": "", "component": "", "tickets": "", "tags": "DMSU"}
     if not ggus_id_text:
         return values, None
@@ -125,10 +129,12 @@ def _prefill_from_ticket(ggus_id_text: str) -> tuple[dict, str | None]:
         return {**values, "tickets": ggus_id_text[:20]}, (
             f"There is no ticket {ggus_id_text[:20]} in the desk to take the requirement from."
         )
-    quoted = "\n".join(f"> {line}" if line else ">" for line in ticket.description.splitlines())
+    people = people_of(ticket)
+    public = public_text(ticket.description, people)
+    quoted = "\n".join(f"> {line}" if line else ">" for line in public.splitlines())
     description = f"From GGUS ticket #{ticket.ggus_id}:\n\n{quoted}\n" if quoted else ""
     values.update(
-        title=ticket.subject,
+        title=public_text(ticket.subject, people),
         description=description,
         component=str(ticket.component_id or ""),
         tickets=str(ticket.ggus_id),

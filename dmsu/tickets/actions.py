@@ -10,7 +10,7 @@ from datetime import date
 
 from dmsu.auth.models import User
 from dmsu.db import database
-from dmsu.tickets import workflow
+from dmsu.tickets import public_fields, workflow
 from dmsu.tickets.queries import row_id
 from dmsu.tickets.units import SupportUnit
 
@@ -113,7 +113,9 @@ def escalate(ticket, user, form) -> str:
 
 
 def fields(ticket, user, form) -> str:
-    """The summary fields form: triage fields always, DMSU fields when the form carries them."""
+    """The summary fields form: triage fields always, DMSU fields when the form carries them.
+    A broad-impact ticket's text is public (the operations digest): what looks personal in
+    it is refused with the findings unless the form confirms it (``confirm_personal``)."""
     changes = {
         "priority": _text(form, "priority"),
         "category": _text(form, "category") or None,
@@ -127,6 +129,13 @@ def fields(ticket, user, form) -> str:
             workaround=_text(form, "workaround"),
             fixed_version=_text(form, "fixed_version"),
         )
+        if not _flag(form, "confirm_personal"):
+            public_fields.check_fields(
+                ticket,
+                broad_impact=changes["broad_impact"],
+                impact=changes["impact"],
+                workaround=changes["workaround"],
+            )
     events = workflow.update_fields(ticket, user, **changes)
     return f"{len(events)} field(s) changed." if events else "Nothing changed."
 

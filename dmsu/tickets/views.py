@@ -21,6 +21,7 @@ from dmsu import clock
 from dmsu.auth.permissions import PermissionDenied, can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.extensions import htmx
+from dmsu.publictext import LooksPersonal
 from dmsu.staffpages import staff_page
 from dmsu.tickets import queries, transitions, workflow
 from dmsu.tickets.actions import ACTIONS
@@ -100,7 +101,9 @@ def _ticket_or_404(ggus_id: int):
     return ticket
 
 
-def _render_ticket(ticket, *, failed: str | None = None, error: str | None = None, status=200):
+def _render_ticket(
+    ticket, *, failed: str | None = None, error: str | None = None, status=200, personal=None
+):
     from dmsu.tickets.sla import running_deadlines
 
     context = {
@@ -119,6 +122,7 @@ def _render_ticket(ticket, *, failed: str | None = None, error: str | None = Non
         "failed": failed,
         "error": error,
         "typed": request.form if failed else {},
+        "personal": personal,
     }
     return render_template("tickets/show.html", **context), status
 
@@ -144,6 +148,14 @@ def act(ggus_id: int, action: str):
         message = handler(ticket, current_user._get_current_object(), request.form)
     except workflow.WorkflowError as exc:
         return _render_ticket(_ticket_or_404(ggus_id), failed=action, error=str(exc), status=400)
+    except LooksPersonal as found:
+        return _render_ticket(
+            _ticket_or_404(ggus_id),
+            failed=action,
+            error=str(found),
+            status=422,
+            personal=found.findings,
+        )
     except PermissionDenied as exc:
         return _render_ticket(_ticket_or_404(ggus_id), failed=action, error=str(exc), status=403)
     flash(message, "success")

@@ -19,6 +19,7 @@ from dmsu.auth.permissions import require
 from dmsu.db import database, is_postgres
 from dmsu.wiki import links
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision
+from dmsu.wiki.public_check import check_public_page
 from dmsu.wiki.render import TEXT_LIMITS, MarkdownRefused, slugify
 
 TITLE_MAX = 200
@@ -140,11 +141,17 @@ def _store_tags(page_id: int, tags: str) -> None:
         PageTag.insert_many([{"page": page_id, "tag": tag} for tag in tags.split()]).execute()
 
 
-def create_page(draft: Draft, author) -> Page:
-    """A new page with its first revision; ``author`` needs ``wiki.edit`` (``None``: loader)."""
+def create_page(draft: Draft, author, *, confirmed: bool = False) -> Page:
+    """A new page with its first revision; ``author`` needs ``wiki.edit`` (``None``: loader).
+
+    A public page whose text looks personal is refused with
+    :class:`~dmsu.publictext.LooksPersonal` unless the author ``confirmed`` it may be public.
+    """
     if author is not None:
         require(author, "wiki.edit", "write wiki pages")
     draft = clean(draft)
+    if author is not None and draft.visibility == "public" and not confirmed:
+        check_public_page(draft.title, draft.markdown, draft.summary, draft.ticket_id)
     slug = slugify(draft.title)
     rendered = _render(draft, slug)
     now = clock.now()
@@ -202,14 +209,22 @@ def _conflict(page_id: int, base_number: int) -> EditConflict:
     return EditConflict(page, revisions.get(base_number), revisions[page.revision_number])
 
 
-def save_page(page: Page, draft: Draft, author, base_revision: int) -> Page:
+def save_page(
+    page: Page, draft: Draft, author, base_revision: int, *, confirmed: bool = False
+) -> Page:
     """Save ``draft`` as the next revision of ``page`` if nobody saved after ``base_revision``.
 
-    Raises :class:`EditConflict` (nothing written) when the page moved on, and
-    :class:`PageError` for bad input.
+    Raises :class:`EditConflict` (nothing written) when the page moved on,
+    :class:`PageError` for bad input, and :class:`~dmsu.publictext.LooksPersonal` when the
+    text it makes public looks personal and the author has not ``confirmed`` it.
     """
     require(author, "wiki.edit", "edit wiki pages")
     draft = clean(draft)
+    if draft.visibility == "public" and not confirmed:
+        previous = current_revision(page).markdown if page.visibility == "public" else None
+        check_public_page(
+            draft.title, draft.markdown, draft.summary, draft.ticket_id or page.ticket_id, previous
+        )
     rendered = _render(draft, page.slug)
     now = clock.now()
     try:
@@ -263,7 +278,8 @@ def revert_page(page: Page, number: int, author, base_revision: int) -> Page:
         summary=f"Reverted to revision {number}",
         component_id=page.component_id,
     )
-    return save_page(page, draft, author, base_revision)
+    # A revert brings back text as it was saved: public only if it was public then.
+    return save_page(page, draft, author, base_revision, confirmed=True)
 
 
 def current_revision(page: Page) -> Revision:

@@ -5,12 +5,18 @@ of lack of expertise in DMSU which get solved are inspected, and the digest of t
 recorded at DMSU internal wiki for further use." The new-page form is prefilled from the
 ticket; saving links the page to the ticket (and, through the ticket workflow, records a
 ``digest`` event on the ticket).
+
+A digest may be made public, so it starts from the ticket's public text only
+(:func:`dmsu.publictext.public_text`): the symptoms without the submitter's greeting,
+signature, name and contacts, nor the names of the others in the ticket.
 """
 
 from __future__ import annotations
 
 import importlib
 
+from dmsu.publictext import People, public_text
+from dmsu.publictext.people import people_of
 from dmsu.tickets.models import Ticket
 from dmsu.wiki.models import Page
 from dmsu.wiki.pages import TITLE_MAX, Draft
@@ -18,10 +24,10 @@ from dmsu.wiki.pages import TITLE_MAX, Draft
 DIGEST_TAG = "solution-digest"
 
 
-def digest_title(ticket: Ticket) -> str:
+def digest_title(ticket: Ticket, people: People | None = None) -> str:
     suffix = f" (#{ticket.ggus_id})"
     room = TITLE_MAX - len("Solution digest: ") - len(suffix)
-    subject = " ".join(ticket.subject.split())
+    subject = " ".join(public_text(ticket.subject, people).split()) or "ticket"
     if len(subject) > room:
         subject = subject[: room - 1].rstrip() + "…"
     return f"Solution digest: {subject}{suffix}"
@@ -32,15 +38,15 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in lines) or "_(no description)_"
 
 
-def digest_markdown(ticket: Ticket) -> str:
+def digest_markdown(ticket: Ticket, people: People | None = None) -> str:
     """The body template: ticket link, component, symptoms, cause, solution, workaround."""
     component = ticket.component.name if ticket.component_id else "_(not set)_"
-    workaround = (ticket.workaround or "").strip() or "_(none known)_"
+    workaround = public_text(ticket.workaround, people) or "_(none known)_"
     return (
         f"Ticket: #{ticket.ggus_id}\n\n"
         f"Component: {component}\n\n"
         "## Symptoms\n\n"
-        f"{_quoted(ticket.description)}\n\n"
+        f"{_quoted(public_text(ticket.description, people))}\n\n"
         "## Cause\n\n"
         "_What was wrong._\n\n"
         "## Solution\n\n"
@@ -51,9 +57,10 @@ def digest_markdown(ticket: Ticket) -> str:
 
 
 def prefill(ticket: Ticket) -> Draft:
+    people = people_of(ticket)
     return Draft(
-        title=digest_title(ticket),
-        markdown=digest_markdown(ticket),
+        title=digest_title(ticket, people),
+        markdown=digest_markdown(ticket, people),
         visibility="internal",
         tags=DIGEST_TAG,
         summary=f"Solution digest of ticket #{ticket.ggus_id}",

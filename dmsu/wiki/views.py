@@ -19,6 +19,7 @@ from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.extensions import htmx, login_manager
 from dmsu.pagecache import public_page
+from dmsu.publictext import LooksPersonal
 from dmsu.tickets.models import Ticket
 from dmsu.wiki import attachments, compiled, diff, links, solution
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision, sees_internal
@@ -231,6 +232,11 @@ def render_form(draft: Draft, *, page=None, error=None, field=None, status=200, 
     return body, status
 
 
+def _confirmed() -> bool:
+    """The editor confirmed that what looked personal may be public."""
+    return request.form.get("confirm_personal") == "yes"
+
+
 def _checked_upload():
     """The optional file of the edit form: (data, type, name), None, or an error sentence."""
     upload = request.files.get("attachment")
@@ -270,7 +276,9 @@ def new():
     if upload_error:
         return render_form(draft, error=upload_error, field="attachment", status=400)
     try:
-        page = create_page(draft, viewer())
+        page = create_page(draft, viewer(), confirmed=_confirmed())
+    except LooksPersonal as found:
+        return render_form(draft, personal=found.findings, status=422)
     except PageError as exc:
         return render_form(draft, error=str(exc), field=exc.field, status=400)
     _store_upload(page, upload)
@@ -319,7 +327,11 @@ def edit(slug: str):
             base_revision=base,
         )
     try:
-        saved = save_page(page, draft, viewer(), base)
+        saved = save_page(page, draft, viewer(), base, confirmed=_confirmed())
+    except LooksPersonal as found:
+        return render_form(
+            draft, page=page, personal=found.findings, status=422, base_revision=base
+        )
     except EditConflict as conflict:
         return render_form(
             draft,
