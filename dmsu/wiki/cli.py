@@ -9,27 +9,18 @@ from dmsu.clitools import needs_schema
 
 def rerender_all() -> int:
     """Render every page's current revision again (after a change to the markdown path):
-    the stored page HTML, the search text and the links. Revisions keep their own HTML."""
-    from dmsu import clock
-    from dmsu.db import database
+    the stored page HTML, the search text and the links. Revisions keep their own HTML; a
+    page saved meanwhile keeps what its save rendered."""
+    from dmsu.db import write_transaction
     from dmsu.wiki import links
-    from dmsu.wiki.models import Page, Revision
 
     count = 0
-    current = (
-        Page.select(Page.id, Page.slug, Page.visibility, Revision.markdown)
-        .join(Revision, on=((Revision.page == Page.id) & (Revision.number == Page.revision_number)))
-        .order_by(Page.id)
-        .objects()
-    )
-    for page in list(current):
+    for page in list(links.current_pages()):
         rendered = links.render_page(page.markdown, page.visibility, self_slug=page.slug)
-        with database.atomic():
-            Page.update(
-                html=rendered.html, body_text=rendered.body_text, changed_at=clock.now()
-            ).where(Page.id == page.id).execute()
-            links.store_links(page, rendered)
-        count += 1
+        with write_transaction("wiki"):
+            if links.store_rendered(page, rendered, body_text=rendered.body_text):
+                links.store_links(page, rendered)
+                count += 1
     return count
 
 
