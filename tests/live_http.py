@@ -26,17 +26,23 @@ class LiveSession:
         self._token: str | None = None
 
     def log_in(self, user) -> LiveSession:
+        answer = self.submit_login(user, self.login_token())
+        assert answer.status_code == 302, answer.text[:500]
+        return self
+
+    def login_token(self) -> str:
+        """The CSRF token of the login form (fetch it before a race, send it in one)."""
         page = self.http.get(f"{self.base_url}/login", timeout=TIMEOUT)
-        token = _FORM_CSRF.search(page.text).group(1)
-        answer = self.http.post(
+        return _FORM_CSRF.search(page.text).group(1)
+
+    def submit_login(self, user, token: str) -> requests.Response:
+        self._token = None
+        return self.http.post(
             f"{self.base_url}/login",
             data={"csrf_token": token, "username": user.username, "password": PASSWORD},
             allow_redirects=False,
             timeout=TIMEOUT,
         )
-        assert answer.status_code == 302, answer.text[:500]
-        self._token = None
-        return self
 
     def csrf_token(self) -> str:
         if self._token is None:
