@@ -8,6 +8,8 @@ by :func:`init_app`; tables are made by migrations (``dmsu.migrations``), never 
 from __future__ import annotations
 
 import os
+import zlib
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -47,6 +49,34 @@ class BaseModel(Model):
 
 def is_postgres() -> bool:
     return isinstance(database.obj, peewee.PostgresqlDatabase)
+
+
+# The first key of the advisory locks that :func:`write_transaction` takes per area (the
+# scheduler's lock uses the one-number form, a key space of its own).
+_AREA_LOCKS = 0x444D5355  # "DMSU"
+
+
+@contextmanager
+def write_transaction(area: str | None = None):
+    """A transaction for a compare-and-set: the write lock comes before the first read.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's one write lock at once, so the reads
+    inside see the latest commit and the writes never fail on an older snapshot ("database is
+    locked"). PostgreSQL: the conditional UPDATEs lock their rows; with ``area`` (``wiki``,
+    ``digests``, ``cheatsheet``) the transaction first takes that area's advisory lock, so
+    the writers of one area queue up instead of locking rows in opposite orders (the page
+    cache's per-area stamp row is locked by every write of the area: a deadlock otherwise).
+    Inside an outer transaction this is a savepoint and the locks are the outer one's.
+    """
+    if not is_postgres():
+        with database.atomic("IMMEDIATE") as transaction:
+            yield transaction
+        return
+    with database.atomic() as transaction:
+        if area is not None:
+            key = zlib.crc32(area.encode()) & 0x7FFFFFFF
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_AREA_LOCKS, key))
+        yield transaction
 
 
 def marks(n: int) -> str:

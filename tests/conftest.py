@@ -7,9 +7,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
+from types import SimpleNamespace
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from dmsu import create_app, migrations
 from dmsu.auth import accounts
@@ -126,6 +129,17 @@ def app(database_url, tmp_path, app_config):
     yield application
     if not database.is_closed():
         database.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP on a free loopback port, one thread per request."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+    thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -207,6 +207,27 @@ def test_revert_restores_the_state_before_as_a_new_change(loaded, assigner_clien
     assert last.after == edit.before
 
 
+def test_a_revert_from_a_history_page_shown_before_another_save_is_refused(
+    loaded, assigner_client, admin_client
+):
+    assigner_client.form("/components/cream-ce/edit", {**CREAM_FORM, "partners": "KIT"})
+    edit = changes_of(cream())[-1]
+    page = assigner_client.get("/components/cream-ce/history").get_data(as_text=True)
+    version = page.split('name="version" value="')[1].split('"')[0]
+    admin_client.form(
+        "/components/cream-ce/edit", {**CREAM_FORM, "partners": "KIT", "description": "admin's"}
+    )
+    count = CheatSheetChange.select().count()
+    response = assigner_client.form(f"/cheatsheet/history/{edit.id}/revert", {"version": version})
+    assert response.status_code == 303
+    follow = assigner_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "cannot be reverted: Someone else changed CREAM CE after you opened the history" in follow
+    )
+    assert CheatSheetChange.select().count() == count
+    assert cream().description == "admin's" and editing.current_data(cream()).partners == ["KIT"]
+
+
 def test_revert_refuses_when_the_old_name_is_taken_now(loaded, assigner_client):
     assigner_client.form("/components/cream-ce/edit", {**CREAM_FORM, "aliases": ""})
     dropped = changes_of(cream())[-1]

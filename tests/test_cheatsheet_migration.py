@@ -1,5 +1,6 @@
 """Migration m0200 brings a database made before the name table up to date: the table, the
-retirement column, and the names of the components already there (first owner wins)."""
+retirement column, and the names of the components already there (first owner wins); m0909
+gives components (and TCB recommendations) the version their edit forms compare."""
 
 from __future__ import annotations
 
@@ -26,4 +27,19 @@ def test_m0200_adds_the_name_table_and_backfills_existing_components(app):
         "other-alias": "Other",
     }
     assert "retired_at" in {c.name for c in database.get_columns("component")}
+    assert migrations.migrate() == []
+
+
+def test_m0909_gives_components_and_recommendations_a_version(app):
+    from dmsu.metrics.models import Recommendation
+
+    Component.create(name="CREAM CE", slug="cream-ce")
+    Recommendation.create(quarter="PQ9", title="Ship the fix", risk="r", improvement="i")
+    for table in ("component", "recommendation"):
+        database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "version"')
+    migrations.SchemaMigration.delete().where(
+        migrations.SchemaMigration.name == "m0909_edit_versions"
+    ).execute()
+    assert migrations.migrate() == ["m0909_edit_versions"]
+    assert Component.get().version == 1 and Recommendation.get().version == 1
     assert migrations.migrate() == []

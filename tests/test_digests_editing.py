@@ -194,6 +194,16 @@ def test_a_conflicting_publish_publishes_nothing(clients, draft):
     assert DigestRevision.select().count() == 0
 
 
+def test_a_publish_from_a_page_opened_before_a_recount_is_refused(clients, draft):
+    loaded = _form(draft, action="publish")
+    assert clients["admin"].form(f"/digests/{WEEK}/draft", {"refresh": "1"}).status_code == 302
+    late = clients["assigner"].form(EDIT, loaded)
+    assert late.status_code == 409
+    assert "nothing of yours was saved" in late.get_data(as_text=True)
+    assert Digest.get_by_id(draft.id).state == "draft"
+    assert DigestRevision.select().count() == 0
+
+
 def test_archive_draft_form_refuses_a_bad_week(assigner_client):
     response = assigner_client.form("/digests/draft", {"week": "2013-W53"})
     assert response.status_code == 400

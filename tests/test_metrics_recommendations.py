@@ -107,7 +107,7 @@ def test_the_review_in_the_next_quarter_shows_with_the_report(assigner_client, a
     assert "Choose whether the recommendation was followed" in bad.get_data(as_text=True)
     ok = assigner_client.form(
         f"/metrics/recommendations/item/{item.id}/review",
-        {"followed": "partly", "outcome": "Fixed in CREAM 1.14 only."},
+        {"followed": "partly", "outcome": "Fixed in CREAM 1.14 only.", "version": item.version},
     )
     assert ok.status_code == 302
     assert ok.headers["Location"].endswith("/metrics/recommendations/PQ10")
@@ -126,8 +126,10 @@ def test_editing_and_deleting(assigner_client, app):
         item = Recommendation.get()
     page = assigner_client.get(f"/metrics/recommendations/item/{item.id}/edit")
     assert GOOD["risk"] in page.get_data(as_text=True)
+    assert f'name="version" value="{item.version}"' in page.get_data(as_text=True)
     assigner_client.form(
-        f"/metrics/recommendations/item/{item.id}/edit", {**GOOD, "title": "Renamed"}
+        f"/metrics/recommendations/item/{item.id}/edit",
+        {**GOOD, "title": "Renamed", "version": item.version},
     )
     with app.app_context():
         assert Recommendation.get_by_id(item.id).title == "Renamed"
@@ -136,3 +138,21 @@ def test_editing_and_deleting(assigner_client, app):
         assert Recommendation.select().count() == 0
     assert assigner_client.get("/metrics/recommendations/item/999/edit").status_code == 404
     assert assigner_client.get("/metrics/recommendations/PQx").status_code == 404
+
+
+def test_a_stale_edit_is_refused_with_the_text_kept(assigner_client, admin_client, app):
+    assigner_client.form("/metrics/recommendations/PQ9", GOOD)
+    with app.app_context():
+        item = Recommendation.get()
+    url = f"/metrics/recommendations/item/{item.id}/edit"
+    first = admin_client.form(url, {**GOOD, "title": "Their title", "version": item.version})
+    assert first.status_code == 302
+    late = assigner_client.form(url, {**GOOD, "title": "My title", "version": item.version})
+    assert late.status_code == 409
+    html = late.get_data(as_text=True)
+    assert "Someone else saved this recommendation" in html and 'value="My title"' in html
+    assert Recommendation.get_by_id(item.id).title == "Their title"
+    current = html.split('name="version" value="')[1].split('"')[0]
+    again = assigner_client.form(url, {**GOOD, "title": "My title", "version": current})
+    assert again.status_code == 302
+    assert Recommendation.get_by_id(item.id).title == "My title"

@@ -100,7 +100,10 @@ def post_ticket():
     try:
         summary = import_records([record])
     except IntegrityError:  # the same new ticket posted twice at once: the second updates it
-        summary = import_records([record])
+        try:
+            summary = import_records([record])
+        except IntegrityError:
+            return error(409, "The ticket changed while it was being saved; send it again.")
     created = summary.created == 1
     response = jsonify(ticket_json(record.ggus_id))
     response.status_code = 201 if created else 200

@@ -57,27 +57,34 @@ def authenticate(username: str, password: str) -> User | None:
     user = User.get_or_none(User.username == (username or "").strip())
     if user is None or not user.active or not verify_password(user.password_hash, password):
         return None
+    changes = {"last_login_at": clock.now()}
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = clock.now()
-    user.save()
+        changes["password_hash"] = hash_password(password)
+    return _write(user, **changes)
+
+
+def _write(user: User, **columns) -> User:
+    """Write only ``columns`` of the account: a whole-row save of a copy read earlier would
+    put back what someone changed meanwhile (a login undid an admin's disable)."""
+    User.update(**columns).where(User.id == user.id).execute()
+    for name, value in columns.items():
+        setattr(user, name, value)
     return user
 
 
 def update_user(user: User, *, role: str | None = None, active: bool | None = None) -> User:
+    changes = {}
     if role is not None:
         validate(user.username, role, None)
-        user.role = role
+        changes["role"] = role
     if active is not None:
-        user.active = active
-    user.save()
-    return user
+        changes["active"] = active
+    return _write(user, **changes) if changes else user
 
 
 def set_password(user: User, password: str) -> None:
     validate(user.username, user.role, password)
-    user.password_hash = hash_password(password)
-    user.save()
+    _write(user, password_hash=hash_password(password))
 
 
 def user_for_oidc(
@@ -103,6 +110,4 @@ def user_for_oidc(
         )
     if not user.active:
         return None
-    user.last_login_at = clock.now()
-    user.save()
-    return user
+    return _write(user, last_login_at=clock.now())

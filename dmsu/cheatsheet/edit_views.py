@@ -49,26 +49,29 @@ def _display_row(component_id: int):
     return render_template("cheatsheet/_row.html", row=row, **viewer())
 
 
-def _edit_response(values, errors, component=None, version=""):
-    """A form with errors answers 422 as a full page; as an htmx row it answers 200 (the row
-    with its message is the answer; a 4xx would only add a console error in the browser)."""
+def _edit_response(values, errors, component=None, version="", *, conflict=False):
+    """A form with errors answers 422 as a full page (409 when someone else saved first); as
+    an htmx row it answers 200 (the row with its message is the answer; a 4xx would only add
+    a console error in the browser)."""
     context = _form_context(values, errors, component, version)
     if htmx:
         return render_template("cheatsheet/_edit_row.html", **context)
-    return render_template("cheatsheet/edit.html", **context), (422 if errors else 200)
+    status = 409 if conflict else 422 if errors else 200
+    return render_template("cheatsheet/edit.html", **context), status
 
 
 def _save(component: Component | None):
     values = {column: request.form.get(column, "") for column in COLUMNS}
     version = request.form.get("version", "")
     data, errors = parse(values)
+    conflict = False
     if not errors:
         try:
             saved = editing.save_component(current_user, data, component, version=version or None)
         except editing.CheatSheetInvalid as exc:
-            errors = exc.errors
+            errors, conflict = exc.errors, isinstance(exc, editing.CheatSheetConflict)
     if errors:
-        return _edit_response(values, errors, component, version)
+        return _edit_response(values, errors, component, version, conflict=conflict)
     forget()
     if htmx:
         return _display_row(saved.id)
@@ -113,11 +116,18 @@ def restore(slug):
 
 def _set_retired(slug: str, retired: bool):
     _editor()
-    component = editing.set_retired(current_user, _component(slug), retired)
+    component = _component(slug)
+    try:
+        component = editing.set_retired(current_user, component, retired)
+        message = f"{component.name} is {'retired' if retired else 'back on the sheet'}."
+    except editing.CheatSheetInvalid as exc:
+        flash(f"{component.name} was not {'retired' if retired else 'restored'}: {exc}", "error")
+        message = None
     forget()
     if htmx:
         return _display_row(component.id)
-    flash(f"{component.name} is {'retired' if retired else 'back on the sheet'}.", "success")
+    if message:
+        flash(message, "success")
     return redirect(url_for("cheatsheet.component", slug=component.slug))
 
 
@@ -170,7 +180,7 @@ def revert(change_id):
     if change is None:
         abort(404)
     try:
-        component = editing.revert(current_user, change)
+        component = editing.revert(current_user, change, version=request.form.get("version"))
     except editing.CheatSheetInvalid as exc:
         flash(f"Change {change_id} cannot be reverted: {exc}", "error")
         return redirect(url_for("cheatsheet.history_page"), 303)

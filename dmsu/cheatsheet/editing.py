@@ -5,6 +5,11 @@ task to partner mapping are changed". Every change is kept as a :class:`CheatShe
 (who, when, action, the row before and after as JSON); nothing is half-saved: each change is
 one transaction, and a row that does not validate writes nothing.
 
+Every change is a compare-and-set on the component's ``version``, inside one write
+transaction that reads the row as it is and writes only the columns the change sets: a save
+made on an older copy is refused (:class:`CheatSheetConflict`) instead of overwriting, and
+the history's "before" is what the change found, so a revert puts back exactly that.
+
 Editing needs the ``cheatsheet.edit`` permission (assigners and admins); the import command
 runs as the system (no actor).
 """
@@ -26,7 +31,7 @@ from dmsu.cheatsheet.models import (
     Expert,
     Partner,
 )
-from dmsu.db import database
+from dmsu.db import write_transaction
 from dmsu.tickets.units import SupportUnit
 from dmsu.wiki.render import slugify
 
@@ -113,9 +118,35 @@ def current_data(component: Component) -> ComponentData:
     return from_component(component, list(partners), list(experts))
 
 
+class CheatSheetConflict(CheatSheetInvalid):
+    """Someone changed the row after the page was opened; nothing was written."""
+
+    def __init__(self, name: str, page: str = "the form", then: str = "edit again"):
+        self.name = name
+        super().__init__(
+            [
+                FieldError(
+                    "component",
+                    f"someone else changed {name} after you opened {page}; reload it to see "
+                    f"their change, then {then}",
+                )
+            ]
+        )
+
+
 def version_of(component: Component) -> str:
     """What an edit form carries to notice that someone else saved in between."""
-    return component.updated_at.isoformat(timespec="microseconds")
+    return str(component.version)
+
+
+def _expected(version) -> int | None:
+    """The version a page was opened at; None when the caller gives none (import, CLI)."""
+    if version is None or version == "":
+        return None
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        return -1  # not a version this site wrote: the page is stale
 
 
 def save_component(
@@ -130,46 +161,48 @@ def save_component(
 ) -> Component:
     """Create (``component`` None) or change a row; raise :class:`CheatSheetInvalid`.
 
-    ``version`` (from :func:`version_of` when the form was opened) guards against a silent
-    overwrite of someone else's save. Returns the component; an unchanged row records nothing.
+    ``version`` (from :func:`version_of` when the form was opened) makes the save a
+    compare-and-set: someone else's save in between raises :class:`CheatSheetConflict` and
+    nothing is written. Returns the component; an unchanged row records nothing.
     """
     if actor is not None:
         require(actor, "cheatsheet.edit", "edit the cheat sheet")
-    if component is not None and version and version != version_of(component):
-        raise CheatSheetInvalid(
-            [
-                FieldError(
-                    "component",
-                    f"someone else changed {component.name} after you opened the form; "
-                    "reload it to see their change, then edit again",
-                )
-            ]
-        )
-    retired = component.retired if component is not None else False
-    return _save(actor, component, data, retired, action, note, lookup or Lookup.load())
+    return _save(
+        actor, component, data, None, action, note, lookup or Lookup.load(),
+        expected=_expected(version),
+    )  # fmt: skip
 
 
 def set_retired(actor, component: Component, retired: bool) -> Component:
     """Retire a component (it leaves the sheet; its history and tickets stay) or restore it."""
     if actor is not None:
         require(actor, "cheatsheet.edit", "edit the cheat sheet")
-    action = "retire" if retired else "restore"
-    return _save(actor, component, current_data(component), retired, action, "", Lookup.load())
+    return _set_retired(actor, component, retired, "retire" if retired else "restore", "", None)
 
 
-def revert(actor, change: CheatSheetChange) -> Component:
+def revert(actor, change: CheatSheetChange, *, version: str | None = None) -> Component:
     """Put the component back as it was before ``change``, recorded as a new change.
 
     Reverting a creation retires the component (tickets may point at it, so it stays).
+    ``version`` is the component's when the history page was shown (see :func:`save_component`).
     """
     require(actor, "cheatsheet.edit", "edit the cheat sheet")
     component = Component.get_or_none(Component.id == change.component_id)
     if component is None:
         raise CheatSheetInvalid([FieldError("component", "the component of this change is gone")])
     state = from_json(change.before)
-    data, retired = state if state is not None else (current_data(component), True)
     note = f"revert of change {change.id}"
-    return _save(actor, component, data, retired, "revert", note, Lookup.load())
+    expected = _expected(version)
+    try:
+        if state is None:
+            return _set_retired(actor, component, True, "revert", note, expected)
+        data, retired = state
+        lookup = Lookup.load()
+        return _save(actor, component, data, retired, "revert", note, lookup, expected=expected)
+    except CheatSheetConflict as conflict:
+        raise CheatSheetConflict(
+            conflict.name, "the history", "revert again if it is still wanted"
+        ) from None
 
 
 def write_validated(actor, component, data, retired, action, note, lookup) -> Component:
@@ -177,70 +210,141 @@ def write_validated(actor, component, data, retired, action, note, lookup) -> Co
     return _save(actor, component, data, retired, action, note, lookup, validated=True)
 
 
-def _save(actor, component, data, retired, action, note, lookup, validated=False) -> Component:
+def _current(component: Component, expected: int | None) -> Component:
+    """The component as stored now, inside the write transaction; a :class:`CheatSheetConflict`
+    when it is no longer at the ``expected`` version."""
+    current = Component.get_or_none(Component.id == component.id)
+    if current is None:
+        raise CheatSheetInvalid([FieldError("component", "the component is gone")])
+    if expected is not None and current.version != expected:
+        raise CheatSheetConflict(current.name)
+    return current
+
+
+def _claim(current: Component, **columns) -> None:
+    """The compare-and-set of every change: ``UPDATE component SET <columns>, version =
+    version + 1 WHERE id = ? AND version = ?`` with the version read in this transaction."""
+    changed = (
+        Component.update(**columns, version=Component.version + 1)
+        .where((Component.id == current.id) & (Component.version == current.version))
+        .execute()
+    )
+    if changed != 1:
+        raise CheatSheetConflict(current.name)
+
+
+def _retirement(current: Component | None, retired: bool, now) -> dict:
+    """The columns that change when ``current`` becomes ``retired`` (none if it already is)."""
+    if current is not None and current.retired == retired:
+        return {}
+    return {"retired": retired, "retired_at": now if retired else None}
+
+
+def _set_retired(actor, component, retired, action, note, expected) -> Component:
+    with write_transaction("cheatsheet"):
+        current = _current(component, expected)
+        if current.retired == retired:
+            return current
+        data = current_data(current)
+        if not retired:
+            errors = validate(data, Lookup.load(), current.id)
+            if errors:
+                raise CheatSheetInvalid(errors)
+        now = clock.now()
+        _claim(current, **_retirement(current, retired, now), updated_at=now)
+        before, after = to_json(data, current.retired), to_json(data, retired)
+        _record(actor, current, action, before, after, note)
+    return Component.get_by_id(current.id)
+
+
+def _save(
+    actor, component, data, retired, action, note, lookup, *, validated=False, expected=None
+) -> Component:
+    """Create or change a row in one write transaction; ``retired`` None keeps it as it is.
+    The row's "before" is read inside the transaction, so the history always says what the
+    change found."""
     if not validated:
         errors = validate(data, lookup, component.id if component is not None else None)
         if errors:
             raise CheatSheetInvalid(errors)
-    before = "" if component is None else to_json(current_data(component), component.retired)
-    after = to_json(data, retired)
-    if after == before:
-        return component
+    now = clock.now()
     try:
-        with database.atomic():
+        with write_transaction("cheatsheet"):
             if component is None:
-                component = Component(slug=_free_slug(data.name))
-            if retired and not component.retired:
-                component.retired_at = clock.now()
-            component.retired = retired
-            if not retired:
-                component.retired_at = None
-            _write(component, data, lookup)
-            CheatSheetChange.create(
-                component=component,
-                actor=actor if getattr(actor, "id", None) else None,
-                at=clock.now(),
-                action=action or ("update" if before else "create"),
-                before=before,
-                after=after,
-                note=note,
-            )
+                retired, before = bool(retired), ""
+                component = Component.create(
+                    slug=_free_slug(data.name),
+                    **_columns(data, lookup),
+                    **_retirement(None, retired, now),
+                    updated_at=now,
+                )
+            else:
+                current = _current(component, expected)
+                retired = current.retired if retired is None else retired
+                before = to_json(current_data(current), current.retired)
+                if to_json(data, retired) == before:
+                    return current
+                _claim(
+                    current, **_columns(data, lookup), **_retirement(current, retired, now),
+                    updated_at=now,
+                )  # fmt: skip
+                component = current
+            _write_lists(component.id, data, lookup)
+            action = action or ("update" if before else "create")
+            _record(actor, component, action, before, to_json(data, retired), note)
     except IntegrityError:
         raise CheatSheetInvalid(
             [FieldError("component", "another change took one of these names just now; try again")]
         ) from None
     lookup.claim(component.id, data)
-    return component
+    return Component.get_by_id(component.id)
 
 
-def _write(component: Component, data: ComponentData, lookup: Lookup) -> None:
+def _columns(data: ComponentData, lookup: Lookup) -> dict:
+    """The component's own columns as ``data`` gives them."""
     unit = lookup.units.get(data.support_unit.casefold()) if data.support_unit else None
-    component.name = data.name
-    component.aliases = "\n".join(data.aliases)
-    component.description = data.description
-    component.support_unit = unit
-    component.deployment_size = data.deployment_size
-    component.doc_url = data.doc_url
-    component.forums = "\n".join(data.forums)
-    component.updated_at = clock.now()
-    component.save()
-    ComponentName.delete().where(ComponentName.component == component).execute()
+    return {
+        "name": data.name,
+        "aliases": "\n".join(data.aliases),
+        "description": data.description,
+        "support_unit": unit.id if unit is not None else None,
+        "deployment_size": data.deployment_size,
+        "doc_url": data.doc_url,
+        "forums": "\n".join(data.forums),
+    }
+
+
+def _write_lists(component_id: int, data: ComponentData, lookup: Lookup) -> None:
+    """The rows that hang on the component: its name keys, partners and experts."""
+    ComponentName.delete().where(ComponentName.component == component_id).execute()
     names = [
-        {"component": component.id, "key": key, "label": label, "is_alias": i > 0}
+        {"component": component_id, "key": key, "label": label, "is_alias": i > 0}
         for i, (key, label) in enumerate(data.name_keys())
     ]
     ComponentName.insert_many(names).execute()
-    ComponentPartner.delete().where(ComponentPartner.component == component).execute()
+    ComponentPartner.delete().where(ComponentPartner.component == component_id).execute()
     links = [
-        {"component": component.id, "partner": lookup.partners[p.casefold()].id}
+        {"component": component_id, "partner": lookup.partners[p.casefold()].id}
         for p in data.partners
     ]
     if links:
         ComponentPartner.insert_many(links).execute()
-    Expert.delete().where(Expert.component == component).execute()
-    experts = [{"component": component.id, "name": n, "email": e} for n, e in data.experts]
+    Expert.delete().where(Expert.component == component_id).execute()
+    experts = [{"component": component_id, "name": n, "email": e} for n, e in data.experts]
     if experts:
         Expert.insert_many(experts).execute()
+
+
+def _record(actor, component: Component, action: str, before: str, after: str, note: str):
+    CheatSheetChange.create(
+        component=component,
+        actor=actor if getattr(actor, "id", None) else None,
+        at=clock.now(),
+        action=action,
+        before=before,
+        after=after,
+        note=note,
+    )
 
 
 def _free_slug(name: str) -> str:

@@ -22,7 +22,7 @@ from dmsu.cheatsheet import editing
 from dmsu.cheatsheet.fields import COLUMNS, ComponentData, FieldError, parse, to_json
 from dmsu.cheatsheet.models import Component, ComponentName, Partner, name_key
 from dmsu.cheatsheet.sheet import Row, forget, load_sheet
-from dmsu.db import database
+from dmsu.db import write_transaction
 
 
 class CheatSheetImportError(ValueError):
@@ -145,7 +145,7 @@ def _write(planned, all_rows: tuple[Row, ...], lookup, only_new, retire_missing,
     if retire_missing and not only_new:
         to_retire = [r for r in all_rows if r.id not in in_file and not r.retired]
         summary.retired = [r.name for r in to_retire]
-    with database.atomic():
+    with write_transaction("cheatsheet"):
         ids = [current.id for _, current in changed if current is not None]
         if ids:
             ComponentName.delete().where(ComponentName.component.in_(ids)).execute()

@@ -52,6 +52,7 @@ class Component(BaseModel):
     retired = BooleanField(default=False, index=True)
     retired_at = UTCDateTimeField(null=True)
     updated_at = UTCDateTimeField(default=clock.now, index=True)
+    version = IntegerField(default=1)  # bumped on every change (compare-and-set: no lost edits)
 
     @property
     def alias_list(self) -> list[str]:

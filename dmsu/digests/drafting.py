@@ -26,7 +26,7 @@ from peewee import JOIN, IntegrityError, fn
 
 from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.db import write_transaction
 from dmsu.digests import rota
 from dmsu.digests.models import COUNT_LABELS, Digest, DigestEntry
 from dmsu.metrics.periods import week_bounds
@@ -265,7 +265,7 @@ def draft_digest(week: str, *, refresh: bool = False, actor=None) -> DraftResult
     now = clock.now()
     created = digest is None
     try:
-        with database.atomic():
+        with write_transaction("digests"):
             if digest is None:
                 digest = Digest.create(
                     week=week,
@@ -276,19 +276,36 @@ def draft_digest(week: str, *, refresh: bool = False, actor=None) -> DraftResult
                     updated_at=now,
                 )
             else:
-                digest.counts = json.dumps(activity.counts)
-                digest.author = digest.author or rota.on_shift(week)
-                digest.version += 1
-                digest.updated_at = now
-                digest.save()
+                digest = _recount(digest, activity.counts, actor, now)
             added = _merge_entries(digest, broad)
     except IntegrityError:  # drafted at the same moment by another process
         return DraftResult(Digest.get(Digest.week == week), created=False)
     return DraftResult(digest, created=created, refreshed=not created, added=added)
 
 
+def _recount(digest: Digest, counts: dict[str, int], actor, now) -> Digest:
+    """Store a refresh's counts: only the columns a refresh changes, so that whatever was
+    saved or published since ``digest`` was read stays. The version moves on, so an edit form
+    opened before the refresh is refused instead of saving back the text it replaced."""
+    values = {
+        "counts": json.dumps(counts),
+        "version": Digest.version + 1,
+        "updated_by": actor.id if actor is not None else None,
+        "updated_at": now,
+    }
+    if digest.author_id is None:
+        shift = rota.on_shift(digest.week)
+        values["author"] = fn.COALESCE(Digest.author, shift.id if shift else None)
+    Digest.update(**values).where(Digest.id == digest.id).execute()
+    return Digest.get_by_id(digest.id)
+
+
+REFRESHED_FIELDS = ("title", "component_name", "symptoms", "impact", "workaround", "status_text")
+
+
 def _merge_entries(digest: Digest, tickets: list[Ticket]) -> int:
-    """Add the tickets not yet in ``digest``; refresh the text of entries nobody edited."""
+    """Add the tickets not yet in ``digest``; refresh the text of entries nobody edited (a
+    conditional UPDATE: an entry edited or dropped meanwhile keeps its text)."""
     existing = {e.ggus_id: e for e in DigestEntry.select().where(DigestEntry.digest == digest)}
     by_ggus = {t.ggus_id: t for t in tickets}
     position = max((e.position for e in existing.values()), default=0)
@@ -300,7 +317,14 @@ def _merge_entries(digest: Digest, tickets: list[Ticket]) -> int:
         if ticket is None and entry.ticket_id is not None:
             ticket = Ticket.get_or_none(Ticket.id == entry.ticket_id)
         if ticket is not None and not entry.edited and not entry.dropped:
-            _fill(entry, ticket, people.get(ticket.id)).save()
+            _fill(entry, ticket, people.get(ticket.id))
+            DigestEntry.update(
+                **{name: getattr(entry, name) for name in REFRESHED_FIELDS}, html=entry.html
+            ).where(
+                (DigestEntry.id == entry.id)
+                & (DigestEntry.edited == False)  # noqa: E712
+                & (DigestEntry.dropped == False)  # noqa: E712
+            ).execute()
     for ticket in tickets:
         if ticket.ggus_id in existing:
             continue
@@ -331,37 +355,44 @@ def add_ticket(digest: Digest, ggus_id, actor) -> DigestEntry:
     if not tickets:
         raise DigestError(f"There is no ticket #{number} on this site.")
     ticket = tickets[0]
-    with database.atomic():
-        entry = DigestEntry.get_or_none(
-            (DigestEntry.digest == digest) & (DigestEntry.ggus_id == number)
-        )
-        if entry is not None and not entry.dropped:
-            raise DigestError(f"Ticket #{number} is already in this digest.")
-        if entry is not None:
-            entry.dropped = False
-            entry.save()
+    already = DigestError(f"Ticket #{number} is already in this digest.")
+    try:
+        with write_transaction("digests"):
+            entry = DigestEntry.get_or_none(
+                (DigestEntry.digest == digest) & (DigestEntry.ggus_id == number)
+            )
+            if entry is not None:
+                back = (
+                    DigestEntry.update(dropped=False)
+                    .where((DigestEntry.id == entry.id) & (DigestEntry.dropped == True))  # noqa: E712
+                    .execute()
+                )
+                if back != 1:
+                    raise already
+                entry.dropped = False
+                return entry
+            last = (
+                DigestEntry.select(fn.MAX(DigestEntry.position))
+                .where(DigestEntry.digest == digest)
+                .scalar()
+            )
+            entry = DigestEntry(digest=digest, ticket=ticket, ggus_id=number, source="manual")
+            entry.position = (last or 0) + 1
+            _fill(entry, ticket, people_of_tickets([ticket.id]).get(ticket.id)).save()
             return entry
-        last = (
-            DigestEntry.select(fn.MAX(DigestEntry.position))
-            .where(DigestEntry.digest == digest)
-            .scalar()
-        )
-        entry = DigestEntry(digest=digest, ticket=ticket, ggus_id=number, source="manual")
-        entry.position = (last or 0) + 1
-        _fill(entry, ticket, people_of_tickets([ticket.id]).get(ticket.id)).save()
-        return entry
+    except IntegrityError:  # added at the same moment by someone else
+        raise already from None
 
 
 def drop_entry(digest: Digest, entry_id, actor) -> DigestEntry:
-    """The shift drops a ticket from the digest; its text is kept should it come back."""
+    """The shift drops a ticket from the digest; its text is kept should it come back (only
+    the ``dropped`` flag is written, so a save of its text at the same moment stays)."""
     require(actor, "digest.edit", "edit a weekly digest")
-    entry = DigestEntry.get_or_none(
-        (DigestEntry.id == _int(entry_id)) & (DigestEntry.digest == digest)
-    )
+    condition = (DigestEntry.id == _int(entry_id)) & (DigestEntry.digest == digest)
+    DigestEntry.update(dropped=True).where(condition).execute()
+    entry = DigestEntry.get_or_none(condition)
     if entry is None:
         raise DigestError("That ticket is not in this digest.")
-    entry.dropped = True
-    entry.save()
     return entry
 
 

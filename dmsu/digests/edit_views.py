@@ -12,7 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.db import write_transaction
 from dmsu.digests import drafting, editing
 from dmsu.digests.drafting import DigestError, digest_html, draft_digest, entries_of
 from dmsu.digests.models import Digest
@@ -88,15 +88,17 @@ def save(week: str):
     try:
         if action == "preview":
             return _edit_page(digest, form, preview_html=_preview_html(digest, form))
-        with database.atomic():
+        with write_transaction("digests"):
+            version = form.version
             if _form_changes(digest, form):
-                digest = editing.save_digest(digest, form, current_user)
+                version = editing.save_digest(digest, form, current_user).version
             if action == "publish":
                 revision = publish(
                     digest,
                     current_user,
                     config=current_app.config,
                     note=request.form.get("note"),
+                    version=version,
                     confirmed=request.form.get("confirm_personal") == "yes",
                 )
     except editing.EditConflict as conflict:

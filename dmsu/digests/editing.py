@@ -5,7 +5,8 @@ and nothing lost." The edit form carries the digest's ``version``; a save is one
 compare-and-set ``UPDATE digest SET ..., version = version + 1 WHERE id = ? AND version = ?``.
 A save based on an old version changes nothing and raises :class:`EditConflict`, which carries
 the digest as the other person left it, so the page can show their change beside the user's
-kept text.
+kept text. The entries' text is written in the same transaction, column by column, after the
+digest's row is claimed, so a refresh or a drop at the same moment keeps what it wrote.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.db import write_transaction
 from dmsu.digests.drafting import DigestError, digest_html, entries_of, render_entry
 from dmsu.digests.models import Digest, DigestEntry
 
@@ -87,7 +88,7 @@ def save_digest(digest: Digest, form: DigestForm, actor) -> Digest:
         for entry_id, values in form.entries.items()
     }
     now = clock.now()
-    with database.atomic():
+    with write_transaction("digests"):
         changed = (
             Digest.update(
                 intro=intro,
@@ -101,18 +102,24 @@ def save_digest(digest: Digest, form: DigestForm, actor) -> Digest:
         )
         if changed != 1:
             raise EditConflict(Digest.get_by_id(digest.id))
-        for entry in entries_of(digest):
-            values = cleaned.get(entry.id)
-            if not values:
-                continue
-            if all(getattr(entry, name) == value for name, value in values.items()):
-                continue
-            for name, value in values.items():
-                setattr(entry, name, value)
-            entry.edited = True
-            entry.html = render_entry(entry)
-            entry.save()
+        edited = DigestEntry.select().where(
+            (DigestEntry.digest == digest) & DigestEntry.id.in_(list(cleaned) or [0])
+        )
+        for entry in edited:
+            _save_entry(entry, cleaned[entry.id])
     return Digest.get_by_id(digest.id)
+
+
+def _save_entry(entry: DigestEntry, values: dict[str, str]) -> None:
+    """Write the text the form changed in one entry (a dropped one too: its text is kept
+    should it come back), and only that: the ``dropped`` flag is the drop's to write."""
+    if all(getattr(entry, name) == value for name, value in values.items()):
+        return
+    for name, value in values.items():
+        setattr(entry, name, value)
+    DigestEntry.update(**values, edited=True, html=render_entry(entry)).where(
+        DigestEntry.id == entry.id
+    ).execute()
 
 
 def preview_entries(digest: Digest, form: DigestForm) -> list[DigestEntry]:
@@ -128,11 +135,11 @@ def preview_entries(digest: Digest, form: DigestForm) -> list[DigestEntry]:
 
 def conflicting_fields(current: Digest, form: DigestForm) -> dict[str, str]:
     """The other person's text wherever it differs from what the user sent:
-    ``{"intro": ..., "entry-12-impact": ...}``."""
+    ``{"intro": ..., "entry-12-impact": ...}`` (entries dropped meanwhile included)."""
     differences: dict[str, str] = {}
     if current.intro != (form.intro or "").replace("\r\n", "\n"):
         differences["intro"] = current.intro
-    for entry in entries_of(current):
+    for entry in DigestEntry.select().where(DigestEntry.digest == current):
         for name, value in form.entries.get(entry.id, {}).items():
             if getattr(entry, name) != value.replace("\r\n", "\n"):
                 differences[f"entry-{entry.id}-{name}"] = getattr(entry, name)

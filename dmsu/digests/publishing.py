@@ -17,12 +17,13 @@ from datetime import timedelta
 
 from flask import render_template
 from markupsafe import escape
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.db import database, write_transaction
 from dmsu.digests.drafting import DigestError, count_rows, entries_of
+from dmsu.digests.editing import EditConflict
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
 from dmsu.digests.rota import monday_of
 from dmsu.metrics.periods import week_bounds
@@ -119,19 +120,47 @@ def compose(digest: Digest, entries: list[DigestEntry], config) -> tuple[str, st
     return without_people(html, people), without_people(text, people)
 
 
+OUT_OF_STEP = (
+    "This digest's revision counter is out of step with its published revisions, so nothing "
+    "was published; run flask --app app dmsu init to repair it, then publish again."
+)
+
+
 def publish(
-    digest: Digest, actor, *, config, note: str = "", confirmed: bool = False
+    digest: Digest,
+    actor,
+    *,
+    config,
+    note: str = "",
+    version: int | None = None,
+    confirmed: bool = False,
 ) -> DigestRevision:
     """Publish the working copy of ``digest`` as its next revision and queue its e-mail.
 
     Refused in one sentence when there is nothing to publish (no intro and no entries) or
-    nothing changed since the last revision. Refused with :class:`LooksPersonal` when its
-    text looks personal (a name, an address, a telephone number) unless the person
-    ``confirmed`` it may be public. ``actor`` None is the system (the demo).
+    nothing changed since the last revision. ``version`` is the working copy the person saw
+    (the edit form's): when someone saved since, :class:`EditConflict` is raised and nothing
+    is published. The digest is read, composed and claimed in one write transaction, the
+    claim a compare-and-set on its revision and version. Refused with :class:`LooksPersonal`
+    when its text looks personal (a name, an address, a telephone number) unless the person
+    ``confirmed`` it may be public. ``actor`` None is the system (CLI, the demo).
     """
     if actor is not None:
         require(actor, "digest.edit", "publish a weekly digest")
+    with write_transaction("digests"):
+        revision = _publish(digest, actor, config, note, version, confirmed)
+    from dmsu.digests import cache
+
+    cache.forget(digest.week)
+    return revision
+
+
+def _publish(
+    digest: Digest, actor, config, note: str, version: int | None, confirmed: bool
+) -> DigestRevision:
     digest = Digest.get_by_id(digest.id)
+    if version is not None and digest.version != version:
+        raise EditConflict(digest)
     entries = entries_of(digest)
     if not digest.intro.strip() and not entries:
         raise DigestError(
@@ -159,24 +188,29 @@ def publish(
                 published_at=fn.COALESCE(Digest.published_at, now),
                 revised_at=now,
             )
-            .where((Digest.id == digest.id) & (Digest.revision == digest.revision))
+            .where(
+                (Digest.id == digest.id)
+                & (Digest.revision == digest.revision)
+                & (Digest.version == digest.version)
+            )
             .execute()
         )
         if changed != 1:
             raise DigestError("Someone published this digest at the same moment; reload the page.")
-        revision = DigestRevision.create(
-            digest=digest,
-            number=number,
-            html=html,
-            text=text,
-            author=actor.id if actor is not None else None,
-            created_at=now,
-            note=note or ("first publication" if number == 1 else "correction"),
-        )
+        try:
+            with database.atomic():
+                revision = DigestRevision.create(
+                    digest=digest,
+                    number=number,
+                    html=html,
+                    text=text,
+                    author=actor.id if actor is not None else None,
+                    created_at=now,
+                    note=note or ("first publication" if number == 1 else "correction"),
+                )
+        except IntegrityError:  # a digest damaged before m0908 repaired it
+            raise DigestError(OUT_OF_STEP) from None
         queue_digest_mail(digest, revision, config)
-    from dmsu.digests import cache
-
-    cache.forget(digest.week)
     return revision
 
 

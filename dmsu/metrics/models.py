@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import CharField, ForeignKeyField, TextField
+from peewee import CharField, ForeignKeyField, IntegerField, TextField
 
 from dmsu import clock
 from dmsu.auth.models import User
@@ -25,3 +25,4 @@ class Recommendation(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=clock.now)
     reviewed_at = UTCDateTimeField(null=True)
+    version = IntegerField(default=1)  # bumped on every save (compare-and-set: no lost edits)

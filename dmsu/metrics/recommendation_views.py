@@ -77,6 +77,14 @@ def draft_recommendations(quarter: str):
     return redirect(url_for("metrics.recommendations", quarter=period.name))
 
 
+def _refused(item: Recommendation, exc: logic.RecommendationError):
+    """The form again with the user's input: 422 for bad input; 409 when someone else saved
+    first, the form then carrying the current version (saving again is a deliberate choice)."""
+    if not isinstance(exc, logic.StaleRecommendation):
+        return request.form, exc.errors, 422
+    return {**request.form.to_dict(), "version": _item(item.id).version}, exc.errors, 409
+
+
 @bp.route("/metrics/recommendations/item/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_recommendation(item_id: int):
@@ -87,7 +95,7 @@ def edit_recommendation(item_id: int):
         try:
             logic.save(current_user, item.quarter, request.form, item)
         except logic.RecommendationError as exc:
-            values, errors, status = request.form, exc.errors, 422
+            values, errors, status = _refused(item, exc)
         else:
             flash("Recommendation saved.", "success")
             return redirect(url_for("metrics.recommendations", quarter=item.quarter))
@@ -106,7 +114,7 @@ def review_recommendation(item_id: int):
         try:
             logic.review(current_user, item, request.form)
         except logic.RecommendationError as exc:
-            values, errors, status = request.form, exc.errors, 422
+            values, errors, status = _refused(item, exc)
         else:
             flash("Review saved.", "success")
             following = f"PQ{logic.quarter_number(item.quarter) + 1}"

@@ -10,7 +10,9 @@ following the recommendations are summarized".
 :func:`draft` proposes items for a quarter from the per-product figures (the products with
 the most tickets per 100 registered instances) and the open broad-impact problems; an
 assigner edits them. In the following quarter each gets a review: followed or not, and what
-came of it. Editing needs ``recommendation.edit``.
+came of it. Editing needs ``recommendation.edit``. Edits and reviews are compare-and-set on
+the recommendation's ``version``, which their forms carry: a save made on an older copy is
+refused with the user's text kept instead of overwriting someone else's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 
 from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.db import database, write_transaction
 from dmsu.metrics.models import Recommendation
 from dmsu.metrics.per_product import most_tickets_per_instance, per_product
 from dmsu.metrics.periods import Period
@@ -39,6 +41,19 @@ class RecommendationError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(" ".join(errors.values()))
         self.errors = errors
+
+
+class StaleRecommendation(RecommendationError):
+    """Someone saved the recommendation since the form was opened; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "version": "Someone else saved this recommendation after you opened the form, "
+                "so nothing of yours was saved; your text is kept here: save again to replace "
+                "theirs, or reload to see it."
+            }
+        )
 
 
 @dataclass
@@ -158,9 +173,34 @@ def _clean(form, names) -> tuple[dict[str, str], dict[str, str]]:
     return values, errors
 
 
+def _expected_version(form) -> int:
+    try:
+        return int(form.get("version") or "")
+    except ValueError:
+        raise RecommendationError(
+            {"version": "The form is missing its version; reload the page."}
+        ) from None
+
+
+def _write(recommendation: Recommendation, version: int, **columns) -> Recommendation:
+    """The compare-and-set of every change: ``UPDATE recommendation SET <columns>, version =
+    version + 1 WHERE id = ? AND version = ?``; :class:`StaleRecommendation` when the row moved
+    on (or was deleted) since the form's ``version``."""
+    with write_transaction():
+        changed = (
+            Recommendation.update(**columns, version=Recommendation.version + 1)
+            .where((Recommendation.id == recommendation.id) & (Recommendation.version == version))
+            .execute()
+        )
+        if changed != 1:
+            raise StaleRecommendation()
+    return Recommendation.get_by_id(recommendation.id)
+
+
 def save(user, quarter: str, form, recommendation: Recommendation | None = None):
     """Create (or update) a recommendation from a form; :class:`RecommendationError` if the
-    title, the risk or the expected improvement is missing."""
+    title, the risk or the expected improvement is missing. An update is a compare-and-set
+    on the form's ``version``."""
     require(user, "recommendation.edit", "edit TCB recommendations")
     quarter_number(quarter)
     values, errors = _clean(form, ("title", "text", "risk", "improvement"))
@@ -178,14 +218,12 @@ def save(user, quarter: str, form, recommendation: Recommendation | None = None)
         return Recommendation.create(
             quarter=quarter, created_by=user, created_at=clock.now(), **values
         )
-    for name, value in values.items():
-        setattr(recommendation, name, value)
-    recommendation.save()
-    return recommendation
+    return _write(recommendation, _expected_version(form), **values)
 
 
 def review(user, recommendation: Recommendation, form) -> Recommendation:
-    """Record what happened to a recommendation: followed (yes, partly, no) and the result."""
+    """Record what happened to a recommendation: followed (yes, partly, no) and the result;
+    a compare-and-set on the form's ``version``."""
     require(user, "recommendation.edit", "review TCB recommendations")
     values, errors = _clean(form, ("outcome",))
     followed = (form.get("followed") or "").strip()
@@ -195,11 +233,13 @@ def review(user, recommendation: Recommendation, form) -> Recommendation:
         errors.setdefault("outcome", "Describe the result of following or not following it.")
     if errors:
         raise RecommendationError(errors)
-    recommendation.followed = followed
-    recommendation.outcome = values["outcome"]
-    recommendation.reviewed_at = clock.now()
-    recommendation.save()
-    return recommendation
+    return _write(
+        recommendation,
+        _expected_version(form),
+        followed=followed,
+        outcome=values["outcome"],
+        reviewed_at=clock.now(),
+    )
 
 
 def delete(user, recommendation: Recommendation) -> None:

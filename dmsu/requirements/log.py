@@ -8,8 +8,10 @@ Rules kept here for every caller (views, CLI, jobs, demo):
 
 - every write checks the actor's role (``requirement.edit``) and appends a
   :class:`RequirementEvent` in the same transaction as the change;
-- every write is a compare-and-set on ``version``: a change made on an older copy raises
-  :class:`StaleRequirement` instead of overwriting what someone else saved (no lost edits);
+- every write is a compare-and-set on ``version`` (``UPDATE requirement SET ..., version =
+  version + 1 WHERE id = ? AND version = ?`` in :func:`write`'s write transaction, the row count
+  checked): a change made on an older copy raises :class:`StaleRequirement` instead of
+  overwriting what someone else saved (no lost edits);
 - a refusal is a :class:`RequirementError` whose message is one sentence; nothing is written.
 """
 
@@ -22,7 +24,7 @@ from datetime import datetime
 from dmsu import clock
 from dmsu.auth.permissions import require
 from dmsu.cheatsheet.models import Component
-from dmsu.db import database
+from dmsu.db import database, write_transaction
 from dmsu.requirements.models import (
     FINAL_STATUSES,
     REQUIREMENT_STATUSES,
@@ -168,7 +170,7 @@ def write(requirement: Requirement, actor, changes: dict, events, *, at=None, ve
     version) and append ``events`` — ``(kind, summary, data)`` — all in one transaction."""
     at = at or clock.now()
     expected = requirement.version if version is None else int(version)
-    with database.atomic():
+    with write_transaction():
         updated = (
             Requirement.update(**changes, updated_at=at, version=Requirement.version + 1)
             .where((Requirement.id == requirement.id) & (Requirement.version == expected))

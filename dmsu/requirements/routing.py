@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.db import write_transaction
 from dmsu.requirements.log import (
     RequirementError,
     StaleRequirement,
@@ -222,7 +222,7 @@ def send_to_third_line(
         raise RequirementError("Give the GGUS number of the low-priority ticket.")
     at = at or clock.now()
     ticket = Ticket.get_or_none(Ticket.ggus_id == ids[0])
-    with database.atomic():
+    with write_transaction():
         if ticket is None and not create:
             raise RequirementError(
                 f"There is no ticket {ids[0]} in the desk; tick “create it here” to record it "

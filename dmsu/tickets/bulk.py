@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+import peewee
+
 from dmsu.db import database, is_postgres
 from dmsu.tickets.facts import (
     EtaFix,
@@ -52,16 +54,17 @@ def insert_rows(model, names: list[str], rows: list[tuple], *, converted=False) 
         rows = [tuple(_db_value(v) for v in row) for row in rows]
     converted = rows
     cursor = database.cursor()
-    if is_postgres():
-        for start in range(0, len(converted), COPY_CHUNK):
-            _copy(cursor, table, columns, converted[start : start + COPY_CHUNK])
-    else:
-        marks = ", ".join("?" for _ in fields)
-        for start in range(0, len(converted), CHUNK):
-            cursor.executemany(
-                f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',
-                converted[start : start + CHUNK],
-            )
+    with peewee.__exception_wrapper__:  # the driver's errors as peewee's, like any query's
+        if is_postgres():
+            for start in range(0, len(converted), COPY_CHUNK):
+                _copy(cursor, table, columns, converted[start : start + COPY_CHUNK])
+        else:
+            marks = ", ".join("?" for _ in fields)
+            for start in range(0, len(converted), CHUNK):
+                cursor.executemany(
+                    f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',
+                    converted[start : start + CHUNK],
+                )
 
 
 def _csv(value) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
-from dmsu.db import database
+from dmsu.db import write_transaction
 from dmsu.tickets import sla_clocks
 from dmsu.tickets.bulk import Derived, chunks, derive, insert_rows, naive
 from dmsu.tickets.clocks import CLOCK_KINDS, EventRow
@@ -498,8 +498,9 @@ class TicketWriter:
 
 
 def import_records(records: list[TicketRecord], *, batch_size: int = 1000) -> ImportSummary:
-    """Upsert ``records`` in one transaction; return what was done."""
-    with database.atomic():
+    """Upsert ``records`` in one write transaction (it reads which tickets exist, then writes:
+    on SQLite it holds the write lock from the start); return what was done."""
+    with write_transaction():
         writer = TicketWriter()
         for part in chunks(records, batch_size):
             writer.write(part)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.db import write_transaction
 from dmsu.wiki.models import Attachment, Page
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
@@ -108,7 +108,7 @@ def attach(page: Page, user, data: bytes, content_type: str, filename: str, inst
     target = folder(instance_path) / stored_name
     target.write_bytes(data)
     try:
-        with database.atomic():
+        with write_transaction("wiki"):
             attachment = Attachment.create(
                 page=page.id,
                 filename=filename,

@@ -7,29 +7,27 @@ import click
 from dmsu.clitools import needs_schema
 
 
-def rerender_all() -> int:
+def rerender_all(refused: list[str] | None = None) -> int:
     """Render every page's current revision again (after a change to the markdown path):
-    the stored page HTML, the search text and the links. Revisions keep their own HTML."""
-    from dmsu import clock
-    from dmsu.db import database
+    the stored page HTML, the search text and the links. Revisions keep their own HTML; a
+    page saved meanwhile keeps what its save rendered; a page the markdown path now refuses
+    keeps its HTML, and its slug goes to ``refused``."""
+    from dmsu.db import write_transaction
     from dmsu.wiki import links
-    from dmsu.wiki.models import Page, Revision
+    from dmsu.wiki.render import MarkdownRefused
 
     count = 0
-    current = (
-        Page.select(Page.id, Page.slug, Page.visibility, Revision.markdown)
-        .join(Revision, on=((Revision.page == Page.id) & (Revision.number == Page.revision_number)))
-        .order_by(Page.id)
-        .objects()
-    )
-    for page in list(current):
-        rendered = links.render_page(page.markdown, page.visibility, self_slug=page.slug)
-        with database.atomic():
-            Page.update(
-                html=rendered.html, body_text=rendered.body_text, changed_at=clock.now()
-            ).where(Page.id == page.id).execute()
-            links.store_links(page, rendered)
-        count += 1
+    for page in list(links.current_pages()):
+        try:
+            rendered = links.render_page(page.markdown, page.visibility, self_slug=page.slug)
+        except MarkdownRefused:
+            if refused is not None:
+                refused.append(page.slug)
+            continue
+        with write_transaction("wiki"):
+            if links.store_rendered(page, rendered, body_text=rendered.body_text):
+                links.store_links(page, rendered)
+                count += 1
     return count
 
 
@@ -40,4 +38,10 @@ def register(group: click.Group) -> None:
     @needs_schema
     def wiki_rerender_command():
         """Render every wiki page again from its markdown (after a renderer change)."""
-        click.echo(f"Wiki pages rendered again: {rerender_all()}.")
+        refused: list[str] = []
+        click.echo(f"Wiki pages rendered again: {rerender_all(refused)}.")
+        if refused:
+            click.echo(
+                "Kept as they were (too long or too complex for the markdown path now; edit "
+                f"them): {', '.join(refused)}."
+            )

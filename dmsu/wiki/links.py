@@ -87,24 +87,37 @@ def touch(slugs: set[str], exclude_id: int) -> None:
         ).execute()
 
 
+def current_pages(*conditions):
+    """The pages matching ``conditions`` with the markdown of their current revision."""
+    query = Page.select(
+        Page.id, Page.slug, Page.visibility, Page.revision_number, Revision.markdown
+    ).join(Revision, on=((Revision.page == Page.id) & (Revision.number == Page.revision_number)))
+    if conditions:
+        query = query.where(*conditions)
+    return query.order_by(Page.id).objects()
+
+
+def store_rendered(page, rendered: Rendered, **columns) -> bool:
+    """Store ``rendered`` as the HTML of ``page`` if the page is still at the revision it was
+    rendered from: a conditional UPDATE, so an older revision's HTML never replaces a save."""
+    changed = (
+        Page.update(html=rendered.html, changed_at=clock.now(), **columns)
+        .where(Page.id == page.id, Page.revision_number == page.revision_number)
+        .execute()
+    )
+    return changed == 1
+
+
 def rerender_linkers(slug: str, exclude_id: int) -> int:
     """Render again the pages that link to ``slug`` (it appeared or changed visibility)."""
-    linkers = (
-        Page.select(Page.id, Page.slug, Page.visibility, Revision.markdown)
-        .join(PageLink, on=(PageLink.page == Page.id))
-        .switch(Page)
-        .join(Revision, on=((Revision.page == Page.id) & (Revision.number == Page.revision_number)))
-        .where(PageLink.target_slug == slug, Page.id != exclude_id)
-        .objects()
-    )
+    linking = PageLink.select(PageLink.page).where(PageLink.target_slug == slug)
     count = 0
-    for linker in linkers:
+    for linker in current_pages(Page.id.in_(linking), Page.id != exclude_id):
         try:
-            html = render_page(linker.markdown, linker.visibility, self_slug=linker.slug).html
+            rendered = render_page(linker.markdown, linker.visibility, self_slug=linker.slug)
         except render.MarkdownRefused:  # stored before today's limits: it keeps its HTML
             continue
-        Page.update(html=html, changed_at=clock.now()).where(Page.id == linker.id).execute()
-        count += 1
+        count += store_rendered(linker, rendered)
     return count
 
 

@@ -4,7 +4,8 @@ The edit form carries the revision it started from (``base_revision``). A save c
 next number with one conditional UPDATE (``... WHERE id = ? AND revision_number = base``)
 inside the transaction; if the row count is 0 someone else saved in between and the save is
 refused with :class:`EditConflict`. The unique index on (page, number) of
-:class:`~dmsu.wiki.models.Revision` is the second guard.
+:class:`~dmsu.wiki.models.Revision` is the second guard. Every write of the wiki runs in
+:func:`dmsu.db.write_transaction` for the area ``wiki``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from peewee import IntegrityError, fn
 
 from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database, is_postgres
+from dmsu.db import write_transaction
 from dmsu.wiki import links
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision
 from dmsu.wiki.public_check import check_public_page
@@ -116,11 +117,6 @@ def _render(draft: Draft, slug: str | None) -> links.Rendered:
         raise PageError(str(exc), "markdown") from None
 
 
-def write_transaction():
-    """A transaction that takes the write lock at once on SQLite (no stale read snapshot)."""
-    return database.atomic() if is_postgres() else database.atomic("IMMEDIATE")
-
-
 def _check_unique(title: str, slug: str, page_id: int | None) -> None:
     query = Page.select(Page.title).where(
         (fn.LOWER(Page.title) == title.lower()) | (Page.slug == slug)
@@ -156,7 +152,7 @@ def create_page(draft: Draft, author, *, confirmed: bool = False) -> Page:
     rendered = _render(draft, slug)
     now = clock.now()
     try:
-        with write_transaction():
+        with write_transaction("wiki"):
             _check_unique(draft.title, slug, None)
             page = Page.create(
                 slug=slug,
@@ -228,7 +224,7 @@ def save_page(
     rendered = _render(draft, page.slug)
     now = clock.now()
     try:
-        with write_transaction():
+        with write_transaction("wiki"):
             before = Page.get_by_id(page.id)
             if before.revision_number != base_revision:
                 raise _conflict(page.id, base_revision)

@@ -1,13 +1,11 @@
-"""Browser journeys: Playwright drives Debian's Chromium against a live server per test."""
+"""Browser journeys: Playwright drives Debian's Chromium against a live server per test
+(``live_server`` of ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -18,16 +16,6 @@ def browser_type_launch_args(browser_type_launch_args):
         "Chromium is missing: the test command installs it (apt-get install chromium)"
     )
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM)}
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture
