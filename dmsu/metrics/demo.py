@@ -37,6 +37,8 @@ def load(ctx) -> str:
             for item in drafted:
                 followed = ctx.rng.choice(sorted(OUTCOMES))
                 recommendations.review(
-                    author, item, {"followed": followed, "outcome": OUTCOMES[followed]}
+                    author,
+                    item,
+                    {"followed": followed, "outcome": OUTCOMES[followed], "version": item.version},
                 )
     return f"Metrics: {made} TCB recommendations drafted for PQ{max(n - 1, 1)}–PQ{n}."
