@@ -94,7 +94,12 @@ _CLASSES = {
     "li": {"task-list-item"},
     "span": {name for name in STANDARD_TYPES.values() if name},  # Pygments tokens
 }
-_CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+# Control characters have no use in text (and PostgreSQL refuses NUL). Each becomes a NUL,
+# which the parser reads as U+FFFD (CommonMark's rule), and U+FFFD is taken out of the HTML
+# before it is sanitised (after, "java<NUL>script:" would become a scheme the sanitiser never
+# saw): so "#12345<NUL>0" stays the ticket ref #12345 instead of joining into #123450.
+_CONTROL_CHARS = dict.fromkeys((c for c in range(32) if chr(c) not in "\t\n\r"), "\0")
+_REPLACED = "\ufffd"
 
 
 class MarkdownRefused(ValueError):
@@ -155,7 +160,6 @@ def render_document(
     links, steps = Links(link_resolver), Budget(budget)
     steps.start()
     try:
-        # Other control characters have no use in text (and PostgreSQL refuses NUL).
         html = _PARSER.render(text.translate(_CONTROL_CHARS), {"links": links, "budget": steps})
     except (TooComplex, RecursionError):
         raise MarkdownRefused(
@@ -164,7 +168,7 @@ def render_document(
             "code block (between lines of ```)."
         ) from None
     return Document(
-        html=sanitize_html(html.rstrip("\n")),
+        html=sanitize_html(html.rstrip("\n").replace(_REPLACED, "")),
         wiki_slugs=frozenset(links.wiki_slugs),
         ticket_ids=frozenset(links.ticket_ids),
         steps=steps.steps,
@@ -185,7 +189,7 @@ def render_markdown(
 def render_plain(text: str) -> str:
     """A text as escaped paragraphs, with no markup at all: for text taken from another system
     that the markdown path refused, so that it is kept and shown as it was written."""
-    paragraphs = re.split(r"\n\s*\n", text.translate(_CONTROL_CHARS).strip())
+    paragraphs = re.split(r"\n\s*\n", text.translate(_CONTROL_CHARS).replace("\0", "").strip())
     return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
 
 
