@@ -287,7 +287,7 @@ def writer(base: str, token: str, stats: Stats, stop: threading.Event, n: int) -
 def notifier(smtp: SmtpSink, stats: Stats, stop: threading.Event) -> None:
     """Queue notifications with unique keys; a key counts once queue() returned (a new row
     or an existing key); a failed call is retried with the same key."""
-    from dmsu.db import discard_connection
+    from dmsu.core.db import discard_connection
     from dmsu.notify.mail import queue
 
     n = 0
@@ -307,7 +307,7 @@ def notifier(smtp: SmtpSink, stats: Stats, stop: threading.Event) -> None:
 
 
 def deliver_once(config) -> dict | None:
-    from dmsu.db import discard_connection
+    from dmsu.core.db import discard_connection
     from dmsu.notify import mail
 
     try:

@@ -205,7 +205,7 @@ def discover_pages(url: str) -> list[Page]:
     script = (
         "import json, os\n"
         "from dmsu import create_app\n"
-        "from dmsu.db import database\n"
+        "from dmsu.core.db import database\n"
         "create_app({'DATABASE_URL': os.environ['BENCH_URL'], 'SECRET_KEY': 'x'})\n"
         "q = lambda sql: (database.execute_sql(sql).fetchone() or [None])[0]\n"
         "print(json.dumps({\n"

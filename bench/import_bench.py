@@ -44,7 +44,7 @@ def make_file(path: Path, n: int, seed: int, per_ticket: int = 0) -> int:
     about 5 events a ticket; the demo's stories have about 9)."""
     from dmsu import create_app, migrations
     from dmsu.content import load_all
-    from dmsu.db import database
+    from dmsu.core.db import database
     from dmsu.demo import DemoContext, create_users
     from dmsu.tickets.demo import _creation_times, _Generator
 

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dmsu import create_app, migrations  # noqa: E402
-from dmsu.db import database  # noqa: E402
+from dmsu.core.db import database  # noqa: E402
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units  # noqa: E402
 
 START = datetime(2012, 5, 1, tzinfo=UTC)
@@ -137,7 +137,7 @@ def fill(n_tickets: int, seed: int = 2012) -> None:
             batch_t, batch_e = [], []
             print(f"  {i} tickets ({time.perf_counter() - began:.1f} s)", flush=True)
     # raw inserts bypass the writers that keep the derived columns in step: fill them now
-    from dmsu.tickets.facts import refresh_all_events
+    from dmsu.tickets.projection.facts import refresh_all_events
 
     with database.atomic():
         refresh_all_events()

@@ -6,16 +6,18 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from dmsu.core.config import ROOT
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: config, database, extensions, blueprints, CLI, jobs."""
-    from dmsu import config as settings
-    from dmsu import db, pagecache, web
+    from dmsu import web
     from dmsu.auth import passwords
     from dmsu.cli import register_cli
-    from dmsu.extensions import csrf, htmx, limiter, login_manager
+    from dmsu.core import config as settings
+    from dmsu.core import db
+    from dmsu.core.cache import pages as pagecache
+    from dmsu.core.extensions import csrf, htmx, limiter, login_manager
 
     app = Flask(
         __name__,
@@ -83,8 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from dmsu.digests.views import bp as digests_bp
     from dmsu.metrics.views import bp as metrics_bp
     from dmsu.requirements.views import bp as requirements_bp
-    from dmsu.tickets.sweep_views import bp as sweep_bp
-    from dmsu.tickets.views import bp as tickets_bp
+    from dmsu.tickets.pages.sweep_views import bp as sweep_bp
+    from dmsu.tickets.pages.views import bp as tickets_bp
     from dmsu.web import home_bp
     from dmsu.wiki.views import bp as wiki_bp
 

@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from dmsu import migrations
-from dmsu.clitools import needs_schema
-from dmsu.db import connection_problem, database
+from dmsu.core.clitools import needs_schema
+from dmsu.core.db import connection_problem, database
 
 dmsu_group = AppGroup("dmsu", help="DMSU desk commands.")
 
@@ -18,7 +18,7 @@ dmsu_group = AppGroup("dmsu", help="DMSU desk commands.")
 def init_command():
     """Create or migrate the schema, the built-in support units, and load content/."""
     from dmsu import content
-    from dmsu.tickets import sla_clocks
+    from dmsu.tickets.sla import stored_clocks as sla_clocks
 
     problem = connection_problem()
     if problem:
@@ -60,7 +60,7 @@ def demo_command(n_tickets, seed, if_empty):
 @needs_schema
 def backup_command(target):
     """Write a consistent backup of the whole database to TARGET."""
-    from dmsu import backup
+    from dmsu.core import backup
 
     try:
         method = backup.backup(target)
@@ -74,7 +74,7 @@ def backup_command(target):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(source, yes):
     """Replace the database's contents with the backup in SOURCE."""
-    from dmsu import backup
+    from dmsu.core import backup
 
     problem = connection_problem()
     if problem:
@@ -92,10 +92,10 @@ def register_cli(app) -> None:
     from dmsu.auth import cli as auth_cli
     from dmsu.cheatsheet import cli as cheatsheet_cli
     from dmsu.digests import cli as digests_cli
+    from dmsu.jobs import cli as jobs_cli
     from dmsu.metrics import cli as metrics_cli
     from dmsu.requirements import cli as requirements_cli
     from dmsu.tickets import cli as tickets_cli
-    from dmsu.tickets import jobs_cli
     from dmsu.wiki import cli as wiki_cli
 
     for module in (

@@ -4,16 +4,17 @@ the cheat sheet, and the areas' own content. Loading is idempotent: what exists 
 from __future__ import annotations
 
 import csv
-import importlib
 from pathlib import Path
 
-from dmsu import ROOT
+from dmsu.cheatsheet import importer as cheatsheet_content
+from dmsu.core.config import ROOT
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units
+from dmsu.wiki import content as wiki_content
 
 CONTENT_DIR = ROOT / "content"
 
 # Areas that ship seed content expose ``load_content(content_dir) -> list[str]``.
-AREA_LOADERS = ("dmsu.cheatsheet.importer", "dmsu.wiki.content")
+AREA_LOADERS = (cheatsheet_content, wiki_content)
 
 
 def load_support_units(path: Path) -> int:
@@ -39,12 +40,6 @@ def load_all(content_dir: Path = CONTENT_DIR) -> list[str]:
     units = content_dir / "support_units.csv"
     if units.exists():
         lines.append(f"Support units: {load_support_units(units)} new.")
-    for module_name in AREA_LOADERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        lines.extend(module.load_content(content_dir))
+    for area in AREA_LOADERS:
+        lines.extend(area.load_content(content_dir))
     return lines

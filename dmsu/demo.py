@@ -2,20 +2,24 @@
 seed 001 (PY3: 701 tickets, 28% solved in DMSU, most of the rest sent to the 3rd line, about
 5% back to TPM), users of every role, and the areas' own demo content.
 
-Areas add to the demo with a module ``dmsu.<area>.demo`` exposing ``load(ctx) -> str``
+Each area adds to the demo with its module ``dmsu.<area>.demo`` exposing ``load(ctx) -> str``
 (a summary line); they run in the order of :data:`AREA_DEMOS`.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dmsu import clock
 from dmsu.auth import accounts
 from dmsu.auth.models import User
+from dmsu.core import clock
+from dmsu.digests import demo as digests_demo
+from dmsu.metrics import demo as metrics_demo
+from dmsu.requirements import demo as requirements_demo
+from dmsu.tickets import demo as tickets_demo
+from dmsu.wiki import demo as wiki_demo
 
 DEMO_USERS = (
     ("admin", "admin", "Ada Admin"),
@@ -30,13 +34,7 @@ DEMO_USERS = (
     ("tina", "tpm", "Tina TPM"),
 )
 
-AREA_DEMOS = (
-    "dmsu.tickets.demo",
-    "dmsu.wiki.demo",
-    "dmsu.digests.demo",
-    "dmsu.requirements.demo",
-    "dmsu.metrics.demo",
-)
+AREA_DEMOS = (tickets_demo, wiki_demo, digests_demo, requirements_demo, metrics_demo)
 
 
 @dataclass
@@ -76,12 +74,6 @@ def load(n_tickets: int, *, seed: int = 2012, end: datetime | None = None, echo=
     )
     ctx.users = create_users()
     echo(f"Users: {len(ctx.users)} demo accounts.")
-    for module_name in AREA_DEMOS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        echo(module.load(ctx))
+    for area_demo in AREA_DEMOS:
+        echo(area_demo.load(ctx))
     return [(username, demo_password(username)) for username, _, _ in DEMO_USERS]

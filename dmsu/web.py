@@ -15,8 +15,8 @@ from werkzeug.utils import cached_property
 
 from dmsu import migrations
 from dmsu.auth.permissions import PermissionDenied, can
-from dmsu.db import connection_problem, discard_connection, open_connection
-from dmsu.pagecache import public_page
+from dmsu.core.cache.pages import public_page
+from dmsu.core.db import connection_problem, discard_connection, open_connection
 
 home_bp = Blueprint("home", __name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from dmsu import create_app, migrations
 from dmsu.auth import accounts
 from dmsu.auth.models import ROLES
-from dmsu.db import database, make_database
+from dmsu.core.db import database, make_database
 from dmsu.tickets.units import ensure_built_in_units
 
 PG_URL = os.environ.get("DMSU_TEST_DATABASE_URL", "")
@@ -216,13 +216,13 @@ def make_ticket(app):
     ``make_ticket(91039, events=[{"at": "2013-02-11T09:00:00+00:00", "type": "assigned",
     "support_unit": "DMSU"}, {"at": ..., "type": "status", "status": "solved"}])``.
     Unknown support units are created as 3rd-line units. Use it to set up history for tests
-    of pages, metrics and jobs; workflow tests go through ``dmsu.tickets.workflow``."""
+    of pages, metrics and jobs; workflow tests go through ``dmsu.tickets.workflow.steps``."""
     from datetime import UTC, date, datetime
 
     from dmsu.cheatsheet.models import Component
+    from dmsu.core.markdown import slugify
     from dmsu.tickets.models import Ticket, TicketEvent
     from dmsu.tickets.units import SupportUnit
-    from dmsu.wiki.render import slugify
 
     counter = {"n": 100000}
 

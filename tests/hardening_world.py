@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from dmsu import clock
 from dmsu.content import load_all
+from dmsu.core import clock
 
 MARK = "INTERNAL-MARKER-7f3a"
 SUBMITTER_EMAIL = "submitter-marker@example.org"
@@ -70,7 +70,7 @@ def _build(app, clients, make_ticket) -> World:
     from dmsu.metrics.recommendations import save as save_recommendation
     from dmsu.notify.mail import queue
     from dmsu.requirements.log import create_requirement
-    from dmsu.tickets import workflow
+    from dmsu.tickets.workflow import steps as workflow
     from dmsu.wiki.attachments import attach
     from dmsu.wiki.pages import Draft, create_page
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu import clock
 from dmsu.api import tokens
 from dmsu.auth.models import ApiToken
+from dmsu.core import clock
 from dmsu.tickets.models import Ticket, TicketEvent
 from tests.test_tickets_import import history, ticket
 

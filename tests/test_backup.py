@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.models import ALL_MODELS
 from dmsu.tickets.models import Ticket, TicketEvent
 

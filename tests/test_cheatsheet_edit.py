@@ -266,7 +266,7 @@ def test_reverting_a_creation_retires_the_component(loaded, make_user):
 def test_the_component_name_is_unique_case_insensitively_in_the_database(loaded):
     from peewee import IntegrityError
 
-    from dmsu.db import database
+    from dmsu.core.db import database
 
     with pytest.raises(IntegrityError), database.atomic():
         ComponentName.create(component=cream(), key="pnfs", label="PNFS")

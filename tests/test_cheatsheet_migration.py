@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dmsu import migrations
 from dmsu.cheatsheet.models import Component, ComponentName
-from dmsu.db import database
+from dmsu.core.db import database
 
 
 def test_m0200_adds_the_name_table_and_backfills_existing_components(app):

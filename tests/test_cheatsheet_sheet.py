@@ -13,7 +13,7 @@ from dmsu.cheatsheet.fields import parse
 from dmsu.cheatsheet.models import Component
 from dmsu.cheatsheet.search import SheetQuery, run
 from dmsu.cheatsheet.sheet import forget, load_sheet
-from dmsu.db import database
+from dmsu.core.db import database
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_retired_components_leave_the_sheet_unless_asked_for(loaded, make_user):
 def test_the_sheet_shows_its_latest_change(loaded, client, make_user):
     from datetime import UTC, datetime
 
-    from dmsu import clock
+    from dmsu.core import clock
 
     editor = make_user("admin")
     data, _ = parse({"component": "Brand new", "support_unit": "ARGUS", "partners": "LIP"})
@@ -150,7 +150,7 @@ def test_a_warm_page_and_partial_cost_at_most_three_queries(loaded, client, monk
 
 
 def test_the_sheet_notices_changes_made_by_another_process(loaded, client):
-    from dmsu import clock
+    from dmsu.core import clock
 
     client.get("/cheatsheet/")
     Component.update(description="changed elsewhere", updated_at=clock.now()).where(

@@ -8,10 +8,11 @@ import io
 
 import pytest
 
-from dmsu import content, csvcells
+from dmsu import content
 from dmsu.cheatsheet.importer import import_rows, read_rows, write_csv
 from dmsu.cheatsheet.models import Component
 from dmsu.cheatsheet.sheet import forget, load_sheet
+from dmsu.core import csvcells
 from dmsu.metrics.tables import Table
 
 PAYLOADS = ['=HYPERLINK("http://evil.example")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]

@@ -1,4 +1,4 @@
-"""dmsu.db.side_by_side: independent read-only calls on a few connections at once, results
+"""dmsu.core.db.side_by_side: independent read-only calls on a few connections at once, results
 in the order given, the first failure raised in the caller."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from dmsu.db import database, side_by_side
+from dmsu.core.db import database, side_by_side
 
 
 def test_results_come_back_in_order_and_lanes_share_the_calls(app):

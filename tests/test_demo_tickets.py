@@ -14,10 +14,10 @@ from peewee import fn
 from dmsu.cheatsheet.models import Component
 from dmsu.demo import DemoContext, create_users
 from dmsu.tickets import demo
-from dmsu.tickets.events import replay, summary_of
-from dmsu.tickets.exporter import export_lines
+from dmsu.tickets.exchange.exporter import export_lines
 from dmsu.tickets.models import Release, Ticket, TicketEvent
 from dmsu.tickets.units import SupportUnit
+from dmsu.tickets.workflow.events import replay, summary_of
 
 END = datetime(2013, 5, 1, tzinfo=UTC)
 
@@ -110,7 +110,7 @@ def test_open_tickets_at_every_stage(demo_year):
 
 
 def test_subjects_name_the_component_most_of_the_time(demo_year):
-    from dmsu.tickets.demo_texts import keywords
+    from dmsu.tickets.demo.texts import keywords
 
     hits = total = 0
     for t in Ticket.select(Ticket, Component).join(Component):

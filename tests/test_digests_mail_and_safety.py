@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import feedparser
 import pytest
 
+from dmsu.core.publictext import LooksPersonal
 from dmsu.digests import rota, schedule
 from dmsu.digests.drafting import draft_digest
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import publish
 from dmsu.notify import mail
 from dmsu.notify.models import Notification
-from dmsu.publictext import LooksPersonal
 from tests.digests_history import (
     SECRET_COMMENT,
     SECRET_EMAIL,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from dmsu.core import markdown as render
 from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.models import Digest
-from dmsu.wiki import render
 from tests.digests_history import WEEK, make_week
 
 EDIT = f"/digests/{WEEK}/edit"

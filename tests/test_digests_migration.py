@@ -6,7 +6,7 @@ revisions, publishing works again, and a second run changes nothing."""
 from __future__ import annotations
 
 from dmsu import migrations
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.digests.drafting import draft_digest
 from dmsu.digests.models import Digest, DigestRevision
 from dmsu.migrations import m0908_digest_revision_repair as repair

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from icalendar import Calendar
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.digests import rota
 from dmsu.digests.models import Shift
 

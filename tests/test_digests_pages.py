@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import feedparser
 import pytest
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.editing import DigestForm, save_digest
 from dmsu.digests.models import Digest
@@ -156,7 +156,7 @@ def test_empty_feed_is_still_valid(client):
 
 
 def test_public_page_serves_stored_html_in_few_queries(client, published, app):
-    from dmsu.db import database
+    from dmsu.core.db import database
 
     queries = []
     original = database.obj.execute_sql
@@ -184,7 +184,7 @@ def test_public_page_serves_stored_html_in_few_queries(client, published, app):
 def test_ticket_references_lead_public_readers_to_ggus(client, app, make_ticket):
     draft_digest("2013-W10")
     Digest.update(intro="See #91039 and [[Some page]].").where(Digest.week == "2013-W10").execute()
-    from dmsu.wiki.render import render_markdown
+    from dmsu.core.markdown import render_markdown
 
     Digest.update(intro_html=render_markdown("See #91039 and [[Some page]].")).where(
         Digest.week == "2013-W10"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dmsu import config as settings
 from dmsu import create_app, migrations
-from dmsu.db import DatabaseConfigError, database, make_database
+from dmsu.core import config as settings
+from dmsu.core.db import DatabaseConfigError, database, make_database
 from dmsu.tickets.units import SupportUnit
 
 

@@ -367,7 +367,7 @@ def outcome(response) -> str:
 
 def _snapshot_sql() -> str:
     """One query: per table, its row count, largest id and the latest of every timestamp."""
-    from dmsu.db import UTCDateTimeField
+    from dmsu.core.db import UTCDateTimeField
 
     parts = []
     for model in ALL_MODELS:
@@ -387,7 +387,7 @@ def _snapshot_sql() -> str:
 
 def snapshot() -> dict[str, str]:
     """Row count, largest id and latest change of every table in ALL_MODELS."""
-    from dmsu.db import database
+    from dmsu.core.db import database
 
     return dict(database.execute_sql(_snapshot_sql()).fetchall())
 

@@ -18,7 +18,7 @@ def staff(clients):
 
 def _refuse_user_loading(monkeypatch):
     """The user loader's query fails, as it does while PostgreSQL restarts."""
-    from dmsu.extensions import login_manager
+    from dmsu.core.extensions import login_manager
 
     def unreachable(user_id):
         raise peewee.OperationalError("server closed the connection unexpectedly")

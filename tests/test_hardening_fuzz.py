@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
-from dmsu.tickets.records import (
+from dmsu.core.calendar import BusinessCalendar
+from dmsu.core.markdown import plain_text, slugify, ticket_refs, wiki_links
+from dmsu.tickets.exchange.records import (
     EVENT_KEYS,
     TICKET_KEYS,
     InvalidTicket,
@@ -23,7 +23,7 @@ from dmsu.tickets.records import (
     parse_line,
     read_lines,
 )
-from dmsu.wiki.render import plain_text, slugify, ticket_refs, wiki_links
+from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.notify import mail
 from dmsu.notify.models import Notification
 

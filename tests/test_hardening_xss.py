@@ -240,7 +240,7 @@ def test_ticket_texts(app, clients, check):
     # Refused input is shown again in the form: still text, never markup.
     check.post(tpm, "/tickets/new", {"ggus_id": "x", "subject": SHORT[0], "description": SHORT[1]})
     # A digest of those tickets' week carries their texts to the public.
-    from dmsu import clock
+    from dmsu.core import clock
     from dmsu.digests.drafting import draft_digest
     from dmsu.digests.rota import week_of
 
@@ -256,7 +256,7 @@ def test_ticket_texts(app, clients, check):
     assert response.status_code == 302, _errors(response)
     # Public text is drafted from the tickets' text with its entities decoded (nothing may hide
     # behind them), so that is the text the digest shows.
-    from dmsu.publictext.letter import decode_entities
+    from dmsu.core.publictext.letter import decode_entities
 
     for client in (clients["anonymous"], admin):
         check.get(client, f"/digests/{week}", shows=[decode_entities(p) for p in SHORT[:10]])

@@ -22,10 +22,10 @@ from unittest.mock import patch
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.metrics.queries import unit_ids
 from dmsu.metrics.sqltools import run
-from dmsu.tickets.importer import import_records
+from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units
 from tests.test_tickets_derived_events import START, record

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.metrics import cache
 from dmsu.metrics.page import page_tables
 from dmsu.metrics.periods import parse_period
@@ -63,7 +63,7 @@ def history(n: int) -> list[dict]:
 
 
 def import_file(app, tickets):
-    from dmsu.tickets.import_file import import_lines
+    from dmsu.tickets.exchange.import_file import import_lines
 
     with app.app_context():
         result = import_lines([json.dumps(t) for t in tickets])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu.clock import parse_instant
+from dmsu.core.clock import parse_instant
 from dmsu.metrics.schedule import send_quarterly_report
 from dmsu.notify import mail
 from dmsu.notify.models import Notification

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from dmsu.clock import frozen, parse_instant
+from dmsu.core.clock import frozen, parse_instant
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from peewee import Database
 
 from dmsu import create_app
 from dmsu.cheatsheet.models import Component
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.wiki.models import Page
 from dmsu.wiki.pages import Draft, create_page
 from tests.conftest import DmsuClient

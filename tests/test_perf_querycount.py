@@ -8,7 +8,7 @@ import pytest
 from peewee import Database
 
 from dmsu.metrics import cache
-from dmsu.tickets.sweep import GROUPS
+from dmsu.tickets.oversight.sweep import GROUPS
 
 BASE = "2013-02-0{day}T09:00:00+00:00"
 

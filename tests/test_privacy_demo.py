@@ -12,7 +12,7 @@ import pytest
 from dmsu import demo
 from dmsu.content import load_all
 from dmsu.digests.models import Digest, DigestRevision
-from dmsu.tickets.demo_texts import SUBMITTERS
+from dmsu.tickets.demo.texts import SUBMITTERS
 from dmsu.tickets.models import Ticket
 from dmsu.wiki.models import Page, Revision
 

@@ -1,8 +1,8 @@
-"""dmsu.publictext.findings: what looks personal in text a person typed for the public."""
+"""dmsu.core.publictext.findings: what looks personal in text a person typed for the public."""
 
 from __future__ import annotations
 
-from dmsu.publictext import Finding, LooksPersonal, People, findings
+from dmsu.core.publictext import Finding, LooksPersonal, People, findings
 
 
 def test_names_addresses_phones_and_signatures_are_named():

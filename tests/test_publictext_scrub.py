@@ -1,12 +1,12 @@
-"""dmsu.publictext.public_text: real-looking letters in the languages DMSU's submitters write,
+"""dmsu.core.publictext.public_text: real-looking letters in the languages DMSU's submitters write,
 in the layouts they write them; what is about the writer goes, the problem stays."""
 
 from __future__ import annotations
 
 import pytest
 
-from dmsu.publictext import People, public_text, without_people
-from dmsu.publictext.names import fold
+from dmsu.core.publictext import People, public_text, without_people
+from dmsu.core.publictext.names import fold
 
 ENGLISH = """Dear supporters,
 

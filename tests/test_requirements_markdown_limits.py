@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dmsu.core import markdown as render
 from dmsu.requirements.models import Requirement
-from dmsu.wiki import render
 
 
 def test_a_description_too_complex_to_render_is_refused(resolver_client, make_ticket, monkeypatch):

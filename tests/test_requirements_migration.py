@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dmsu import migrations
-from dmsu.db import database, is_postgres
+from dmsu.core.db import database, is_postgres
 from dmsu.migrations import m0500_requirements
 
 ADDED = {

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.requirements import log, routing
 from dmsu.requirements.models import Requirement, RequirementEvent, TcbReport
 from dmsu.requirements.rt_client import RtSettings

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dmsu import clock
-from dmsu.db import database
-from dmsu.staffpages import data_stamp
+from dmsu.core import clock
+from dmsu.core.cache.staff import data_stamp
+from dmsu.core.db import database
 from tests.test_perf_querycount import QueryCounter
 
 URLS = ["/tickets/", "/tickets/70001", "/sweep", "/duty", "/tickets/mine"]

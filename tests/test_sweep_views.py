@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.notify import mail
 from dmsu.tickets.models import Ticket, TicketEvent
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dmsu.tickets.calendar import (
+from dmsu.core.calendar import (
     SEVERITY_BY_PRIORITY,
     SLA_LEVEL_LABELS,
     SLA_LEVELS,

@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dmsu.db import database
-from dmsu.tickets import derived, facts, workflow
-from dmsu.tickets.importer import import_records
+from dmsu.core.db import database
+from dmsu.tickets.exchange.importer import import_records
+from dmsu.tickets.exchange.records import validate_ticket
 from dmsu.tickets.models import Ticket, TicketEvent
-from dmsu.tickets.records import validate_ticket
+from dmsu.tickets.projection import columns as derived
+from dmsu.tickets.projection import facts
 from dmsu.tickets.units import SupportUnit
+from dmsu.tickets.workflow import steps as workflow
 
 START = datetime(2013, 2, 11, 9, tzinfo=UTC)
 UNITS = ("TPM", "DMSU", "CREAM", "dCache")

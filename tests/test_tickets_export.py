@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.demo import DemoContext, create_users
 from dmsu.tickets import demo
-from dmsu.tickets.exporter import export_lines
-from dmsu.tickets.importer import import_records
+from dmsu.tickets.exchange.exporter import export_lines
+from dmsu.tickets.exchange.importer import import_records
+from dmsu.tickets.exchange.records import validate_ticket
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
-from dmsu.tickets.records import validate_ticket
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units
 from tests.test_tickets_import import history, ticket
 

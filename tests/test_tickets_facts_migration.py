@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dmsu import migrations
-from dmsu.db import database, is_postgres
+from dmsu.core.db import database, is_postgres
 from dmsu.migrations import (
     m0900_event_unit_before,
     m0901_ticket_eta_fix,
@@ -15,9 +15,9 @@ from dmsu.migrations import (
     m0906_metrics_read_indexes,
     m0907_event_flow_fact,
 )
-from dmsu.tickets.facts import EVENT_FACTS, TICKET_FACTS
-from dmsu.tickets.importer import import_records
+from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.models import Ticket
+from dmsu.tickets.projection.facts import EVENT_FACTS, TICKET_FACTS
 from tests.test_tickets_derived_events import expected, history, make_units, record, stored
 
 STEPS = (m0900_event_unit_before, m0901_ticket_eta_fix, m0902_event_previous_same,

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dmsu.cheatsheet.models import Component
-from dmsu.tickets import importer
-from dmsu.tickets.import_file import import_lines
-from dmsu.tickets.importer import import_records
+from dmsu.tickets.exchange import importer
+from dmsu.tickets.exchange.import_file import import_lines
+from dmsu.tickets.exchange.importer import import_records
+from dmsu.tickets.exchange.records import validate_ticket
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
-from dmsu.tickets.records import validate_ticket
 from dmsu.tickets.units import SupportUnit
 
 T0 = "2013-02-11T04:51:38-05:00"
@@ -292,7 +292,7 @@ def test_cli_skip_invalid_and_dry_run(runner, tmp_path):
 
 
 def test_cli_progress_bar_on_large_files(runner, tmp_path, monkeypatch):
-    from dmsu.tickets import import_cli
+    from dmsu.tickets.exchange import cli as import_cli
 
     monkeypatch.setattr(import_cli, "PROGRESS_THRESHOLD", 10)
     path = write_file(tmp_path, [ticket(n) for n in range(1, 30)])

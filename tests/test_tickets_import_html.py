@@ -7,8 +7,8 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dmsu.tickets.texthtml import ticket_html
-from dmsu.wiki.render import render_markdown
+from dmsu.core.markdown import render_markdown
+from dmsu.tickets.exchange.texthtml import ticket_html
 
 PROSE = st.text(alphabet=string.ascii_letters + string.digits + " .,;:!?()'/%=+@-\n", max_size=80)
 ANY = st.text(alphabet=string.printable, max_size=60)

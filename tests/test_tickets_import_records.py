@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dmsu.tickets.records import InvalidTicket, parse_line, read_lines, validate_ticket
+from dmsu.tickets.exchange.records import InvalidTicket, parse_line, read_lines, validate_ticket
 
 
 def ticket(**overrides):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import requests
 
-from dmsu.tickets import workflow
+from dmsu.core.markdown import TEXT_LIMITS
 from dmsu.tickets.models import TicketEvent
-from dmsu.wiki.render import TEXT_LIMITS
+from dmsu.tickets.workflow import steps as workflow
 from tests.live_http import LiveSession, race
 
 TIMEOUT = 20  # seconds: the old renderer needed 30 s for one such comment of 15,000 '['

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.oversight import Settings, working_days_before
-from dmsu.tickets.sweep import GROUPS, sweep, sweep_row
+from dmsu.core.calendar import BusinessCalendar
+from dmsu.tickets.oversight.groups import Settings, working_days_before
+from dmsu.tickets.oversight.sweep import GROUPS, sweep, sweep_row
 from dmsu.tickets.units import SupportUnit
 
 CAL = BusinessCalendar()

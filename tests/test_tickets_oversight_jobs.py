@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dmsu.core.calendar import BusinessCalendar
 from dmsu.notify.models import Notification
-from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.due_notices import check_etas, remind_reaction
-from dmsu.tickets.oversight import Settings
+from dmsu.tickets.oversight.due_notices import check_etas, remind_reaction
+from dmsu.tickets.oversight.groups import Settings
 from dmsu.tickets.units import SupportUnit
 
 NOW = datetime(2013, 2, 21, 12, 0, tzinfo=UTC)  # Thursday

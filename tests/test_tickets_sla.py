@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.sla import response_outcomes, running_deadlines
+from dmsu.core.calendar import BusinessCalendar
+from dmsu.tickets.sla.rules import response_outcomes, running_deadlines
 from dmsu.tickets.units import SupportUnit
 
 CAL = BusinessCalendar()  # Europe/Amsterdam, Monday–Friday 09:00–17:00

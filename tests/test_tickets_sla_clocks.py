@@ -14,16 +14,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dmsu import migrations
-from dmsu.db import database, is_postgres
+from dmsu.core.calendar import BusinessCalendar
+from dmsu.core.db import database, is_postgres
 from dmsu.metrics import sla_report
 from dmsu.metrics.periods import parse_period
 from dmsu.metrics.sla_report import SlaRow, sla_by_unit
-from dmsu.tickets import sla_clocks
-from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.importer import import_records
+from dmsu.tickets.exchange.importer import import_records
+from dmsu.tickets.exchange.records import validate_ticket
 from dmsu.tickets.models import SlaClock, Ticket
-from dmsu.tickets.records import validate_ticket
-from dmsu.tickets.sla import response_outcomes
+from dmsu.tickets.sla import stored_clocks as sla_clocks
+from dmsu.tickets.sla.rules import response_outcomes
 from dmsu.tickets.units import SupportUnit
 
 START = datetime(2013, 2, 11, 9, tzinfo=UTC)  # a Monday
@@ -211,7 +211,7 @@ def test_another_calendar_makes_every_clock_stale(app, year, monkeypatch, all_st
 
 
 def test_a_priority_changed_in_the_workflow_moves_the_deadlines(app, year, make_user):
-    from dmsu.tickets.fields import update_fields
+    from dmsu.tickets.workflow.fields import update_fields
 
     ticket = Ticket.get(Ticket.ggus_id == 95001)
     triage = make_user("assigner", "tess")
@@ -225,7 +225,7 @@ def test_a_priority_changed_in_the_workflow_moves_the_deadlines(app, year, make_
 
 
 def test_workflow_events_keep_the_clocks_in_step(app, year, make_user):
-    from dmsu.tickets import workflow
+    from dmsu.tickets.workflow import steps as workflow
 
     supporter = make_user("assigner", "dora")
     ticket = Ticket.get(Ticket.ggus_id == 95001)  # at CREAM, unanswered

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dmsu.core.calendar import BusinessCalendar
 from dmsu.notify import mail
 from dmsu.notify.models import Notification
-from dmsu.tickets.calendar import BusinessCalendar
 from dmsu.tickets.models import TicketEvent
-from dmsu.tickets.sla_watch import check_sla
+from dmsu.tickets.oversight.sla_watch import check_sla
 from dmsu.tickets.units import SupportUnit
 
 CAL = BusinessCalendar()

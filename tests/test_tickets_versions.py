@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dmsu.tickets.versions import (
+from dmsu.tickets.workflow.versions import (
     ComponentVersion,
     is_same_or_older,
     parse_version,

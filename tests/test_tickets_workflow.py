@@ -9,10 +9,10 @@ import pytest
 
 from dmsu.auth.permissions import PermissionDenied
 from dmsu.cheatsheet.models import Component
-from dmsu.tickets import workflow
-from dmsu.tickets.events import replay, summary_of, timeline
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
+from dmsu.tickets.workflow import steps as workflow
+from dmsu.tickets.workflow.events import replay, summary_of, timeline
 
 T0 = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
 
@@ -380,7 +380,7 @@ def test_a_change_cannot_be_dated_before_the_tickets_last_change(people):
 
 def test_sync_summary_makes_directly_written_history_agree_with_its_events(people, cream):
     """The importer writes history events itself and then calls ``sync_summary``."""
-    from dmsu.tickets.events import sync_summary
+    from dmsu.tickets.workflow.events import sync_summary
 
     ticket = Ticket.create(ggus_id=77, subject="imported", created_at=T0, updated_at=T0)
     cream_unit = SupportUnit.named("CREAM")

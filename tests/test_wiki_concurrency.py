@@ -9,7 +9,7 @@ from functools import partial
 
 import pytest
 
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.wiki import links
 from dmsu.wiki.cli import rerender_all
 from dmsu.wiki.models import Page, Revision

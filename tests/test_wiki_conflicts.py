@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from dmsu.db import database
+from dmsu.core.db import database
 from dmsu.wiki import links
 from dmsu.wiki.models import Page, Revision
 from dmsu.wiki.pages import Draft, EditConflict, create_page, save_page

@@ -11,7 +11,8 @@ import pytest
 from flask import render_template
 from flask_login import login_user
 
-from dmsu import ROOT, clock
+from dmsu.core import clock
+from dmsu.core.config import ROOT
 from dmsu.tickets.models import TicketEvent
 from dmsu.wiki import content, demo
 from dmsu.wiki.models import Page

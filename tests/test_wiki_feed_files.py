@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.wiki.models import Attachment, Page
 from dmsu.wiki.pages import Draft, create_page, save_page
 

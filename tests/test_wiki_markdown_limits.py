@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu.wiki import render
+from dmsu.core import markdown as render
+from dmsu.core.markdown import TEXT_LIMITS
 from dmsu.wiki.models import Page
-from dmsu.wiki.render import TEXT_LIMITS
 
 PATHOLOGICAL = "[" * 5000
 

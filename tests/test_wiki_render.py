@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from dmsu.wiki.render import (
+from dmsu.core.markdown import (
     plain_text,
     render_inline,
     render_markdown,

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dmsu.wiki import render
-from dmsu.wiki.markdown_rules import HIGHLIGHT_MAX_CHARS, MAX_RAW_HTML_DEPTH
-from dmsu.wiki.render import TEXT_LIMITS, MarkdownRefused, render_document, render_markdown
+from dmsu.core import markdown as render
+from dmsu.core.markdown import TEXT_LIMITS, MarkdownRefused, render_document, render_markdown
+from dmsu.core.markdown_rules import HIGHLIGHT_MAX_CHARS, MAX_RAW_HTML_DEPTH
 
 # Pieces whose repetition is slow in one markdown parser or another: brackets (nested,
 # unbalanced, images, wiki links), emphasis runs, link labels and destinations, entities,

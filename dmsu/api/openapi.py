@@ -65,7 +65,7 @@ def document() -> dict:
     )
 
 
-# --- the tickets part (the import format of dmsu.tickets.records) ---------------------------
+# --- the tickets part (the import format of dmsu.tickets.exchange.records) ---------------------------
 
 _INSTANT = {"type": "string", "description": "ISO-8601 time with a UTC offset"}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}

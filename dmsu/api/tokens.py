@@ -12,10 +12,10 @@ import hashlib
 import hmac
 import secrets
 
-from dmsu import clock
 from dmsu.auth import permissions
 from dmsu.auth.models import ApiToken, User
-from dmsu.db import database
+from dmsu.core import clock
+from dmsu.core.db import database
 
 PREFIX = "dmsu_"
 NAME_MAX = 120

@@ -2,8 +2,8 @@
 with the status that fits; the app's error handlers answer JSON for every ``/api/`` path.
 
 ``POST /api/v1/tickets`` goes through the same checks and the same upsert as
-``flask dmsu import-tickets`` (:func:`dmsu.tickets.records.validate_ticket`,
-:func:`dmsu.tickets.importer.import_records`).
+``flask dmsu import-tickets`` (:func:`dmsu.tickets.exchange.records.validate_ticket`,
+:func:`dmsu.tickets.exchange.importer.import_records`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from flask import Blueprint, g, jsonify, request, url_for
 from peewee import IntegrityError
 
 from dmsu.api import openapi, tokens
-from dmsu.extensions import csrf
-from dmsu.publictext import LooksPersonal, People
-from dmsu.publictext.people import people_of
-from dmsu.tickets import exporter, public_fields
-from dmsu.tickets.importer import import_records
+from dmsu.core.extensions import csrf
+from dmsu.core.publictext import LooksPersonal, People
+from dmsu.core.publictext.people import people_of
+from dmsu.tickets.exchange import exporter
+from dmsu.tickets.exchange.importer import import_records
+from dmsu.tickets.exchange.records import InvalidTicket, drop_nul, validate_ticket
 from dmsu.tickets.models import Ticket
-from dmsu.tickets.records import InvalidTicket, drop_nul, validate_ticket
+from dmsu.tickets.workflow import public_fields
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)

@@ -6,10 +6,10 @@ import re
 
 from peewee import IntegrityError
 
-from dmsu import clock
 from dmsu.auth.models import ROLES, User
 from dmsu.auth.passwords import hash_password, needs_rehash, verify_password
-from dmsu.db import database
+from dmsu.core import clock
+from dmsu.core.db import database
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 MIN_PASSWORD = 8

@@ -8,7 +8,7 @@ import click
 
 from dmsu.auth import accounts
 from dmsu.auth.models import ROLES
-from dmsu.clitools import needs_schema
+from dmsu.core.clitools import needs_schema
 
 
 def register(group: click.Group) -> None:

@@ -5,7 +5,7 @@ each time cost about as much as running it. The query is still the model's own (
 columns, same ``active`` rule), compiled per kind of database on first use.
 
 Each worker also keeps the users it loaded with the database's change stamp of the request
-(:func:`dmsu.staffpages.request_stamp`, read once per request and used by the kept staff
+(:func:`dmsu.core.cache.staff.request_stamp`, read once per request and used by the kept staff
 pages too): while nothing has been committed since, the same user is handed out again (a
 fresh object) without a query. A deactivated user, a new role or password is a commit, so it
 counts at once.
@@ -14,7 +14,7 @@ counts at once.
 from __future__ import annotations
 
 from dmsu.auth.models import User
-from dmsu.db import database, is_postgres
+from dmsu.core.db import database, is_postgres
 
 _SENTINEL = -7_300_000_001
 _compiled: dict[bool, tuple[str, list, list]] = {}
@@ -41,7 +41,7 @@ def active_user(user_id: str | int) -> User | None:
         fields = list(User._meta.sorted_fields)
         entry = (sql, params, fields)
         _compiled[key] = entry
-    from dmsu.staffpages import request_stamp
+    from dmsu.core.cache.staff import request_stamp
 
     stamp = request_stamp()
     key = (id(database.obj), wanted)

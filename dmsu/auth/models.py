@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from peewee import BooleanField, CharField, ForeignKeyField
 
-from dmsu import clock
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 
 ROLES = ("tpm", "resolver", "assigner", "admin")
 ROLE_LABELS = {

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from dmsu.auth import accounts
 from dmsu.auth.models import ROLE_LABELS, ROLES, User
 from dmsu.auth.permissions import can
-from dmsu.extensions import limiter
+from dmsu.core.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dmsu.clitools import needs_schema
+from dmsu.core.clitools import needs_schema
 
 
 def register(group: click.Group) -> None:

@@ -9,7 +9,7 @@ from peewee import JOIN, Case, fn
 
 from dmsu.cheatsheet.models import Component
 from dmsu.cheatsheet.sheet import UnitInfo
-from dmsu.tickets.calendar import (
+from dmsu.core.calendar import (
     SEVERITY_BY_PRIORITY,
     SLA_LEVELS,
     BusinessCalendar,

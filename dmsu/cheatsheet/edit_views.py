@@ -13,7 +13,7 @@ from dmsu.cheatsheet.fields import COLUMNS, parse
 from dmsu.cheatsheet.models import CheatSheetChange, Component
 from dmsu.cheatsheet.sheet import forget, load_sheet
 from dmsu.cheatsheet.views import bp, viewer
-from dmsu.extensions import htmx
+from dmsu.core.extensions import htmx
 
 
 def _editor():

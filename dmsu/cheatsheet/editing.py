@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from dmsu import clock
 from dmsu.auth.permissions import require
 from dmsu.cheatsheet.fields import ComponentData, FieldError, from_component, from_json, to_json
 from dmsu.cheatsheet.models import (
@@ -31,9 +30,10 @@ from dmsu.cheatsheet.models import (
     Expert,
     Partner,
 )
-from dmsu.db import write_transaction
+from dmsu.core import clock
+from dmsu.core.db import write_transaction
+from dmsu.core.markdown import slugify
 from dmsu.tickets.units import SupportUnit
-from dmsu.wiki.render import slugify
 
 
 class CheatSheetInvalid(ValueError):

@@ -17,12 +17,12 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dmsu import csvcells
 from dmsu.cheatsheet import editing
 from dmsu.cheatsheet.fields import COLUMNS, ComponentData, FieldError, parse, to_json
 from dmsu.cheatsheet.models import Component, ComponentName, Partner, name_key
 from dmsu.cheatsheet.sheet import Row, forget, load_sheet
-from dmsu.db import write_transaction
+from dmsu.core import csvcells
+from dmsu.core.db import write_transaction
 
 
 class CheatSheetImportError(ValueError):

@@ -12,9 +12,9 @@ import re
 
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from dmsu import clock
 from dmsu.auth.models import User
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 from dmsu.tickets.units import SupportUnit
 
 NAME_MAX_LENGTH = 120

@@ -33,7 +33,7 @@ from dmsu.cheatsheet.textmodel import (
     sheet_docs,
     training_signature,
 )
-from dmsu.db import database
+from dmsu.core.db import database
 
 SUBJECT_POINTS = 3.0
 TEXT_POINTS = 1.5

@@ -3,7 +3,7 @@ three queries and kept in memory per process until the sheet changes.
 
 The issue asks that the sheet answer "who takes this?" in a second, for anyone: a warm page
 costs one small query (:func:`sheet_version`: the cheat sheet's stamp, which triggers move on
-every change, see :mod:`dmsu.pagecache`) plus the rendering.
+every change, see :mod:`dmsu.core.cache.pages`) plus the rendering.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from dmsu.cheatsheet.models import (
     Partner,
     name_key,
 )
-from dmsu.db import database
-from dmsu.pagecache import read_stamps
-from dmsu.tickets.calendar import SLA_LEVEL_LABELS
+from dmsu.core.cache.pages import read_stamps
+from dmsu.core.calendar import SLA_LEVEL_LABELS
+from dmsu.core.db import database
 from dmsu.tickets.units import SupportUnit
 
 CACHE_SECONDS = 60.0  # without a stamp: unit and partner edits that change no count show

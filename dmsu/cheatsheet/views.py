@@ -21,9 +21,9 @@ from dmsu.cheatsheet import component_info, routing
 from dmsu.cheatsheet.importer import write_csv
 from dmsu.cheatsheet.search import SheetQuery, run
 from dmsu.cheatsheet.sheet import load_sheet
-from dmsu.db import database
-from dmsu.extensions import htmx
-from dmsu.pagecache import public_page
+from dmsu.core.cache.pages import public_page
+from dmsu.core.db import database
+from dmsu.core.extensions import htmx
 
 bp = Blueprint("cheatsheet", __name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from dmsu.clitools import needs_schema
+from dmsu.core.clitools import needs_schema
 from dmsu.digests import rota
 from dmsu.digests.drafting import DigestError, draft_digest
 from dmsu.digests.models import Digest
@@ -63,8 +63,8 @@ def register(group: click.Group) -> None:
     def publish_digest_command(week, note, confirmed):
         """Publish the working copy of WEEK's digest (and queue its e-mail). Text that looks
         personal is refused with what was found, unless --confirm says it may be public."""
+        from dmsu.core.publictext import LooksPersonal
         from dmsu.digests.publishing import publish
-        from dmsu.publictext import LooksPersonal
 
         week = _week(week)
         digest = Digest.get_or_none(Digest.week == week)

@@ -12,13 +12,13 @@ from datetime import timedelta
 
 from flask import current_app
 
-from dmsu import clock
+from dmsu.core import clock
+from dmsu.core.markdown import render_markdown
 from dmsu.digests import rota
 from dmsu.digests.drafting import draft_digest
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import publish
 from dmsu.metrics.periods import week_bounds
-from dmsu.wiki.render import render_markdown
 
 PUBLISHED_WEEKS = 8
 INTROS = (

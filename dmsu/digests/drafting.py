@@ -24,17 +24,17 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, IntegrityError, fn
 
-from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import write_transaction
+from dmsu.core import clock
+from dmsu.core.db import write_transaction
+from dmsu.core.markdown import MarkdownRefused, render_markdown, render_plain
+from dmsu.core.publictext import People, public_text
+from dmsu.core.publictext.people import people_of_tickets
 from dmsu.digests import rota
 from dmsu.digests.models import COUNT_LABELS, Digest, DigestEntry
 from dmsu.metrics.periods import week_bounds
-from dmsu.publictext import People, public_text
-from dmsu.publictext.people import people_of_tickets
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket, TicketEvent
 from dmsu.tickets.units import SupportUnit
-from dmsu.wiki.render import MarkdownRefused, render_markdown, render_plain
 
 HANDLED_KINDS = ("dmsu", "third_line")
 
@@ -180,7 +180,7 @@ def ticket_fields(ticket: Ticket, people: People | None = None) -> dict[str, str
     """The public text a draft takes from a ticket: subject, description, impact, workaround,
     status — never its comments — each made public text: the submitter's greeting, sign-off
     and signature, and the names and contacts of ``people`` (the ticket's) and of anyone
-    else named in a letter, taken out (:func:`dmsu.publictext.public_text`)."""
+    else named in a letter, taken out (:func:`dmsu.core.publictext.public_text`)."""
     subject = public_text(ticket.subject, people)
     return {
         "title": subject[:500],

@@ -12,14 +12,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from dmsu.auth.permissions import require
-from dmsu.db import write_transaction
+from dmsu.core.db import write_transaction
+from dmsu.core.extensions import htmx
+from dmsu.core.publictext import LooksPersonal
 from dmsu.digests import drafting, editing
 from dmsu.digests.drafting import DigestError, digest_html, draft_digest, entries_of
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import compose, digest_title, publish, ticket_url
 from dmsu.digests.views import bp, index, week_or_404
-from dmsu.extensions import htmx
-from dmsu.publictext import LooksPersonal
 
 
 def _digest_or_none(week: str) -> Digest | None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import write_transaction
+from dmsu.core import clock
+from dmsu.core.db import write_transaction
 from dmsu.digests.drafting import DigestError, digest_html, entries_of, render_entry
 from dmsu.digests.models import Digest, DigestEntry
 

@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Event
 from markupsafe import escape
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.digests.models import Digest, Shift
 from dmsu.digests.publishing import digest_title, page_url
 from dmsu.digests.rota import monday_of

@@ -17,10 +17,10 @@ import json
 
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.auth.permissions import can
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 from dmsu.tickets.models import Ticket
 
 DIGEST_STATES = ("draft", "published")

@@ -7,7 +7,7 @@ team provides digests of such problems. In particular, symptoms, impact, and pos
 workarounds are documented and the issues are reported to the regular Operations meetings."
 
 Public text only: a ticket's subject, description, impact, workaround, component and status,
-each made public text (:func:`dmsu.publictext.public_text`: no greeting, sign-off or signature,
+each made public text (:func:`dmsu.core.publictext.public_text`: no greeting, sign-off or signature,
 no names, addresses or telephone numbers of the ticket's people); never its comments.
 """
 
@@ -20,13 +20,13 @@ from datetime import datetime
 from peewee import JOIN
 
 from dmsu.cheatsheet.models import Component
+from dmsu.core.markdown import html_text
+from dmsu.core.publictext import public_text
+from dmsu.core.publictext.people import people_of_tickets
 from dmsu.digests import cache
 from dmsu.digests.drafting import digest_html, status_text
-from dmsu.publictext import public_text
-from dmsu.publictext.people import people_of_tickets
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket
 from dmsu.tickets.units import SupportUnit
-from dmsu.wiki.render import html_text
 
 LIMIT = 200
 

@@ -7,7 +7,7 @@ the same mail path as the workflow's notifications".
 
 The public HTML is composed from an autoescaped template and the stored, sanitised markdown
 HTML of the intro and the entries, then cleaned once more by the one sanitiser
-(:func:`dmsu.wiki.render.sanitize_html`), so the stored page can be served as is.
+(:func:`dmsu.core.markdown.sanitize_html`), so the stored page can be served as is.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from flask import render_template
 from markupsafe import escape
 from peewee import IntegrityError, fn
 
-from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database, write_transaction
+from dmsu.core import clock
+from dmsu.core.db import database, write_transaction
+from dmsu.core.markdown import plain_text, sanitize_html
+from dmsu.core.publictext import Finding, LooksPersonal, People, findings, without_people
+from dmsu.core.publictext.people import known_submitters, submitters_of
 from dmsu.digests.drafting import DigestError, count_rows, entries_of
 from dmsu.digests.editing import EditConflict
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
 from dmsu.digests.rota import monday_of
 from dmsu.metrics.periods import week_bounds
 from dmsu.notify import mail
-from dmsu.publictext import Finding, LooksPersonal, People, findings, without_people
-from dmsu.publictext.people import known_submitters, submitters_of
 from dmsu.tickets.models import Ticket, TicketEvent
-from dmsu.wiki.render import plain_text, sanitize_html
 
 NOTE_LIMIT = 300
 
@@ -86,7 +86,7 @@ def submitters(digest: Digest, entries: list[DigestEntry]) -> People:
 
 def personal_findings(digest: Digest, entries: list[DigestEntry], note: str = "") -> list[Finding]:
     """What looks personal in the text the shift publishes: the introduction, the note and
-    every entry (:func:`dmsu.publictext.findings`)."""
+    every entry (:func:`dmsu.core.publictext.findings`)."""
     texts = [digest.intro, note]
     for entry in entries:
         texts += [entry.title, entry.symptoms, entry.impact, entry.workaround, entry.status_text]

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.auth.permissions import require
-from dmsu.db import database
+from dmsu.core import clock
+from dmsu.core.db import database
 from dmsu.digests.models import Shift
 from dmsu.metrics.periods import PeriodError, iso_week_name, week_bounds
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.auth.permissions import can, require
+from dmsu.core import clock
+from dmsu.core.extensions import htmx
 from dmsu.digests import feeds, rota
 from dmsu.digests.models import Shift
 from dmsu.digests.publishing import week_span
 from dmsu.digests.views import bp, week_or_404
-from dmsu.extensions import htmx
 
 PAST_WEEKS = 4
 NEXT_WEEKS = 12

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from dmsu.core.schedule import JobSpec
 from dmsu.digests import rota
 from dmsu.digests.drafting import draft_digest
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import digest_title
-from dmsu.jobs import JobSpec
 from dmsu.metrics.periods import week_bounds
 from dmsu.notify import mail
 

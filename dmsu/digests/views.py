@@ -14,14 +14,14 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 from peewee import JOIN
 
-from dmsu import clock
 from dmsu.auth.models import User
+from dmsu.core import clock
+from dmsu.core.cache.pages import public_page
 from dmsu.digests import cache, feeds, operations
 from dmsu.digests.drafting import DigestError, checked_week, entries_of
 from dmsu.digests.models import Digest, DigestRevision, sees_drafts
 from dmsu.digests.publishing import digest_title, ticket_url, week_span
 from dmsu.digests.schedule import previous_week
-from dmsu.pagecache import public_page
 
 bp = Blueprint("digests", __name__)
 

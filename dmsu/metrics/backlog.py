@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from dmsu.db import is_postgres
+from dmsu.core.db import is_postgres
 from dmsu.metrics.sqltools import run
 from dmsu.tickets.models import CLOSED_STATUS_EVENT
 from dmsu.tickets.units import SupportUnit
@@ -53,7 +53,7 @@ def third_line_backlog(as_of: datetime, units: dict, stale_days: int = 61) -> Ba
     """Open tickets at the 3rd line as of ``as_of``, by age group and by unit (one query).
 
     A ticket's latest assignment before ``as_of`` is its assignment before ``as_of`` whose
-    next assignment (the event's derived ``next_of_kind_at``, :mod:`dmsu.tickets.facts`) did
+    next assignment (the event's derived ``next_of_kind_at``, :mod:`dmsu.tickets.projection.facts`) did
     not come before ``as_of``; the same for its latest status, and the ticket is open unless
     that status is a closed one (a ticket has at most one such status event, read from the
     partial index of closed status events, migration m0906: a hash anti-join on PostgreSQL,

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from dmsu.db import database
+from dmsu.core.db import database
 
 T = TypeVar("T")
 MAX_ENTRIES = 128

@@ -12,8 +12,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from dmsu import clock
-from dmsu.clitools import needs_schema
+from dmsu.core import clock
+from dmsu.core.clitools import needs_schema
 from dmsu.metrics.periods import SPLITS, PeriodError
 from dmsu.metrics.report import FORMATS, period_metrics, project_start, render, resolve
 

@@ -9,7 +9,7 @@ the period; the fix is the ticket's first assignment to ``UMD release`` or its f
 date of the earliest ``eta`` event; the final ETA is the due date of the latest ``eta`` event
 before the fix; a due date counts to its end (23:59:59 UTC). Each ticket's fix and due dates
 do not depend on the period: they are worked out from its events as they are written
-(:func:`dmsu.tickets.facts.eta_fix`, kept in step by :mod:`dmsu.tickets.facts`), so a period's
+(:func:`dmsu.tickets.projection.facts.eta_fix`, kept in step by :mod:`dmsu.tickets.projection.facts`), so a period's
 fixes are one index range over the tickets.
 
 Read here as: ``eta_by_initial`` — fixed no later than the end of the initial due date;

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from peewee import CharField, ForeignKeyField, IntegerField, TextField
 
-from dmsu import clock
 from dmsu.auth.models import User
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 
 
 class Recommendation(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from dmsu.db import side_by_side
+from dmsu.core.db import side_by_side
 from dmsu.metrics import cache, tables
 from dmsu.metrics.backlog import third_line_backlog
 from dmsu.metrics.eta import eta_by_team
@@ -113,7 +113,7 @@ def sla_table(period: Period, config, now: datetime) -> tables.Table:
             ("sla", period, snapshot),
             lambda: tables.sla_violations(sla_by_unit(period, config, snapshot)),
         )
-    except ImportError:  # the workflow's SLA rules (dmsu.tickets.sla) are not installed
+    except ImportError:  # the workflow's SLA rules (dmsu.tickets.sla.rules) are not installed
         table = tables.sla_violations([])
         table.note = "The SLA figures are not available: the SLA rules are not installed."
         return table

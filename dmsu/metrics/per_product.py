@@ -22,8 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from dmsu.cheatsheet.models import Component
 from dmsu.metrics.periods import Period
 from dmsu.metrics.sqltools import run
-from dmsu.tickets.facts import FACT_CODES
 from dmsu.tickets.models import CATEGORIES
+from dmsu.tickets.projection.facts import FACT_CODES
 
 NO_CATEGORY = "uncategorised"
 NO_COMPONENT = "(no component)"

@@ -5,7 +5,7 @@ The contract (issue 8, "Definitions"; all times UTC, from events only):
 - "The support unit a ticket is in changes only by ``assigned`` events; before its first one
   it is in none." The unit a ticket is in just before an event, and since when, are the
   event's derived columns ``unit_before_id`` / ``unit_before_at``: its latest assignment
-  before it by (time, id), kept in step with the events by :mod:`dmsu.tickets.facts` (the
+  before it by (time, id), kept in step with the events by :mod:`dmsu.tickets.projection.facts` (the
   stored ``from_unit`` is not used).
 - ``assigned_to_dmsu``: tickets with at least one assignment to DMSU inside the period (each
   ticket once).
@@ -21,7 +21,7 @@ The contract (issue 8, "Definitions"; all times UTC, from events only):
 
 Which flow fact an event is (if any) is its derived ``flow_fact`` (:data:`FACT_CODES`), and
 when its ticket's previous same fact came is its ``prev_same_at``, both kept in step by
-:mod:`dmsu.tickets.facts`; a partial index holds the facts alone (migration m0907). The
+:mod:`dmsu.tickets.projection.facts`; a partial index holds the facts alone (migration m0907). The
 numbers of every cut of a period (a :class:`Grid`: e.g. the quarters, the months, the weeks
 and the whole period) come from two statements whatever the number of tickets: the facts
 counted per day (:func:`fact_counts`, rolled up into the pieces in Python — a few hundred
@@ -40,10 +40,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from math import gcd
 
-from dmsu.db import is_postgres
+from dmsu.core.db import is_postgres
 from dmsu.metrics.periods import Period
 from dmsu.metrics.sqltools import epoch, epoch_of, ids, run
-from dmsu.tickets.facts import FACT_CODES
+from dmsu.tickets.projection.facts import FACT_CODES
 from dmsu.tickets.units import UNIT_KINDS, SupportUnit
 
 TOTAL = "total"

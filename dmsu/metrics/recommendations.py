@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import database, write_transaction
+from dmsu.core import clock
+from dmsu.core.db import database, write_transaction
+from dmsu.core.publictext import public_text
+from dmsu.core.publictext.people import people_of_tickets
 from dmsu.metrics.models import Recommendation
 from dmsu.metrics.per_product import most_tickets_per_instance, per_product
 from dmsu.metrics.periods import Period
-from dmsu.publictext import public_text
-from dmsu.publictext.people import people_of_tickets
 from dmsu.tickets.models import OPEN_STATUSES, Ticket
 
 FOLLOWED = {"yes": "Followed", "partly": "Partly followed", "no": "Not followed"}

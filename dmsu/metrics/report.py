@@ -19,8 +19,8 @@ import io
 import json
 from datetime import date
 
-from dmsu import csvcells
-from dmsu.db import side_by_side
+from dmsu.core import csvcells
+from dmsu.core.db import side_by_side
 from dmsu.metrics import cache
 from dmsu.metrics.eta import EtaCounts, eta_accuracy
 from dmsu.metrics.periods import PROJECT_START, SPLITS, Period, PeriodError, parse_period, split

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from dmsu.jobs import JobSpec
+from dmsu.core.schedule import JobSpec
 from dmsu.metrics import quarterly
 from dmsu.metrics.periods import quarter_of
 from dmsu.metrics.report import project_start

@@ -4,7 +4,7 @@ Seed 001: "Compliance to the agreed service level targets is continuously monito
 software support team ... regular statistics on the SLA violations are generated and reported
 to TCB." The rules (a clock per assignment to a 3rd-line unit, stopped by the unit's first
 response, paused while waiting for reply, in working time by the unit's SLA level) are the
-workflow's (:mod:`dmsu.tickets.sla`), stored per clock by :mod:`dmsu.tickets.sla_clocks`.
+workflow's (:mod:`dmsu.tickets.sla.rules`), stored per clock by :mod:`dmsu.tickets.sla.stored_clocks`.
 This module counts the outcomes of the assignments made inside the period, as of the
 period's end (or now while it runs).
 """
@@ -15,12 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from dmsu.core.calendar import SLA_LEVEL_LABELS, BusinessCalendar
 from dmsu.metrics.periods import Period
 from dmsu.metrics.queries import percent
 from dmsu.metrics.sqltools import run
-from dmsu.tickets.calendar import SLA_LEVEL_LABELS, BusinessCalendar
 from dmsu.tickets.models import Ticket, TicketEvent
-from dmsu.tickets.sla_clocks import STATE_AS_OF, stale_tickets
+from dmsu.tickets.sla.stored_clocks import STATE_AS_OF, stale_tickets
 from dmsu.tickets.units import SupportUnit
 
 
@@ -58,7 +58,7 @@ def sla_by_unit(period: Period, config, as_of: datetime) -> list[SlaRow]:
     """Response outcomes of the period's 3rd-line assignments as of ``as_of``, one row per
     unit, the units with the most violations first.
 
-    Counted in SQL over the stored clocks (:mod:`dmsu.tickets.sla_clocks`); the tickets whose
+    Counted in SQL over the stored clocks (:mod:`dmsu.tickets.sla.stored_clocks`); the tickets whose
     clocks were made from another calendar or SLA level (until the hourly job or
     ``dmsu init`` brings them in step) are worked out from their events instead."""
     calendar = BusinessCalendar.from_config(config)
@@ -102,7 +102,7 @@ def _assigned_in(period: Period):
 
 def _tally_from_events(tally, tickets, period: Period, calendar, as_of: datetime) -> None:
     """Count the period's clocks of ``tickets`` by the rules run over their events."""
-    from dmsu.tickets.sla import response_outcomes
+    from dmsu.tickets.sla.rules import response_outcomes
 
     if not tickets:
         return

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from dmsu.db import database, is_postgres
+from dmsu.core.db import database, is_postgres
 from dmsu.tickets.models import TicketEvent
 
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from dmsu import csvcells
+from dmsu.core import csvcells
 from dmsu.metrics.backlog import Backlog
 from dmsu.metrics.eta import ETA_KEYS, EtaCounts
 from dmsu.metrics.per_product import COLUMNS as CATEGORY_COLUMNS

@@ -11,9 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
-from dmsu import clock
 from dmsu.auth.permissions import can
-from dmsu.extensions import htmx
+from dmsu.core import clock
+from dmsu.core.extensions import htmx
 from dmsu.metrics import charts, quarterly
 from dmsu.metrics.page import ALL_TABLES, CHARTS, current_year, one_table, page_tables, sla_table
 from dmsu.metrics.periods import Period, PeriodError, project_quarter, quarter_of

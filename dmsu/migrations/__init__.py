@@ -14,8 +14,8 @@ import pkgutil
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
-from dmsu import clock
-from dmsu.db import BaseModel, UTCDateTimeField, database
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField, database
 
 
 class SchemaMigration(BaseModel):

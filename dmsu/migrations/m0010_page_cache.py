@@ -1,6 +1,6 @@
 """Page cache: the stamp of each area's public pages, moved by triggers on every change.
 
-:mod:`dmsu.pagecache` keeps rendered public pages per worker process and checks them against
+:mod:`dmsu.core.cache.pages` keeps rendered public pages per worker process and checks them against
 ``page_cache_stamp`` (one row per area) with one query. The triggers write a new random stamp
 for the area in the same transaction as any change to a table its public pages are made of,
 whichever code (or raw SQL) makes the change. SQLite: row triggers; PostgreSQL: one

@@ -1,14 +1,14 @@
-"""Tickets: the oversight columns derived from events (``dmsu.tickets.derived``) and the
+"""Tickets: the oversight columns derived from events (``dmsu.tickets.projection.columns``) and the
 indexes of the ticket list's filters and the sweep's groups (issue 10). A no-op where they
 exist (a fresh database gets them from ``m0001_initial``); existing tickets are backfilled
 from their events."""
 
 
 def up(db, migrator):
-    from dmsu.db import UTCDateTimeField
+    from dmsu.core.db import UTCDateTimeField
     from dmsu.migrations import add_column_if_missing
-    from dmsu.tickets import derived
     from dmsu.tickets.models import Ticket
+    from dmsu.tickets.projection import columns as derived
 
     table = Ticket._meta.table_name
     added = False

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import peewee
 
-from dmsu import clock
-from dmsu.db import UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import UTCDateTimeField
 from dmsu.migrations import add_column_if_missing
 
 SQLITE_FTS = (

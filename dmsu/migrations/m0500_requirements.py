@@ -3,7 +3,7 @@ gets them from the models in m0001)."""
 
 from peewee import CharField, TextField
 
-from dmsu.db import UTCDateTimeField
+from dmsu.core.db import UTCDateTimeField
 from dmsu.migrations import add_column_if_missing
 
 

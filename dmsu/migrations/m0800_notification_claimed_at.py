@@ -1,6 +1,6 @@
 """Notifications remember when a process claimed them, so only truly stuck ones are released."""
 
-from dmsu.db import UTCDateTimeField
+from dmsu.core.db import UTCDateTimeField
 from dmsu.migrations import add_column_if_missing
 
 

@@ -1,5 +1,5 @@
 """Ticket events: the derived columns ``unit_before_id`` / ``unit_before_at`` (see
-:mod:`dmsu.tickets.facts`) and the indexes that let the metrics read a period from the
+:mod:`dmsu.tickets.projection.facts`) and the indexes that let the metrics read a period from the
 index alone (issue 8: "a project year over 100,000 tickets in well under a second").
 
 - ``ticket_event_metrics_flow (kind, at, support_unit_id, unit_before_id, unit_before_at,
@@ -31,7 +31,7 @@ SUPERSEDED = (
 
 def up(db, migrator):
     from dmsu.migrations import replace_indexes
-    from dmsu.tickets import facts
+    from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()
     replace_indexes(SUPERSEDED, INDEXES)

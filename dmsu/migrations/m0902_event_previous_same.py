@@ -1,4 +1,4 @@
-"""Ticket events: ``prev_same_at`` (see :func:`dmsu.tickets.facts.previous_same`), backfilled
+"""Ticket events: ``prev_same_at`` (see :func:`dmsu.tickets.projection.facts.previous_same`), backfilled
 from the tickets' histories, and the metrics' covering indexes made again with it, so a
 period's flow counts "each ticket once" per piece from the index alone. A no-op where the
 column exists."""
@@ -16,7 +16,7 @@ SUPERSEDED = ("ticket_event_metrics_flow", "ticket_event_metrics_solves")
 
 def up(db, migrator):
     from dmsu.migrations import replace_indexes
-    from dmsu.tickets import facts
+    from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()
     replace_indexes(SUPERSEDED, INDEXES)

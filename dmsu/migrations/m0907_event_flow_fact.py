@@ -1,4 +1,4 @@
-"""Ticket events: ``flow_fact`` (see :func:`dmsu.tickets.facts.fact_codes`), backfilled from the
+"""Ticket events: ``flow_fact`` (see :func:`dmsu.tickets.projection.facts.fact_codes`), backfilled from the
 tickets' histories, and the partial index of the flow facts ``(flow_fact, at, prev_same_at,
 unit_before_at, ticket_id) WHERE flow_fact IS NOT NULL``: a period's facts of each kind are
 one range of it, and the durations of a piece (its firsts, their seconds since the unit
@@ -17,7 +17,7 @@ SUPERSEDED = ("ticket_event_metrics_flow_v2", "ticket_event_metrics_solves_v2")
 
 def up(db, migrator):
     from dmsu.migrations import replace_indexes
-    from dmsu.tickets import facts
+    from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()
     replace_indexes(SUPERSEDED, (INDEX,))

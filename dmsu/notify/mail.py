@@ -13,8 +13,8 @@ from email.utils import formatdate, make_msgid
 
 from peewee import IntegrityError
 
-from dmsu import clock
-from dmsu.db import database
+from dmsu.core import clock
+from dmsu.core.db import database
 from dmsu.notify.models import Notification
 
 MAX_ATTEMPTS = 10

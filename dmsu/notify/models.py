@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from peewee import CharField, IntegerField, TextField
 
-from dmsu import clock
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 
 NOTIFICATION_STATES = ("queued", "sent", "outbox", "suppressed", "failed")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from dmsu.jobs import JobSpec
+from dmsu.core.schedule import JobSpec
 from dmsu.notify import mail
 
 

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from dmsu.clitools import needs_schema
+from dmsu.core.clitools import needs_schema
 
 
 def register(group: click.Group) -> None:

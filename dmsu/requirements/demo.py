@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.requirements import log, routing, tcb
 from dmsu.requirements.models import Requirement
 from dmsu.requirements.rt_client import RtSettings

@@ -21,10 +21,11 @@ import json
 import re
 from datetime import datetime
 
-from dmsu import clock
 from dmsu.auth.permissions import require
 from dmsu.cheatsheet.models import Component
-from dmsu.db import database, write_transaction
+from dmsu.core import clock
+from dmsu.core.db import database, write_transaction
+from dmsu.core.markdown import MarkdownRefused, render_markdown
 from dmsu.requirements.models import (
     FINAL_STATUSES,
     REQUIREMENT_STATUSES,
@@ -34,7 +35,6 @@ from dmsu.requirements.models import (
     split_tags,
 )
 from dmsu.tickets.models import Ticket
-from dmsu.wiki.render import MarkdownRefused, render_markdown
 
 TITLE_MAX = 300
 

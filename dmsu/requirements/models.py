@@ -23,10 +23,10 @@ import json
 
 from peewee import CharField, DateField, ForeignKeyField, IntegerField, TextField
 
-from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 from dmsu.tickets.models import Ticket
 
 REQUIREMENT_STATUSES = (

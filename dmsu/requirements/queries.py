@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from dmsu import csvcells
 from dmsu.cheatsheet.models import Component
+from dmsu.core import csvcells
 from dmsu.requirements.log import RequirementError
 from dmsu.requirements.models import EFFORTS, REQUIREMENT_STATUSES, Requirement, RequirementTicket
 from dmsu.requirements.rt_client import ticket_url

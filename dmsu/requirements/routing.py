@@ -17,9 +17,9 @@ changed (one transaction). A failure of RT leaves the requirement as it was and 
 
 from __future__ import annotations
 
-from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import write_transaction
+from dmsu.core import clock
+from dmsu.core.db import write_transaction
 from dmsu.requirements.log import (
     RequirementError,
     StaleRequirement,
@@ -246,7 +246,7 @@ def send_to_third_line(
 
 
 def _create_low_priority_ticket(requirement, actor, ggus_id: int, note: str, at):
-    from dmsu.tickets import workflow
+    from dmsu.tickets.workflow import steps as workflow
 
     component = requirement.component
     unit = component.support_unit if component else None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.requirements.log import StaleRequirement, can_move, write
 from dmsu.requirements.models import Requirement
 from dmsu.requirements.rt_client import RtClient, RtError, RtSettings

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from dmsu.jobs import JobSpec
+from dmsu.core.schedule import JobSpec
 
 
 def sync_rt(now) -> str:

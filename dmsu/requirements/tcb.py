@@ -20,10 +20,10 @@ from datetime import date
 
 from peewee import JOIN
 
-from dmsu import clock, csvcells
 from dmsu.auth.permissions import require
 from dmsu.cheatsheet.models import Component
-from dmsu.db import database
+from dmsu.core import clock, csvcells
+from dmsu.core.db import database
 from dmsu.metrics.periods import Period
 from dmsu.requirements.log import RequirementError, can_move, write
 from dmsu.requirements.models import (

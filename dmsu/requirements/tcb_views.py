@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from dmsu import clock
 from dmsu.auth.permissions import PermissionDenied, require
+from dmsu.core import clock
 from dmsu.metrics.periods import PeriodError, parse_period, quarter_of
 from dmsu.requirements import tcb
 from dmsu.requirements.log import RequirementError

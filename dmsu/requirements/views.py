@@ -23,9 +23,9 @@ from peewee import JOIN
 from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied, can, require
 from dmsu.cheatsheet.models import Component
-from dmsu.extensions import htmx
-from dmsu.publictext import public_text
-from dmsu.publictext.people import people_of
+from dmsu.core.extensions import htmx
+from dmsu.core.publictext import public_text
+from dmsu.core.publictext.people import people_of
 from dmsu.requirements import log, queries, routing
 from dmsu.requirements.models import (
     EFFORT_LABELS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dmsu.clitools import needs_schema
+from dmsu.core.clitools import needs_schema
 
 
 @click.command("record-release")
@@ -24,7 +24,7 @@ def record_release_command(component, version, status):
     A verified release closes the tickets in UMD release fixed in this or an older version
     and solves the on-hold tickets waiting for it (seed 001).
     """
-    from dmsu.tickets import workflow
+    from dmsu.tickets.workflow import steps as workflow
 
     try:
         changed = workflow.record_release(component, version, status, workflow.SYSTEM)
@@ -43,6 +43,6 @@ def record_release_command(component, version, status):
 def register(group: click.Group) -> None:
     """Attach this area's commands to the ``dmsu`` group."""
     group.add_command(record_release_command)
-    from dmsu.tickets import import_cli  # import-tickets, export-tickets
+    from dmsu.tickets.exchange import cli as import_cli
 
     import_cli.register(group)

@@ -24,10 +24,10 @@ from peewee import (
     TextField,
 )
 
-from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 from dmsu.tickets.units import SupportUnit
 
 CATEGORIES = ("incident", "change request", "documentation", "configuration", "usage")
@@ -90,14 +90,14 @@ class Ticket(BaseModel):
     # 3rd-line unit, and when the ticket entered its current support unit.
     eta_due = DateField(null=True, index=True)
     unit_since = UTCDateTimeField(null=True, index=True)
-    # The latest event of a kind the oversight lists ask about (dmsu.tickets.derived keeps
+    # The latest event of a kind the oversight lists ask about (dmsu.tickets.projection.columns keeps
     # them in step with every event written, in the same transaction).
     last_reaction_at = UTCDateTimeField(null=True)
     waiting_since = UTCDateTimeField(null=True)
     submitter_wrote_at = UTCDateTimeField(null=True)
     escalated_at = UTCDateTimeField(null=True)
-    # The ticket's ETA outcome for the metrics (dmsu.tickets.facts.eta_fix, kept in step by
-    # dmsu.tickets.facts): when its fix came, its initial and final ETA due dates, and the
+    # The ticket's ETA outcome for the metrics (dmsu.tickets.projection.facts.eta_fix, kept in step by
+    # dmsu.tickets.projection.facts): when its fix came, its initial and final ETA due dates, and the
     # unit it was fixed from (a plain id, as for the events' derived columns).
     eta_fix_at = UTCDateTimeField(null=True)  # indexed with the ETA columns (m0906)
     eta_initial_due = DateField(null=True)
@@ -153,18 +153,18 @@ class TicketEvent(BaseModel):
     data = TextField(default="")
     dedupe_key = CharField(max_length=64, null=True, unique=True)
     recorded_at = UTCDateTimeField(default=clock.now)
-    # Derived, kept in step by dmsu.tickets.facts: the support unit the ticket is in just
+    # Derived, kept in step by dmsu.tickets.projection.facts: the support unit the ticket is in just
     # before this event (its latest ``assigned`` event before it, by time then id) and when
     # it entered that unit. A plain id, not a foreign key: derived data needs no index of its
     # own, and a deleted unit's id is in no list the metrics count.
     unit_before_id = IntegerField(null=True)
     unit_before_at = UTCDateTimeField(null=True)
     # Derived too: when the ticket's previous event of the same flow fact came (see
-    # dmsu.tickets.facts.previous_same), so a period piece counts each ticket once cheaply.
+    # dmsu.tickets.projection.facts.previous_same), so a period piece counts each ticket once cheaply.
     prev_same_at = UTCDateTimeField(null=True)
-    # ... and when its next event of the same kind came (dmsu.tickets.facts.next_of_kind).
+    # ... and when its next event of the same kind came (dmsu.tickets.projection.facts.next_of_kind).
     next_of_kind_at = UTCDateTimeField(null=True)
-    # ... and which flow fact it is (dmsu.tickets.facts.FACT_CODES; None for no fact).
+    # ... and which flow fact it is (dmsu.tickets.projection.facts.FACT_CODES; None for no fact).
     flow_fact = SmallIntegerField(null=True)
 
     @property
@@ -178,7 +178,7 @@ class TicketEvent(BaseModel):
         inserting = force_insert or self._pk is None
         written = super().save(force_insert=force_insert, only=only)
         if inserting:
-            from dmsu.tickets.derived import event_written
+            from dmsu.tickets.projection.columns import event_written
 
             event_written(self)
         return written
@@ -202,7 +202,7 @@ class TicketInvolvement(BaseModel):
 
 
 class SlaClock(BaseModel):
-    """Derived, kept in step by :mod:`dmsu.tickets.sla_clocks`: one SLA clock of a ticket, per
+    """Derived, kept in step by :mod:`dmsu.tickets.sla.stored_clocks`: one SLA clock of a ticket, per
     assignment to a 3rd-line unit (``seq`` numbers them in the ticket's order), with what the
     metrics need to tell its outcome as of any instant. ``level``, ``priority`` and
     ``calendar`` are the inputs it was worked out from that are not events."""

@@ -1,15 +1,15 @@
 """The tickets area's jobs (issue 3, item 12): thin wrappers that read the app's settings and
 call the oversight logic as of the instant they run. Every one is idempotent (see
-:mod:`dmsu.tickets.notices`); rota notices are the digests area's."""
+:mod:`dmsu.tickets.oversight.notices`); rota notices are the digests area's."""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from dmsu.jobs import JobSpec
-from dmsu.tickets import due_notices, reminders, sla_watch
-from dmsu.tickets.calendar import BusinessCalendar
-from dmsu.tickets.oversight import Settings
+from dmsu.core.calendar import BusinessCalendar
+from dmsu.core.schedule import JobSpec
+from dmsu.tickets.oversight import due_notices, reminders, sla_watch
+from dmsu.tickets.oversight.groups import Settings
 
 
 def sla_check(now) -> str:
@@ -32,7 +32,7 @@ def reaction_oversight(now) -> str:
 
 def sla_clocks_in_step(now) -> str:
     """Stored SLA clocks made from an old calendar, SLA level or priority, worked out again."""
-    from dmsu.tickets import sla_clocks
+    from dmsu.tickets.sla import stored_clocks as sla_clocks
 
     config = current_app.config
     return sla_clocks.refreshed(sla_clocks.refresh_stale(BusinessCalendar.from_config(config)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from peewee import BooleanField, CharField
 
-from dmsu import clock
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 
 UNIT_KINDS = ("first_line", "dmsu", "third_line", "umd_release")
 TPM, DMSU, UMD_RELEASE = "TPM", "DMSU", "UMD release"

@@ -14,9 +14,9 @@ import secrets
 import unicodedata
 from pathlib import Path
 
-from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import write_transaction
+from dmsu.core import clock
+from dmsu.core.db import write_transaction
 from dmsu.wiki.models import Attachment, Page
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 
 from dmsu.auth.models import User
-from dmsu.extensions import htmx
-from dmsu.pagecache import public_page
+from dmsu.core.cache.pages import public_page
+from dmsu.core.extensions import htmx
 from dmsu.wiki import feed, search
 from dmsu.wiki.models import Page, PageTag, Revision
 from dmsu.wiki.pages import normalise_tags

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dmsu.clitools import needs_schema
+from dmsu.core.clitools import needs_schema
 
 
 def rerender_all(refused: list[str] | None = None) -> int:
@@ -12,9 +12,9 @@ def rerender_all(refused: list[str] | None = None) -> int:
     the stored page HTML, the search text and the links. Revisions keep their own HTML; a
     page saved meanwhile keeps what its save rendered; a page the markdown path now refuses
     keeps its HTML, and its slug goes to ``refused``."""
-    from dmsu.db import write_transaction
+    from dmsu.core.db import write_transaction
+    from dmsu.core.markdown import MarkdownRefused
     from dmsu.wiki import links
-    from dmsu.wiki.render import MarkdownRefused
 
     count = 0
     for page in list(links.current_pages()):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dmsu.db import database, is_postgres
+from dmsu.core.db import database, is_postgres
 
 _CACHE: dict[tuple, tuple[str, list]] = {}
 _INT_SENTINEL = -7_300_000_000

@@ -20,9 +20,9 @@ from pathlib import Path
 import click
 
 from dmsu.cheatsheet.models import Component
+from dmsu.core.markdown import slugify
 from dmsu.wiki.models import Page
 from dmsu.wiki.pages import Draft, PageError, create_page
-from dmsu.wiki.render import slugify
 
 FRONT_MATTER_KEYS = ("title", "visibility", "tags", "component")
 

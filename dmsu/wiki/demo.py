@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dmsu import clock
 from dmsu.cheatsheet.models import Component
+from dmsu.core import clock
+from dmsu.core.markdown import slugify
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket
 from dmsu.wiki import solution
 from dmsu.wiki.models import KNOWN_ISSUE_TAG, Page
 from dmsu.wiki.pages import Draft, create_page
-from dmsu.wiki.render import slugify
 
 DIGESTS = 6
 KNOWN_ISSUES = (

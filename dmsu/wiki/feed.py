@@ -10,8 +10,8 @@ from datetime import datetime
 from feedgen.feed import FeedGenerator
 
 from dmsu.auth.models import User
+from dmsu.core.markdown import sanitize_html
 from dmsu.wiki.models import Page, Revision
-from dmsu.wiki.render import sanitize_html
 
 FEED_ENTRIES = 50
 

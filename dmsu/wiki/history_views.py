@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from dmsu.auth.models import User
-from dmsu.pagecache import public_page
+from dmsu.core.cache.pages import public_page
 from dmsu.wiki import diff
 from dmsu.wiki.models import Revision
 from dmsu.wiki.pages import EditConflict, PageError, revert_page

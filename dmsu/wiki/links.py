@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from peewee import SQL, Value
 
-from dmsu import clock
-from dmsu.wiki import compiled, render
+from dmsu.core import clock
+from dmsu.core import markdown as render
+from dmsu.wiki import compiled
 from dmsu.wiki.models import Attachment, Page, PageLink, Revision, sees_internal
 
 
@@ -46,7 +47,7 @@ def resolver_for(visibility: str):
 
 def render_page(markdown: str, visibility: str, *, self_slug: str | None = None) -> Rendered:
     """Render for storage: HTML, the plain text to index, and the outgoing links (one render;
-    a text the markdown path refuses raises :class:`~dmsu.wiki.render.MarkdownRefused`)."""
+    a text the markdown path refuses raises :class:`~dmsu.core.markdown.MarkdownRefused`)."""
     resolver = resolver_for(visibility)
     linked: set[str] = set()
 

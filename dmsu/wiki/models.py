@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from peewee import CharField, ForeignKeyField, IntegerField, TextField
 
-from dmsu import clock
 from dmsu.auth.models import User
 from dmsu.auth.permissions import can
 from dmsu.cheatsheet.models import Component
-from dmsu.db import BaseModel, UTCDateTimeField
+from dmsu.core import clock
+from dmsu.core.db import BaseModel, UTCDateTimeField
 from dmsu.tickets.models import Ticket
 
 VISIBILITIES = ("internal", "public")

@@ -5,7 +5,7 @@ next number with one conditional UPDATE (``... WHERE id = ? AND revision_number 
 inside the transaction; if the row count is 0 someone else saved in between and the save is
 refused with :class:`EditConflict`. The unique index on (page, number) of
 :class:`~dmsu.wiki.models.Revision` is the second guard. Every write of the wiki runs in
-:func:`dmsu.db.write_transaction` for the area ``wiki``.
+:func:`dmsu.core.db.write_transaction` for the area ``wiki``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 
 from peewee import IntegrityError, fn
 
-from dmsu import clock
 from dmsu.auth.permissions import require
-from dmsu.db import write_transaction
+from dmsu.core import clock
+from dmsu.core.db import write_transaction
+from dmsu.core.markdown import TEXT_LIMITS, MarkdownRefused, slugify
 from dmsu.wiki import links
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision
 from dmsu.wiki.public_check import check_public_page
-from dmsu.wiki.render import TEXT_LIMITS, MarkdownRefused, slugify
 
 TITLE_MAX = 200
 SUMMARY_MAX = 300
@@ -141,7 +141,7 @@ def create_page(draft: Draft, author, *, confirmed: bool = False) -> Page:
     """A new page with its first revision; ``author`` needs ``wiki.edit`` (``None``: loader).
 
     A public page whose text looks personal is refused with
-    :class:`~dmsu.publictext.LooksPersonal` unless the author ``confirmed`` it may be public.
+    :class:`~dmsu.core.publictext.LooksPersonal` unless the author ``confirmed`` it may be public.
     """
     if author is not None:
         require(author, "wiki.edit", "write wiki pages")
@@ -211,7 +211,7 @@ def save_page(
     """Save ``draft`` as the next revision of ``page`` if nobody saved after ``base_revision``.
 
     Raises :class:`EditConflict` (nothing written) when the page moved on,
-    :class:`PageError` for bad input, and :class:`~dmsu.publictext.LooksPersonal` when the
+    :class:`PageError` for bad input, and :class:`~dmsu.core.publictext.LooksPersonal` when the
     text it makes public looks personal and the author has not ``confirmed`` it.
     """
     require(author, "wiki.edit", "edit wiki pages")

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from peewee import SQL, Column, NodeList, TextField, fn
 from playhouse.sqlite_ext import RowIDField
 
-from dmsu.db import BaseModel, is_postgres
+from dmsu.core.db import BaseModel, is_postgres
 from dmsu.wiki.models import Page
 
 START, STOP = "\x02", "\x03"

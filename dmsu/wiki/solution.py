@@ -7,17 +7,18 @@ ticket; saving links the page to the ticket (and, through the ticket workflow, r
 ``digest`` event on the ticket).
 
 A digest may be made public, so it starts from the ticket's public text only
-(:func:`dmsu.publictext.public_text`): the symptoms without the submitter's greeting,
+(:func:`dmsu.core.publictext.public_text`): the symptoms without the submitter's greeting,
 signature, name and contacts, nor the names of the others in the ticket.
 """
 
 from __future__ import annotations
 
-import importlib
-
-from dmsu.publictext import People, public_text
-from dmsu.publictext.people import people_of
+from dmsu.auth.permissions import PermissionDenied
+from dmsu.core.publictext import People, public_text
+from dmsu.core.publictext.people import people_of
 from dmsu.tickets.models import Ticket
+from dmsu.tickets.workflow.events import WorkflowError
+from dmsu.tickets.workflow.releases import link_solution_digest
 from dmsu.wiki.models import Page
 from dmsu.wiki.pages import TITLE_MAX, Draft
 
@@ -72,18 +73,9 @@ def prefill(ticket: Ticket) -> Draft:
 def link_to_ticket(ticket: Ticket, user, page: Page) -> str | None:
     """Tell the ticket workflow about the digest; a sentence when it could not, else None."""
     try:
-        workflow = importlib.import_module("dmsu.tickets.workflow")
-    except ModuleNotFoundError:
-        return None
-    link = getattr(workflow, "link_solution_digest", None)
-    if link is None:
-        return None
-    try:
-        link(ticket, user, Page.get_by_id(page.id))
-    except Exception as exc:  # the workflow's refusal is one sentence (WorkflowError etc.)
-        if type(exc).__name__ in {"WorkflowError", "PermissionDenied"}:
-            return f"The page was saved but not linked on the ticket: {exc}"
-        raise
+        link_solution_digest(ticket, user, Page.get_by_id(page.id))
+    except (WorkflowError, PermissionDenied) as exc:
+        return f"The page was saved but not linked on the ticket: {exc}"
     return None
 
 

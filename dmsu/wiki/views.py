@@ -17,14 +17,14 @@ from peewee import JOIN
 from dmsu.auth.models import User
 from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet.models import Component
-from dmsu.extensions import htmx, login_manager
-from dmsu.pagecache import public_page
-from dmsu.publictext import LooksPersonal
+from dmsu.core.cache.pages import public_page
+from dmsu.core.extensions import htmx, login_manager
+from dmsu.core.markdown import slugify
+from dmsu.core.publictext import LooksPersonal
 from dmsu.tickets.models import Ticket
 from dmsu.wiki import attachments, compiled, diff, links, solution
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision, sees_internal
 from dmsu.wiki.pages import Draft, EditConflict, PageError, create_page, preview_html, save_page
-from dmsu.wiki.render import slugify
 
 bp = Blueprint("wiki", __name__)
 PAGES_PER_INDEX = 100

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dmsu import clock
+from dmsu.core import clock
 from dmsu.tickets.models import TicketEvent
 
 pytestmark = pytest.mark.e2e

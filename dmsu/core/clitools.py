@@ -1,0 +1,25 @@
+"""Helpers shared by the area CLI modules."""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from dmsu import migrations
+from dmsu.core.db import connection_problem
+
+
+def needs_schema(func):
+    """Refuse to run with one clear sentence when the database is unreachable or empty."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        problem = connection_problem()
+        if problem:
+            raise click.ClickException(problem)
+        if not migrations.schema_ready():
+            raise click.ClickException(migrations.MISSING_SCHEMA)
+        return func(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,128 @@
+"""Configuration: defaults here, then ``instance/config.py``, then the environment
+(``DATABASE_URL``, ``SECRET_KEY``, any ``DMSU_*``), then what the caller passes (tests).
+
+No secret lives in the repository: without ``SECRET_KEY`` a random key is created once and
+kept in ``instance/secret_key``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+# The checkout: content/, templates/, static/ and the default instance/ folder live here.
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+DEFAULTS: dict[str, object] = {
+    "DATABASE_URL": "sqlite:///instance/dmsu.sqlite3",
+    "SECRET_KEY": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Site
+    "DMSU_SITE_NAME": "DMSU desk",
+    "DMSU_BASE_URL": "http://127.0.0.1:5000",
+    "DMSU_HTTPS": False,
+    "DMSU_PROJECT_START": "2010-05-01",
+    "DMSU_TIMEZONE": "Europe/Amsterdam",
+    "DMSU_WORKDAY_START": "09:00",
+    "DMSU_WORKDAY_END": "17:00",
+    "DMSU_HOLIDAYS": "",
+    "DMSU_GGUS_TICKET_URL": "https://ggus.eu/?mode=ticket_info&ticket_id={id}",
+    # Accounts
+    "DMSU_LOGIN_RATE_LIMIT": "10 per minute",
+    "DMSU_RATELIMIT_STORAGE_URI": "memory://",
+    "DMSU_ARGON2_TIME_COST": 3,
+    "DMSU_ARGON2_MEMORY_COST": 65536,
+    "DMSU_OIDC_ENABLED": False,
+    "DMSU_OIDC_NAME": "EGI Check-in",
+    "DMSU_OIDC_METADATA_URL": "",
+    "DMSU_OIDC_CLIENT_ID": "",
+    "DMSU_OIDC_CLIENT_SECRET": "",
+    "DMSU_OIDC_DEFAULT_ROLE": "tpm",
+    # Workflow
+    "DMSU_REMIND_SUBMITTER_AFTER_DAYS": 7,
+    "DMSU_REMIND_SUBMITTER_EVERY_DAYS": 7,
+    "DMSU_CLOSE_WAITING_AFTER_DAYS": 30,
+    "DMSU_REACTION_WORKING_DAYS": 3,
+    "DMSU_NO_ETA_WORKING_DAYS": 5,
+    "DMSU_UMD_STALE_DAYS": 30,
+    "DMSU_THIRD_LINE_STALE_DAYS": 61,
+    "DMSU_SCHEDULER": False,
+    # Mail
+    "DMSU_SMTP_HOST": "",
+    "DMSU_SMTP_PORT": 25,
+    "DMSU_SMTP_USER": "",
+    "DMSU_SMTP_PASSWORD": "",
+    "DMSU_SMTP_STARTTLS": False,
+    "DMSU_SMTP_TIMEOUT": 10,
+    "DMSU_MAIL_FROM": "dmsu-desk@localhost",
+    "DMSU_DIGEST_MAILTO": "",
+    "DMSU_REPORT_MAILTO": "",
+    # Requirements (EGI RT)
+    "DMSU_RT_URL": "",
+    "DMSU_RT_TOKEN": "",
+    "DMSU_RT_USER": "",
+    "DMSU_RT_PASSWORD": "",
+    "DMSU_RT_QUEUE": "Requirements",
+    "DMSU_RT_TAG_FIELD": "Tag",
+    "DMSU_RT_TIMEOUT": 10,
+    # Wiki
+    "DMSU_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+}
+
+
+def _coerce(raw: str, default: object) -> object:
+    """Turn an environment string into the type of the default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, (list, dict)):
+        return json.loads(raw)
+    return raw
+
+
+def from_environment(environ: dict[str, str]) -> dict[str, object]:
+    """The settings given in the environment: ``DATABASE_URL``, ``SECRET_KEY``, ``DMSU_*``."""
+    values: dict[str, object] = {}
+    for key, raw in environ.items():
+        if key in {"DATABASE_URL", "SECRET_KEY"} or key.startswith("DMSU_"):
+            if key.startswith("DMSU_TEST_"):
+                continue
+            values[key] = _coerce(raw, DEFAULTS.get(key, ""))
+    return values
+
+
+def instance_secret_key(instance_path: str | Path) -> str:
+    """A random key created once and kept in ``instance/secret_key`` (development)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load(app, overrides: dict[str, object] | None = None) -> None:
+    """Fill ``app.config``: defaults, instance/config.py, environment, then ``overrides``."""
+    app.config.from_mapping({k: v for k, v in DEFAULTS.items() if v is not None})
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(from_environment(dict(os.environ)))
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if app.config["DMSU_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"

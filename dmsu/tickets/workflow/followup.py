@@ -1,0 +1,68 @@
+"""The delegation and follow-up procedure (seed 000): ETAs of the 3rd-line units and escalation.
+
+Seed 000: "Then the external technology provider communicates an ETA for a solution of the
+issue, depending on its severity and complexity of the fix." "Once the ETA has been negotiated
+the resolution of the issue starts at the external technology provider and will then only be
+monitored and status checked once the ETA is due."
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from dmsu.core.db import database
+from dmsu.tickets.models import Ticket, TicketEvent
+from dmsu.tickets.workflow.events import WorkflowError, append, check_open, instant, require
+
+
+def record_eta(
+    ticket: Ticket, actor, due: date, *, note: str = "", at: datetime | None = None
+) -> TicketEvent:
+    """Record (or revise) the 3rd-line unit's ETA; revisions are new events, never overwritten.
+
+    Seed 000 ("The delegation and follow-up procedure"): "If the ETA cannot be fulfilled a
+    possible new ETA is negotiated. ETAs are recorded and used in the metrics for the
+    interaction with the external technology provider." The initial ETA is the earliest event.
+    """
+    require(actor, "ticket.record_eta", "record an ETA")
+    if not isinstance(due, date) or isinstance(due, datetime):
+        raise WorkflowError("An ETA is a date, like 2013-03-01.")
+    check_open(ticket, "recording an ETA")
+    if ticket.support_unit_id is None or ticket.support_unit.kind != "third_line":
+        raise WorkflowError("An ETA is a 3rd-line unit's promise; assign the ticket there first.")
+    at = instant(at)
+    with database.atomic():
+        revision = (
+            TicketEvent.select()
+            .where(TicketEvent.ticket == ticket, TicketEvent.kind == "eta")
+            .count()
+        )
+        event = append(
+            ticket,
+            actor,
+            "eta",
+            at,
+            due=due,
+            support_unit=ticket.support_unit,
+            text=(note or "").strip(),
+            data={"revision": revision},
+        )
+        ticket.eta_due = due
+        ticket.save()
+    return event
+
+
+def escalate(ticket: Ticket, actor, *, reason: str, at: datetime | None = None) -> TicketEvent:
+    """Seed 000: "Unsolved tickets within the 3rd line support with expired ETA are checked,
+    re-assessed, and escalated eventually." Escalation is an event with its reason."""
+    require(actor, "ticket.escalate", "escalate a ticket")
+    if not (reason or "").strip():
+        raise WorkflowError("Say why the ticket is escalated.")
+    check_open(ticket, "escalating it")
+    at = instant(at)
+    with database.atomic():
+        event = append(
+            ticket, actor, "escalated", at, text=reason.strip(), support_unit=ticket.support_unit
+        )
+        ticket.save()
+    return event
