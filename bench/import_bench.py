@@ -42,8 +42,9 @@ def make_file(path: Path, n: int, seed: int, per_ticket: int = 0) -> int:
     """Write ``n`` demo tickets in the import format; return the number of events.
     ``per_ticket`` keeps only the first events of each ticket (the contract's benchmark size is
     about 5 events a ticket; the demo's stories have about 9)."""
-    from dmsu import create_app, migrations
+    from dmsu import create_app
     from dmsu.content import load_all
+    from dmsu.core import schema
     from dmsu.core.db import database
     from dmsu.demo import DemoContext, create_users
     from dmsu.tickets.demo import _creation_times, _Generator
@@ -55,7 +56,7 @@ def make_file(path: Path, n: int, seed: int, per_ticket: int = 0) -> int:
         )
         with app.app_context():
             database.connect(reuse_if_open=True)
-            migrations.migrate()
+            schema.migrate()
             load_all()
             ctx = DemoContext(n_tickets=n, rng=random.Random(seed), end=END, echo=print)
             ctx.users = create_users()

@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dmsu import create_app, migrations  # noqa: E402
+from dmsu import create_app  # noqa: E402
+from dmsu.core import schema
 from dmsu.core.db import database  # noqa: E402
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units  # noqa: E402
 
@@ -169,7 +170,7 @@ def main() -> None:
     app = create_app({"DATABASE_URL": args.database, "SECRET_KEY": "bench"})
     with app.app_context():
         database.connect(reuse_if_open=True)
-        migrations.migrate()
+        schema.migrate()
         ensure_built_in_units()
         count = database.execute_sql("SELECT COUNT(*) FROM ticket").fetchone()[0]
         if count == 0:

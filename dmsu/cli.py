@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from dmsu import migrations
+from dmsu.core import schema
 from dmsu.core.clitools import needs_schema
 from dmsu.core.db import connection_problem, database
 
@@ -23,7 +23,7 @@ def init_command():
     problem = connection_problem()
     if problem:
         raise click.ClickException(problem)
-    applied = migrations.migrate()
+    applied = schema.migrate()
     click.echo(f"Schema: {'applied ' + ', '.join(applied) if applied else 'up to date'}.")
     with database.atomic():
         summary = content.load_all()

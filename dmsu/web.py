@@ -13,8 +13,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import cached_property
 
-from dmsu import migrations
 from dmsu.auth.permissions import PermissionDenied, can
+from dmsu.core import schema
 from dmsu.core.cache.pages import public_page
 from dmsu.core.db import connection_problem, discard_connection, open_connection
 
@@ -145,10 +145,10 @@ def init_app(app) -> None:
             return None
         problem = open_connection()
         if problem is None and not app.extensions.get("dmsu_schema_ready"):
-            if migrations.schema_ready():
+            if schema.schema_ready():
                 app.extensions["dmsu_schema_ready"] = True
             else:
-                problem = migrations.MISSING_SCHEMA
+                problem = schema.MISSING_SCHEMA
         if problem:
             return _unavailable(problem)
         return None

@@ -14,9 +14,10 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from dmsu import create_app, migrations
+from dmsu import create_app
 from dmsu.auth import accounts
 from dmsu.auth.models import ROLES
+from dmsu.core import schema
 from dmsu.core.db import database, make_database
 from dmsu.tickets.units import ensure_built_in_units
 
@@ -66,7 +67,7 @@ class DmsuClient(FlaskClient):
 def _migrate(url: str) -> None:
     database.initialize(make_database(url))
     database.connect(reuse_if_open=True)
-    migrations.migrate()
+    schema.migrate()
     ensure_built_in_units()
     database.close()
 

@@ -4,8 +4,8 @@ gives components (and TCB recommendations) the version their edit forms compare.
 
 from __future__ import annotations
 
-from dmsu import migrations
 from dmsu.cheatsheet.models import Component, ComponentName
+from dmsu.core import schema
 from dmsu.core.db import database
 
 
@@ -14,10 +14,10 @@ def test_m0200_adds_the_name_table_and_backfills_existing_components(app):
     Component.create(name="Other", slug="other", aliases="cream\nother-alias")
     database.drop_tables([ComponentName])
     database.execute_sql('ALTER TABLE "component" DROP COLUMN "retired_at"')
-    migrations.SchemaMigration.delete().where(
-        migrations.SchemaMigration.name == "m0200_cheatsheet_names"
+    schema.SchemaMigration.delete().where(
+        schema.SchemaMigration.name == "m0200_cheatsheet_names"
     ).execute()
-    assert migrations.migrate() == ["m0200_cheatsheet_names"]
+    assert schema.migrate() == ["m0200_cheatsheet_names"]
     owners = {row.key: row.component.name for row in ComponentName.select()}
     assert owners == {
         "cream ce": "CREAM CE",
@@ -27,7 +27,7 @@ def test_m0200_adds_the_name_table_and_backfills_existing_components(app):
         "other-alias": "Other",
     }
     assert "retired_at" in {c.name for c in database.get_columns("component")}
-    assert migrations.migrate() == []
+    assert schema.migrate() == []
 
 
 def test_m0909_gives_components_and_recommendations_a_version(app):
@@ -37,9 +37,9 @@ def test_m0909_gives_components_and_recommendations_a_version(app):
     Recommendation.create(quarter="PQ9", title="Ship the fix", risk="r", improvement="i")
     for table in ("component", "recommendation"):
         database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "version"')
-    migrations.SchemaMigration.delete().where(
-        migrations.SchemaMigration.name == "m0909_edit_versions"
+    schema.SchemaMigration.delete().where(
+        schema.SchemaMigration.name == "m0909_edit_versions"
     ).execute()
-    assert migrations.migrate() == ["m0909_edit_versions"]
+    assert schema.migrate() == ["m0909_edit_versions"]
     assert Component.get().version == 1 and Recommendation.get().version == 1
-    assert migrations.migrate() == []
+    assert schema.migrate() == []

@@ -5,7 +5,7 @@ revisions, publishing works again, and a second run changes nothing."""
 
 from __future__ import annotations
 
-from dmsu import migrations
+from dmsu.core import schema
 from dmsu.core.db import database
 from dmsu.digests.drafting import draft_digest
 from dmsu.digests.models import Digest, DigestRevision
@@ -74,7 +74,7 @@ def test_the_repair_makes_each_digest_agree_with_its_revisions(
 ):
     world = _damaged_world(assigner_client, make_ticket)
     assert client.get(f"/digests/{LATER_WEEK}").status_code == 404  # lost from the public
-    repair.up(database, migrations.migrator())
+    repair.up(database, schema.migrator())
 
     corrected = Digest.get(Digest.week == WEEK)
     first, second = _revision(WEEK, 1), _revision(WEEK, 2)
@@ -90,7 +90,7 @@ def test_the_repair_makes_each_digest_agree_with_its_revisions(
     assert "Later words." in client.get(f"/digests/{LATER_WEEK}").get_data(as_text=True)
 
     rows = {week: _row(week) for week in (WEEK, LATER_WEEK, "2013-W09")}
-    repair.up(database, migrations.migrator())
+    repair.up(database, schema.migrator())
     assert {week: _row(week) for week in rows} == rows  # a second run changes nothing
 
     again = _publish(assigner_client, WEEK, "A correction after the repair.")
@@ -101,4 +101,4 @@ def test_the_repair_makes_each_digest_agree_with_its_revisions(
 
 
 def test_the_repair_is_a_registered_migration(app):
-    assert "m0908_digest_revision_repair" in migrations.applied()
+    assert "m0908_digest_revision_repair" in schema.applied()

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dmsu import create_app, migrations
+from dmsu import create_app
 from dmsu.core import config as settings
+from dmsu.core import schema
 from dmsu.core.db import DatabaseConfigError, database, make_database
 from dmsu.tickets.units import SupportUnit
 
@@ -90,9 +91,9 @@ def test_unreachable_postgres_is_reported_not_a_traceback(tmp_path):
 
 
 def test_migrations_record_what_they_applied(app):
-    assert migrations.schema_ready()
-    assert "m0001_initial" in migrations.applied()
-    assert migrations.migrate() == []
+    assert schema.schema_ready()
+    assert "m0001_initial" in schema.applied()
+    assert schema.migrate() == []
     assert database.table_exists("ticket_event")
 
 

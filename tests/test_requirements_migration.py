@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu import migrations
+from dmsu.core import schema
 from dmsu.core.db import database, is_postgres
 from dmsu.migrations import m0500_requirements
 
@@ -28,7 +28,7 @@ def test_m0500_adds_what_an_older_database_lacks(app):
     for table, column in ADDED.items():
         database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
         assert column not in columns(table)
-    m0500_requirements.up(database, migrations.migrator())
+    m0500_requirements.up(database, schema.migrator())
     for table, column in ADDED.items():
         assert column in columns(table)
     indexes = {i.name for i in database.get_indexes("tcb_report")}
@@ -37,5 +37,5 @@ def test_m0500_adds_what_an_older_database_lacks(app):
 
 def test_m0500_is_a_no_op_on_a_fresh_database(app):
     before = {t: columns(t) for t in ADDED}
-    m0500_requirements.up(database, migrations.migrator())
+    m0500_requirements.up(database, schema.migrator())
     assert {t: columns(t) for t in ADDED} == before

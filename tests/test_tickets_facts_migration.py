@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu import migrations
+from dmsu.core import schema
 from dmsu.core.db import database, is_postgres
 from dmsu.migrations import (
     m0900_event_unit_before,
@@ -49,7 +49,7 @@ def test_an_older_database_gets_every_derived_column_filled(app):
             database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{name}"')
     assert not set(EVENT_FACTS) & columns("ticket_event")
     for step in STEPS:
-        step.up(database, migrations.migrator())
+        step.up(database, schema.migrator())
     assert set(EVENT_FACTS) <= columns("ticket_event") and set(TICKET_FACTS) <= columns("ticket")
     for ticket in Ticket.select():
         assert stored(ticket.id) == expected(ticket.id) == before[ticket.id]
@@ -62,5 +62,5 @@ def test_an_older_database_gets_every_derived_column_filled(app):
 def test_the_steps_are_no_ops_on_a_fresh_database(app):
     tables = {t: columns(t) for t in ("ticket", "ticket_event")}
     for step in STEPS:
-        step.up(database, migrations.migrator())
+        step.up(database, schema.migrator())
     assert {t: columns(t) for t in tables} == tables

@@ -16,11 +16,11 @@ from peewee import IntegrityError
 from dmsu.api import openapi, tokens
 from dmsu.core.extensions import csrf
 from dmsu.core.publictext import LooksPersonal, People
-from dmsu.core.publictext.people import people_of
 from dmsu.tickets.exchange import exporter
 from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.exchange.records import InvalidTicket, drop_nul, validate_ticket
 from dmsu.tickets.models import Ticket
+from dmsu.tickets.people import people_of
 from dmsu.tickets.workflow import public_fields
 
 bp = Blueprint("api", __name__)

@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from dmsu import migrations
+from dmsu.core import schema
 from dmsu.core.db import connection_problem
 
 
@@ -18,8 +18,8 @@ def needs_schema(func):
         problem = connection_problem()
         if problem:
             raise click.ClickException(problem)
-        if not migrations.schema_ready():
-            raise click.ClickException(migrations.MISSING_SCHEMA)
+        if not schema.schema_ready():
+            raise click.ClickException(schema.MISSING_SCHEMA)
         return func(*args, **kwargs)
 
     return wrapper

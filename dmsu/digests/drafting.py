@@ -29,11 +29,11 @@ from dmsu.core import clock
 from dmsu.core.db import write_transaction
 from dmsu.core.markdown import MarkdownRefused, render_markdown, render_plain
 from dmsu.core.publictext import People, public_text
-from dmsu.core.publictext.people import people_of_tickets
 from dmsu.digests import rota
 from dmsu.digests.models import COUNT_LABELS, Digest, DigestEntry
 from dmsu.metrics.periods import week_bounds
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket, TicketEvent
+from dmsu.tickets.people import people_of_tickets
 from dmsu.tickets.units import SupportUnit
 
 HANDLED_KINDS = ("dmsu", "third_line")

@@ -22,10 +22,10 @@ from peewee import JOIN
 from dmsu.cheatsheet.models import Component
 from dmsu.core.markdown import html_text
 from dmsu.core.publictext import public_text
-from dmsu.core.publictext.people import people_of_tickets
 from dmsu.digests import cache
 from dmsu.digests.drafting import digest_html, status_text
 from dmsu.tickets.models import CLOSED_STATUSES, Ticket
+from dmsu.tickets.people import people_of_tickets
 from dmsu.tickets.units import SupportUnit
 
 LIMIT = 200

@@ -24,7 +24,6 @@ from dmsu.core import clock
 from dmsu.core.db import database, write_transaction
 from dmsu.core.markdown import plain_text, sanitize_html
 from dmsu.core.publictext import Finding, LooksPersonal, People, findings, without_people
-from dmsu.core.publictext.people import known_submitters, submitters_of
 from dmsu.digests.drafting import DigestError, count_rows, entries_of
 from dmsu.digests.editing import EditConflict
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
@@ -32,6 +31,7 @@ from dmsu.digests.rota import monday_of
 from dmsu.metrics.periods import week_bounds
 from dmsu.notify import mail
 from dmsu.tickets.models import Ticket, TicketEvent
+from dmsu.tickets.people import known_submitters, submitters_of
 
 NOTE_LIMIT = 300
 

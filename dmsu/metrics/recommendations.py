@@ -24,11 +24,11 @@ from dmsu.auth.permissions import require
 from dmsu.core import clock
 from dmsu.core.db import database, write_transaction
 from dmsu.core.publictext import public_text
-from dmsu.core.publictext.people import people_of_tickets
 from dmsu.metrics.models import Recommendation
 from dmsu.metrics.per_product import most_tickets_per_instance, per_product
 from dmsu.metrics.periods import Period
 from dmsu.tickets.models import OPEN_STATUSES, Ticket
+from dmsu.tickets.people import people_of_tickets
 
 FOLLOWED = {"yes": "Followed", "partly": "Partly followed", "no": "Not followed"}
 QUARTER = re.compile(r"PQ([1-9]\d{0,2})")

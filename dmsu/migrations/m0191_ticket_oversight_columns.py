@@ -6,7 +6,7 @@ from their events."""
 
 def up(db, migrator):
     from dmsu.core.db import UTCDateTimeField
-    from dmsu.migrations import add_column_if_missing
+    from dmsu.core.schema import add_column_if_missing
     from dmsu.tickets.models import Ticket
     from dmsu.tickets.projection import columns as derived
 

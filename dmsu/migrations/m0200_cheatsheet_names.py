@@ -8,7 +8,7 @@ import peewee
 def up(db, migrator):
     from dmsu.cheatsheet.models import CheatSheetChange, Component, ComponentName, name_key
     from dmsu.core.db import UTCDateTimeField
-    from dmsu.migrations import add_column_if_missing
+    from dmsu.core.schema import add_column_if_missing
 
     add_column_if_missing(Component._meta.table_name, "retired_at", UTCDateTimeField(null=True))
     add_column_if_missing(

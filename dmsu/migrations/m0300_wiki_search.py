@@ -15,7 +15,7 @@ import peewee
 
 from dmsu.core import clock
 from dmsu.core.db import UTCDateTimeField
-from dmsu.migrations import add_column_if_missing
+from dmsu.core.schema import add_column_if_missing
 
 SQLITE_FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5("

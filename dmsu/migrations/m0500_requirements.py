@@ -4,7 +4,7 @@ gets them from the models in m0001)."""
 from peewee import CharField, TextField
 
 from dmsu.core.db import UTCDateTimeField
-from dmsu.migrations import add_column_if_missing
+from dmsu.core.schema import add_column_if_missing
 
 
 def up(db, migrator):

@@ -1,7 +1,7 @@
 """Notifications remember when a process claimed them, so only truly stuck ones are released."""
 
 from dmsu.core.db import UTCDateTimeField
-from dmsu.migrations import add_column_if_missing
+from dmsu.core.schema import add_column_if_missing
 
 
 def up(db, migrator):

@@ -30,7 +30,7 @@ SUPERSEDED = (
 
 
 def up(db, migrator):
-    from dmsu.migrations import replace_indexes
+    from dmsu.core.schema import replace_indexes
     from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()

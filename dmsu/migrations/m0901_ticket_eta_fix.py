@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def up(db, migrator):
-    from dmsu.migrations import replace_indexes
+    from dmsu.core.schema import replace_indexes
     from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()

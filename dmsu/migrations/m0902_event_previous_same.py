@@ -15,7 +15,7 @@ SUPERSEDED = ("ticket_event_metrics_flow", "ticket_event_metrics_solves")
 
 
 def up(db, migrator):
-    from dmsu.migrations import replace_indexes
+    from dmsu.core.schema import replace_indexes
     from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()

@@ -14,7 +14,7 @@ SUPERSEDED = ("ticket_event_kind_support_unit_id_at",)
 
 
 def up(db, migrator):
-    from dmsu.migrations import replace_indexes
+    from dmsu.core.schema import replace_indexes
     from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()

@@ -26,6 +26,6 @@ SUPERSEDED = ("ticket_eta_fix_at",)
 
 
 def up(db, migrator):
-    from dmsu.migrations import replace_indexes
+    from dmsu.core.schema import replace_indexes
 
     replace_indexes(SUPERSEDED, INDEXES)

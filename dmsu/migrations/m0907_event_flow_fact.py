@@ -16,7 +16,7 @@ SUPERSEDED = ("ticket_event_metrics_flow_v2", "ticket_event_metrics_solves_v2")
 
 
 def up(db, migrator):
-    from dmsu.migrations import replace_indexes
+    from dmsu.core.schema import replace_indexes
     from dmsu.tickets.projection import facts
 
     facts.add_missing_columns()

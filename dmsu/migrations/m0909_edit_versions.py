@@ -10,7 +10,7 @@ from __future__ import annotations
 def up(db, migrator):
     from peewee import IntegerField
 
-    from dmsu.migrations import add_column_if_missing
+    from dmsu.core.schema import add_column_if_missing
 
     add_column_if_missing("component", "version", IntegerField(default=1))
     add_column_if_missing("recommendation", "version", IntegerField(default=1))

@@ -25,7 +25,6 @@ from dmsu.auth.permissions import PermissionDenied, can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.core.extensions import htmx
 from dmsu.core.publictext import public_text
-from dmsu.core.publictext.people import people_of
 from dmsu.requirements import log, queries, routing
 from dmsu.requirements.models import (
     EFFORT_LABELS,
@@ -38,6 +37,7 @@ from dmsu.requirements.models import (
 )
 from dmsu.requirements.rt_client import RtSettings, ticket_url
 from dmsu.tickets.models import Ticket
+from dmsu.tickets.people import people_of
 
 bp = Blueprint("requirements", __name__)
 

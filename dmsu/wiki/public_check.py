@@ -5,7 +5,7 @@ starts from a ticket, whose submitter must not be named there. What a save would
 is checked: the whole page when it becomes public, and on a public page what is new in it
 (what was already public has been seen and confirmed). The people looked for are the
 submitters of the page's ticket and of the tickets it references (``#91039``), and anyone the
-site knows as a submitter (:mod:`dmsu.core.publictext.people`).
+site knows as a submitter (:mod:`dmsu.tickets.people`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from dmsu.core.publictext import Finding, LooksPersonal, findings
-from dmsu.core.publictext.people import known_submitters, submitters_of, tickets_referenced
+from dmsu.tickets.people import known_submitters, submitters_of, tickets_referenced
 
 _TICKET_REF = re.compile(r"(?<![\w&])#(\d{3,9})\b")
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dmsu.auth.permissions import PermissionDenied
 from dmsu.core.publictext import People, public_text
-from dmsu.core.publictext.people import people_of
 from dmsu.tickets.models import Ticket
+from dmsu.tickets.people import people_of
 from dmsu.tickets.workflow.events import WorkflowError
 from dmsu.tickets.workflow.releases import link_solution_digest
 from dmsu.wiki.models import Page

@@ -9,7 +9,7 @@ so the feeds and the digest e-mail); :func:`findings` names what still looks per
 a person typed, so that publishing can ask them first.
 
 The text parts (:mod:`.letter`, :mod:`.contacts`, :mod:`.names`, :mod:`.scrub`) are plain
-functions of strings; :mod:`.people` reads who is named in a ticket from the database.
+functions of strings; :mod:`dmsu.tickets.people` reads who is named in a ticket from the database.
 """
 
 from __future__ import annotations

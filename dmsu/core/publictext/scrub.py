@@ -17,7 +17,7 @@ def public_text(text: str, people: People | None = None) -> str:
     hides behind them. Then go: quoted earlier messages and reply headers, the greeting, the
     sign-off and everything after it (the signature), e-mail addresses (also "name at cern dot
     ch"), telephone numbers, and the names of ``people`` (the ticket's submitter and the others
-    of the ticket, see :func:`dmsu.core.publictext.people.people_of_tickets`), of whoever signed or
+    of the ticket, see :func:`dmsu.tickets.people.people_of_tickets`), of whoever signed or
     was greeted, and of anyone written with a title ("Dr. Rossi"), wherever they appear.
     What is left — error messages, host names, versions, GGUS numbers — stays as written.
     """

@@ -277,7 +277,7 @@ def add_missing_columns() -> None:
     the events in one pass. Migrations m0900–m0903 and m0907 each call it first, so whichever of them
     runs first on an older database adds and fills everything (the backfill reads all the
     columns at once); on a fresh database the tables already have them and nothing happens."""
-    from dmsu.migrations import add_column_if_missing
+    from dmsu.core.schema import add_column_if_missing
     from dmsu.tickets.models import Ticket, TicketEvent
 
     added = False

@@ -12,7 +12,7 @@ asked about again.
 from __future__ import annotations
 
 from dmsu.core.publictext import Finding, LooksPersonal, People, findings, public_text
-from dmsu.core.publictext.people import known_submitters, people_of
+from dmsu.tickets.people import known_submitters, people_of
 
 PUBLIC_FIELDS = ("subject", "description", "impact", "workaround")
 
