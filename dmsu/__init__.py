@@ -66,8 +66,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 def _template_bytecode(app: Flask) -> None:
     """Keep compiled templates in the instance folder, so a new worker loads them instead of
-    compiling each template again on its first request (40-100 ms for a large page; Jinja
-    checks each template's source before using its cached code)."""
+    compiling each template again on its first request (Jinja checks each template's source
+    before using its cached code)."""
     from jinja2 import FileSystemBytecodeCache
 
     folder = Path(app.instance_path) / "jinja"

@@ -44,7 +44,7 @@ class CleanRequest(Request):
 
 
 class SessionCookies(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions (DESIGN: "sessions in signed cookies"), with the signing
+    """Flask's signed-cookie sessions ("sessions in signed cookies"), with the signing
     serializer made once per key instead of twice per request, and nothing to verify for a
     request without a session cookie (every anonymous reader)."""
 
@@ -91,7 +91,7 @@ def healthz():
     return jsonify(status="ok")
 
 
-# The main navigation (DESIGN "Conventions"): endpoint, label, shown to anonymous readers.
+# The main navigation (the conventions a reader's tools rely on): endpoint, label, shown to anonymous readers.
 NAV = (
     ("cheatsheet.index", "Cheat sheet", True),
     ("tickets.index", "Tickets", False),

@@ -5,7 +5,7 @@ Columns (:data:`~dmsu.cheatsheet.fields.COLUMNS`): component, aliases (``;``-sep
 description, support_unit, partners (``;``), experts (``;``, each ``Name <email>``),
 deployment_size (registered instances), doc_url, forums (``;``: list addresses or links).
 
-An import validates every row before it writes anything (DESIGN rule 7: "an import names the
+An import validates every row before it writes anything (ARCHITECTURE.md rule 7: "an import names the
 line and field"; "Nothing is half-written"), then creates or updates the components in one
 transaction, each change recorded. Rows are matched to components by name, ignoring case.
 """

@@ -1,6 +1,6 @@
 """The one working-time calendar, and the SLA response-time tables.
 
-DESIGN rule 4: "Working-time arithmetic (SLA, '3 working days') lives in one calendar module."
+ARCHITECTURE.md rule 4: "Working-time arithmetic (SLA, '3 working days') lives in one calendar module."
 
 The rule for reading the seeds' response times: "4 hours within working hours" = 4 business
 hours, "N working days" = N × 8 business hours (N × the length of the working day).

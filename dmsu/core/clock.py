@@ -1,4 +1,4 @@
-"""The one source of time (DESIGN rule 4: "All times are timezone-aware UTC in the database;
+"""The one source of time (ARCHITECTURE.md rule 4: "All times are timezone-aware UTC in the database;
 ``clock.now()`` everywhere").
 
 Tests and ``flask dmsu tick --now ISO`` pin the clock with :func:`frozen` or :func:`set_now`.

@@ -25,7 +25,7 @@ class DatabaseConfigError(ValueError):
 
 
 class UTCDateTimeField(DateTimeField):
-    """A timestamp stored as UTC and always handed back timezone-aware (DESIGN rule 4)."""
+    """A timestamp stored as UTC and always handed back timezone-aware (ARCHITECTURE.md rule 4)."""
 
     def db_value(self, value):
         if isinstance(value, datetime):

@@ -4,7 +4,7 @@ Seed 000: "Digest of the tickets handled by DMSU in the previous week is prepare
 shift on duty person as his/her final task ... The digests are publicly available, and they
 are focused on issues that are likely to hit broader user community."
 
-The counts come from the event log (DESIGN rule 1, "Events are the truth"), over the ISO week
+The counts come from the event log (ARCHITECTURE.md rule 1, "Events are the truth"), over the ISO week
 ``[Monday 00:00, next Monday 00:00)`` UTC of :func:`dmsu.metrics.periods.week_bounds`:
 
 - new in DMSU: tickets assigned to DMSU during the week;

@@ -1,6 +1,6 @@
 """Saving the shift's edits of a digest without losing anyone's text.
 
-Issue 6: "two people editing one draft (same no-lost-edits rule as the wiki): a clear message
+"two people editing one draft (same no-lost-edits rule as the wiki): a clear message
 and nothing lost." The edit form carries the digest's ``version``; a save is one atomic
 compare-and-set ``UPDATE digest SET ..., version = version + 1 WHERE id = ? AND version = ?``.
 A save based on an old version changes nothing and raises :class:`EditConflict`, which carries

@@ -1,7 +1,7 @@
 """Feeds: the Atom feed of published digests (feedgen) and the shift rota as iCalendar
 (icalendar), so that readers and assigners can subscribe.
 
-Issue 6: "an Atom feed of published digests that a real feed reader parses", and "a Shift
+"an Atom feed of published digests that a real feed reader parses", and "a Shift
 rota page: who is on shift each week, with an iCalendar feed (icalendar package) so assigners
 can subscribe". Each feed entry's content is the stored public HTML of the digest's current
 revision: nothing else, so only public-safe text is in it.

@@ -1,7 +1,7 @@
 """Publishing a digest: a whole, public-safe revision, stored as HTML and as text, mailed once.
 
 Seed 000: the digest "is published at the DMSU wiki. The digests are publicly available".
-Issue 6: "A published digest stays as published; a later correction is a new revision shown
+"A published digest stays as published; a later correction is a new revision shown
 as 'updated'", and "an e-mail of the published digest to a list (DMSU_DIGEST_MAILTO) through
 the same mail path as the workflow's notifications".
 

@@ -2,7 +2,7 @@
 
 Seed 000: "there is a 'DMSU shift' duty rotated weekly among the assigners", and "Digest of
 the tickets handled by DMSU in the previous week is prepared by the DMSU shift on duty person
-as his/her final task". Issue 3 item 8: "a weekly rota among assigners (generated round robin,
+as his/her final task". And: "a weekly rota among assigners (generated round robin,
 editable by admins)".
 
 Weeks are named like ISO weeks, ``2013-W07``; the names sort in time order as strings.

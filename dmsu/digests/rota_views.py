@@ -1,7 +1,7 @@
 """The shift rota page and its iCalendar feed.
 
-Issue 3 item 8: "a weekly rota among assigners (generated round robin, editable by admins)";
-issue 6: "Shift rota page: who is on shift each week, with an iCalendar feed (icalendar
+"a weekly rota among assigners (generated round robin, editable by admins)";
+"Shift rota page: who is on shift each week, with an iCalendar feed (icalendar
 package) so assigners can subscribe". Anyone may read the rota (the digests name their
 author publicly too); admins reassign a week or generate the next weeks.
 """

@@ -3,7 +3,7 @@
 Seed 000: "Digest of the tickets handled by DMSU in the previous week is prepared by the DMSU
 shift on duty person as his/her final task". Every Monday at 07:00 (the scheduler runs cron
 triggers in ``DMSU_TIMEZONE``) the previous ISO week's digest is drafted and the person who
-was on shift that week is asked to publish it. Both are idempotent (DESIGN rule 5): a draft
+was on shift that week is asked to publish it. Both are idempotent (ARCHITECTURE.md rule 5): a draft
 exists once per week, a reminder is recorded once per week under ``digest-reminder:<week>``;
 a reminder noticed more than two days late (replaying history, an outage) is recorded but not
 mailed.

@@ -1,4 +1,4 @@
-"""Scheduled jobs: thin wrappers over the areas' functions (DESIGN rule 5: "Jobs are
+"""Scheduled jobs: thin wrappers over the areas' functions (ARCHITECTURE.md rule 5: "Jobs are
 idempotent. A job may run twice or late; the database says what is already done").
 
 Each area declares its jobs in ``dmsu/<area>/schedule.py`` as ``JOBS = [JobSpec(...)]``.

@@ -1,6 +1,6 @@
 """``flask dmsu tick`` and ``flask dmsu scheduler``: running the periodic jobs.
 
-Issue 3, item 12: "``flask --app app dmsu tick [--now ISO-8601]`` runs every due job once as of
+"``flask --app app dmsu tick [--now ISO-8601]`` runs every due job once as of
 that instant (for tests, cron and replaying history)"; in production the scheduler "runs as
 its own process, ``flask --app app dmsu scheduler``, and a second scheduler process must not
 double-send".

@@ -36,7 +36,7 @@ def register(group: click.Group) -> None:
 @with_appcontext
 @needs_schema
 def metrics_command(period_name, by, fmt):
-    """Print the ticket metrics of a period (issue 8 definitions, from events, UTC)."""
+    """Print the ticket metrics of a period (the metrics' definitions, from events, UTC)."""
     from dmsu.metrics.page import current_year
 
     config = current_app.config

@@ -3,7 +3,7 @@ external technology provider in accurately defining the ETA times for resolving 
 issues. Percentage of fixes provided by: The initial ETA; Any revised ETA; Within a week of
 the agreed ETA; Within a month of the agreed ETA.").
 
-The contract (issue 8): over tickets with at least one ``eta`` event whose fix arrives inside
+The contract: over tickets with at least one ``eta`` event whose fix arrives inside
 the period; the fix is the ticket's first assignment to ``UMD release`` or its first
 ``solved`` status while in a 3rd-line unit, after its first ETA. The initial ETA is the due
 date of the earliest ``eta`` event; the final ETA is the due date of the latest ``eta`` event

@@ -1,6 +1,6 @@
-"""The ticket-flow metrics of issue 8 as SQL aggregations over ticket events.
+"""The ticket-flow metrics as SQL aggregations over ticket events.
 
-The contract (issue 8, "Definitions"; all times UTC, from events only):
+The contract (the metrics' definitions; all times UTC, from events only):
 
 - "The support unit a ticket is in changes only by ``assigned`` events; before its first one
   it is in none." The unit a ticket is in just before an event, and since when, are the
@@ -181,7 +181,7 @@ PARTS = 100  # pieces per statement (SQLite allows 500 terms in a compound SELEC
 def _secs(row: str) -> str:
     """Whole seconds from the ticket's latest assignment before a flow fact to the fact: for
     the timed facts, which happen while the ticket is in DMSU, its latest assignment to DMSU
-    (issue 8: "the latest assignment to DMSU before it")."""
+    ("the latest assignment to DMSU before it")."""
     return f"{epoch(f'{row}.at')} - {epoch(f'{row}.unit_before_at')}"
 
 

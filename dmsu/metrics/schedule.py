@@ -1,7 +1,7 @@
 """The quarterly report mail: once a project quarter has ended, its report (markdown) is
 mailed to ``DMSU_REPORT_MAILTO`` through the one mail path, under the key
 ``quarterly-report:PQn`` — so the daily job sends each report once, however often or late it
-runs (DESIGN rule 5). Without ``DMSU_REPORT_MAILTO`` nothing is queued (and nothing is marked
+runs (ARCHITECTURE.md rule 5). Without ``DMSU_REPORT_MAILTO`` nothing is queued (and nothing is marked
 as sent, so setting the address later still sends the last finished quarter).
 """
 

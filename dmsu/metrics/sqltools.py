@@ -47,8 +47,7 @@ def bind(sql: str, params: dict) -> tuple[str, list]:
 
 # For the metric queries' transactions on PostgreSQL: the sorts of a project year's medians
 # fit in memory instead of on disk, and no JIT compilation, which costs more than it saves on
-# queries that take a fraction of a second (34 ms of the 3rd-line backlog's 0.5 s, before
-# its partial index).
+# queries that take a fraction of a second.
 PG_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 
 

@@ -1,5 +1,5 @@
 """Tickets: the oversight columns derived from events (``dmsu.tickets.projection.columns``) and the
-indexes of the ticket list's filters and the sweep's groups (issue 10). A no-op where they
+indexes of the ticket list's filters and the sweep's groups. A no-op where they
 exist (a fresh database gets them from ``m0001_initial``); existing tickets are backfilled
 from their events."""
 

@@ -1,4 +1,4 @@
-"""Metrics: indexes for the SQL aggregations over ticket events (issue 8: "a project year
+"""Metrics: indexes for the SQL aggregations over ticket events ("a project year
 over 100,000 tickets must take well under a second").
 
 - ``(kind, ticket_id, at, id, support_unit_id)``: every assignment (or ETA) ticket by

@@ -1,6 +1,6 @@
 """Ticket events: the derived columns ``unit_before_id`` / ``unit_before_at`` (see
 :mod:`dmsu.tickets.projection.facts`) and the indexes that let the metrics read a period from the
-index alone (issue 8: "a project year over 100,000 tickets in well under a second").
+index alone ("a project year over 100,000 tickets in well under a second").
 
 - ``ticket_event_metrics_flow (kind, at, support_unit_id, unit_before_id, unit_before_at,
   ticket_id, id)``: the assignments of a period with where each came from; it takes the

@@ -1,5 +1,5 @@
 """The notification log: every mail the site means to send, keyed so that a job that runs
-twice or late sends nothing twice (DESIGN rule 5: "the database says what is already done")."""
+twice or late sends nothing twice (ARCHITECTURE.md rule 5: "the database says what is already done")."""
 
 from __future__ import annotations
 

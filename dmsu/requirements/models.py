@@ -90,7 +90,7 @@ class Requirement(BaseModel):
 
     @classmethod
     def visible_to(cls, user):
-        """DESIGN rule 2, one visibility rule: requirements are internal — staff only."""
+        """ARCHITECTURE.md rule 2, one visibility rule: requirements are internal — staff only."""
         from dmsu.auth.permissions import can
 
         query = cls.select()

@@ -1,4 +1,4 @@
-"""Tickets and their events. Events are the truth (DESIGN rule 1): every change goes through
+"""Tickets and their events. Events are the truth (ARCHITECTURE.md rule 1): every change goes through
 ``tickets/workflow.py`` which appends a :class:`TicketEvent`; the columns on :class:`Ticket`
 are a summary kept in step for listing and filtering.
 
@@ -111,7 +111,7 @@ class Ticket(BaseModel):
             (("support_unit", "status"), False),
             (("component", "created_at"), False),
             (("assignee", "updated_at"), False),
-            # the list's filters, each in the newest-change-first order (issue 10)
+            # the list's filters, each in the newest-change-first order
             (("status", "updated_at"), False),
             (("status", "priority", "updated_at"), False),
             (("priority", "updated_at"), False),

@@ -1,4 +1,4 @@
-"""The tickets area's jobs (issue 3, item 12): thin wrappers that read the app's settings and
+"""The tickets area's jobs: thin wrappers that read the app's settings and
 call the oversight logic as of the instant they run. Every one is idempotent (see
 :mod:`dmsu.tickets.oversight.notices`); rota notices are the digests area's."""
 

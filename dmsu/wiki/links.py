@@ -1,6 +1,6 @@
 """Wiki links, ticket references and what a page shows beside its text.
 
-How a stored page stays honest about links (the decision asked for in issue 5):
+How a stored page stays honest about links (the decision taken here):
 a page's HTML is rendered at save time with a link resolver that sees only the pages the
 page's own readers may see: a public page's resolver sees public pages only, an internal
 page's resolver sees every page. So a ``[[Internal page]]`` link in a public page is drawn

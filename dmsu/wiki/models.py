@@ -1,12 +1,12 @@
 """Wiki pages and their revisions; the rendered HTML is stored with each revision and on the
-page (DESIGN rule 3), so a page view serves stored HTML.
+page (ARCHITECTURE.md rule 3), so a page view serves stored HTML.
 
 Seed 000: "Tickets of the specific category of being assigned to the 3rd line support because
 of lack of expertise in DMSU which get solved are inspected, and the digest of the solution
 recorded at DMSU internal wiki for further use." Pages are therefore ``internal`` by default;
 a page made ``public`` can be read by anyone.
 
-The one visibility rule (DESIGN rule 2) is :meth:`Page.visible_to`; revisions, links and
+The one visibility rule (ARCHITECTURE.md rule 2) is :meth:`Page.visible_to`; revisions, links and
 attachments have their own ``visible_to`` built on it, used by every view, the search, the
 feeds and the API alike.
 """

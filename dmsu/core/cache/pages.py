@@ -1,7 +1,7 @@
 """Rendered public pages, kept per worker process for anonymous readers and checked against
 the database on every use.
 
-Issue 10: "a cached public page should cost little more than Flask itself", with "a cache
+"a cached public page should cost little more than Flask itself", with "a cache
 for rendered public pages invalidated on change" and "conditional GET (ETag /
 Last-Modified) for public pages and feeds".
 

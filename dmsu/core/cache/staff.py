@@ -1,9 +1,8 @@
 """Rendered staff pages, kept per worker process and per user, and checked against the
 database's own change counter on every use.
 
-Issue 10: staff pages (ticket list, ticket, sweep) "at least 0.25 [of bare Flask] with p99
-under 100 ms" at 100,000 tickets. Made afresh, the sweep costs about 50 ms of CPU and a
-ticket page about 12 ms; most of what a supporter asks for again has not changed since.
+Staff pages (ticket list, ticket, sweep) are costly to make afresh at a hundred thousand
+tickets, and most of what a supporter asks for again has not changed since.
 
 How a kept page stays correct:
 

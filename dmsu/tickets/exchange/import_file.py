@@ -1,6 +1,6 @@
 """Importing a file of the import format (:mod:`dmsu.tickets.exchange.records`) in one transaction.
 
-DESIGN rule 7: "an import names the line and field ... Nothing is half-written: multi-row
+ARCHITECTURE.md rule 7: "an import names the line and field ... Nothing is half-written: multi-row
 changes run in one transaction." Lines are read, checked and written in batches through
 :class:`dmsu.tickets.exchange.importer.TicketWriter`; a bad line stops the writing and, unless the
 caller asked to skip bad lines, undoes what was written.

@@ -1,8 +1,8 @@
 """Ticket text to stored HTML, fast enough for bulk imports.
 
 Every text goes through the one markdown path, :func:`dmsu.core.markdown.render_markdown`
-(DESIGN rule 3). That function builds a fresh Markdown parser per call (about 0.4 ms), which
-for 100,000 imported tickets with their comments would alone take minutes. Two shortcuts keep
+(the one-markdown-path rule). Parsing every text of a large import through it would alone
+take minutes. Two shortcuts keep
 the result byte-for-byte the same (pinned by ``tests/test_tickets_import_html.py``):
 
 - plain prose — lines that start with a letter and hold only letters, digits, spaces and

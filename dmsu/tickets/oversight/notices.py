@@ -1,7 +1,7 @@
 """What the oversight jobs share: the "noticed too late" rule, the once-only system events and
 the mail text around a ticket.
 
-Issue 3, item 12: "Every job is idempotent: what was sent is in a notification log, so a rerun
+"Every job is idempotent: what was sent is in a notification log, so a rerun
 or a late run sends nothing twice; a deadline noticed more than a day late (after importing
 history, or after an outage) is recorded but not mailed, so replaying 2012 never mails anyone."
 """

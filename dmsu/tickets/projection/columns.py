@@ -1,4 +1,4 @@
-"""Ticket columns derived from the event log, kept in step with it (DESIGN rule 1: "Events
+"""Ticket columns derived from the event log, kept in step with it (ARCHITECTURE.md rule 1: "Events
 are the truth"; these are summaries for the oversight lists, recomputable from events).
 
 - ``unit_since``: when the ticket entered its current support unit (its latest ``assigned``);

@@ -1,11 +1,11 @@
 """What the metrics read off a ticket's events, worked out when the events are written.
 
-Events are the truth (DESIGN rule 1); these are derived from them, kept in step in the same
+Events are the truth (ARCHITECTURE.md rule 1); these are derived from them, kept in step in the same
 transaction, recomputable, and checked against the events by the tests:
 
 - every event's ``unit_before_id`` / ``unit_before_at``: the support unit the ticket is in
   just before it (the unit of its latest ``assigned`` event before it, by time then id) and
-  since when — issue 8: "The support unit a ticket is in changes only by ``assigned`` events;
+  since when — "The support unit a ticket is in changes only by ``assigned`` events;
   before its first one it is in none";
 - every event's ``prev_same_at``: when the ticket's previous event of the same flow fact
   came (:func:`previous_same`), so a period piece counts "each ticket once" without
@@ -42,7 +42,7 @@ EVENT_FACTS = {
     "next_of_kind_at": "timestamp",
     "flow_fact": "smallint",
 }
-# the flow facts of issue 8's definitions, as stored in ``ticket_event.flow_fact``
+# the flow facts of the metrics' definitions, as stored in ``ticket_event.flow_fact``
 FACT_CODES = {"to_dmsu": 0, "to_tpm": 1, "to_third": 2, "solved": 3}
 TICKET_FACTS = {
     "eta_fix_at": "timestamp",
@@ -54,7 +54,7 @@ TICKET_FACTS = {
 
 @dataclass(frozen=True)
 class EtaFix:
-    """A ticket's ETA outcome (issue 8): ``at`` is its fix — its first assignment to a UMD
+    """A ticket's ETA outcome: ``at`` is its fix — its first assignment to a UMD
     release unit, or its first ``solved`` status while in a 3rd-line unit, after its first
     ETA; ``initial_due`` is the due date of its earliest ETA, ``final_due`` that of its
     latest ETA before the fix; ``unit`` is the unit the ticket was in just before the fix
@@ -95,7 +95,7 @@ class UnitKinds:
 
 
 def flow_fact(kind: str, unit_id, unit_before, status, kinds: UnitKinds) -> str | None:
-    """The ticket-flow fact an event is (issue 8's definitions), or None: an assignment to
+    """The ticket-flow fact an event is (the metrics' definitions), or None: an assignment to
     DMSU, one straight from DMSU to TPM or to a 3rd-line unit, or a solve while in DMSU."""
     if kind == "assigned":
         if unit_id in kinds.dmsu:

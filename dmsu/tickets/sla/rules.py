@@ -12,7 +12,7 @@ Level unspecified "Best effort"; Level 1 "5 working days" for every severity; Le
 "1 working day", "1 working day", "5 working days") for the declared levels. The tables
 themselves live in :mod:`dmsu.core.calendar`.
 
-The rules computed here, from the ticket's events only (DESIGN rule 1):
+The rules computed here, from the ticket's events only (ARCHITECTURE.md rule 1):
 
 - every assignment of the ticket to a 3rd-line unit starts a clock for that unit;
 - the clock stops at the unit's response: its first comment (actor role ``third_line``) or

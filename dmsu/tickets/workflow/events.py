@@ -1,5 +1,5 @@
 """The low-level half of the ticket workflow: who is acting, appending an event, and replaying
-events into the summary columns (DESIGN rule 1: "Events are the truth").
+events into the summary columns (ARCHITECTURE.md rule 1: "Events are the truth").
 
 Only :mod:`dmsu.tickets.workflow.steps` and :mod:`dmsu.tickets.workflow.releases` call :func:`append`; other
 areas change tickets through the workflow's public functions.

@@ -1,4 +1,4 @@
-"""The ticket workflow: every change to a ticket goes through here (DESIGN rule 1).
+"""The ticket workflow: every change to a ticket goes through here (ARCHITECTURE.md rule 1).
 
 Each step checks the actor's role (:mod:`dmsu.auth.permissions`, a refusal raises
 ``PermissionDenied``), checks the rule (a refusal raises :class:`WorkflowError` with one
