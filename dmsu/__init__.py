@@ -79,17 +79,41 @@ def _template_bytecode(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from dmsu.api.views import bp as api_bp
+    """Register every area's blueprint. An area whose routes span several view modules defines
+    its blueprint once in ``blueprint.py``; those modules are imported here first, so each
+    blueprint has all its routes when it is registered (none imports a sibling view module)."""
+    from dmsu.api import about as _api_about
+    from dmsu.api import cheatsheet as _api_cheatsheet
+    from dmsu.api import tickets as _api_tickets
+    from dmsu.api import wiki as _api_wiki
+    from dmsu.api.blueprint import bp as api_bp
     from dmsu.auth.views import bp as auth_bp
-    from dmsu.cheatsheet.views import bp as cheatsheet_bp
-    from dmsu.digests.views import bp as digests_bp
-    from dmsu.metrics.views import bp as metrics_bp
-    from dmsu.requirements.views import bp as requirements_bp
+    from dmsu.cheatsheet import edit_views as _cheatsheet_edit
+    from dmsu.cheatsheet import views as _cheatsheet_views
+    from dmsu.cheatsheet.blueprint import bp as cheatsheet_bp
+    from dmsu.digests import edit_views as _digests_edit
+    from dmsu.digests import rota_views as _digests_rota
+    from dmsu.digests import views as _digests_views
+    from dmsu.digests.blueprint import bp as digests_bp
+    from dmsu.metrics import recommendation_views as _metrics_recommendations
+    from dmsu.metrics import views as _metrics_views
+    from dmsu.metrics.blueprint import bp as metrics_bp
+    from dmsu.requirements import tcb_views as _requirements_tcb
+    from dmsu.requirements import views as _requirements_views
+    from dmsu.requirements.blueprint import bp as requirements_bp
     from dmsu.tickets.pages.sweep_views import bp as sweep_bp
     from dmsu.tickets.pages.views import bp as tickets_bp
     from dmsu.web import home_bp
-    from dmsu.wiki.views import bp as wiki_bp
+    from dmsu.wiki import attachment_views as _wiki_attachments
+    from dmsu.wiki import browse_views as _wiki_browse
+    from dmsu.wiki import history_views as _wiki_history
+    from dmsu.wiki import views as _wiki_views
+    from dmsu.wiki.blueprint import bp as wiki_bp
 
+    del _api_about, _api_cheatsheet, _api_tickets, _api_wiki, _cheatsheet_edit, _cheatsheet_views
+    del _digests_edit, _digests_rota, _digests_views, _metrics_recommendations, _metrics_views
+    del _requirements_tcb, _requirements_views, _wiki_attachments, _wiki_browse, _wiki_history
+    del _wiki_views
     for bp in (home_bp, auth_bp, cheatsheet_bp, tickets_bp, sweep_bp, wiki_bp, digests_bp):
         app.register_blueprint(bp)
     app.register_blueprint(requirements_bp)

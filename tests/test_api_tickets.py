@@ -128,7 +128,7 @@ def test_every_api_error_is_json(client, method, path, status):
 
 
 def test_server_errors_are_json(app, client, token, monkeypatch):
-    from dmsu.api import views
+    from dmsu.api import tickets as views
 
     def broken(_ggus_id):
         raise RuntimeError("boom")

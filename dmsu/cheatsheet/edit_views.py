@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from dmsu.auth.permissions import require
 from dmsu.cheatsheet import editing, history
+from dmsu.cheatsheet.blueprint import bp
 from dmsu.cheatsheet.fields import COLUMNS, parse
 from dmsu.cheatsheet.models import CheatSheetChange, Component
 from dmsu.cheatsheet.sheet import forget, load_sheet
-from dmsu.cheatsheet.views import bp, viewer
+from dmsu.cheatsheet.views import viewer
 from dmsu.core.extensions import htmx
 
 

@@ -4,7 +4,6 @@ parse the request, call the logic, render). Editing and history are in :mod:`edi
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -18,14 +17,13 @@ from markupsafe import Markup
 
 from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet import component_info, routing
+from dmsu.cheatsheet.blueprint import bp
 from dmsu.cheatsheet.importer import write_csv
 from dmsu.cheatsheet.search import SheetQuery, run
 from dmsu.cheatsheet.sheet import load_sheet
 from dmsu.core.cache.pages import public_page
 from dmsu.core.db import database
 from dmsu.core.extensions import htmx
-
-bp = Blueprint("cheatsheet", __name__)
 
 _rows_cache: dict[tuple, str] = {}
 ROWS_CACHE_SIZE = 256
@@ -140,6 +138,3 @@ def route():
     if htmx and not htmx.history_restore_request:  # 200: the partial carries the message
         return render_template("cheatsheet/_route_results.html", **context)
     return render_template("cheatsheet/route.html", **context), (422 if error else 200)
-
-
-from dmsu.cheatsheet import edit_views as _edit_views  # noqa: E402, F401  (routes on bp)

@@ -16,10 +16,11 @@ from dmsu.core.db import write_transaction
 from dmsu.core.extensions import htmx
 from dmsu.core.publictext import LooksPersonal
 from dmsu.digests import drafting, editing
+from dmsu.digests.blueprint import bp
 from dmsu.digests.drafting import DigestError, digest_html, draft_digest, entries_of
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import compose, digest_title, publish, ticket_url
-from dmsu.digests.views import bp, index, week_or_404
+from dmsu.digests.views import index, week_or_404
 
 
 def _digest_or_none(week: str) -> Digest | None:

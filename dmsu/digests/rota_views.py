@@ -16,9 +16,10 @@ from dmsu.auth.permissions import can, require
 from dmsu.core import clock
 from dmsu.core.extensions import htmx
 from dmsu.digests import feeds, rota
+from dmsu.digests.blueprint import bp
 from dmsu.digests.models import Shift
 from dmsu.digests.publishing import week_span
-from dmsu.digests.views import bp, week_or_404
+from dmsu.digests.views import week_or_404
 
 PAST_WEEKS = 4
 NEXT_WEEKS = 12

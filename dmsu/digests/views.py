@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from itertools import groupby
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 from peewee import JOIN
 
@@ -18,12 +18,11 @@ from dmsu.auth.models import User
 from dmsu.core import clock
 from dmsu.core.cache.pages import public_page
 from dmsu.digests import cache, feeds, operations
+from dmsu.digests.blueprint import bp
 from dmsu.digests.drafting import DigestError, checked_week, entries_of
 from dmsu.digests.models import Digest, DigestRevision, sees_drafts
 from dmsu.digests.publishing import digest_title, ticket_url, week_span
 from dmsu.digests.schedule import previous_week
-
-bp = Blueprint("digests", __name__)
 
 _LIST_FIELDS = (
     Digest.id,
@@ -257,6 +256,3 @@ def operations_text():
     problems, title, link = _problems_context()
     text = operations.as_text(problems, ticket_url=link, title=title)
     return Response(text, mimetype="text/plain")
-
-
-from dmsu.digests import edit_views, rota_views  # noqa: E402,F401  (routes on this blueprint)

@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 
 from dmsu.auth.permissions import can, require
 from dmsu.metrics import recommendations as logic
+from dmsu.metrics.blueprint import bp
 from dmsu.metrics.models import Recommendation
 from dmsu.metrics.periods import PeriodError
 from dmsu.metrics.quarterly import quarter_period
-from dmsu.metrics.views import bp
 
 
 def _quarter(name: str):

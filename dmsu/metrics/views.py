@@ -8,19 +8,18 @@ SLA section ``/metrics/sla?period=PY3`` and the quarterly report ``/metrics/repo
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 
 from dmsu.auth.permissions import can
 from dmsu.core import clock
 from dmsu.core.extensions import htmx
 from dmsu.metrics import charts, quarterly
+from dmsu.metrics.blueprint import bp
 from dmsu.metrics.page import ALL_TABLES, CHARTS, current_year, one_table, page_tables, sla_table
 from dmsu.metrics.periods import Period, PeriodError, project_quarter, quarter_of
 from dmsu.metrics.recommendations import FOLLOWED
 from dmsu.metrics.report import project_start, resolve
-
-bp = Blueprint("metrics", __name__)
 
 
 class BadPeriod(Exception):
@@ -162,6 +161,3 @@ def report(quarter: str):
         can_edit=can(current_user, "recommendation.edit"),
         followed_labels=FOLLOWED,
     )
-
-
-from dmsu.metrics import recommendation_views  # noqa: E402,F401  (routes on this blueprint)

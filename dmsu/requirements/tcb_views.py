@@ -10,8 +10,8 @@ from dmsu.auth.permissions import PermissionDenied, require
 from dmsu.core import clock
 from dmsu.metrics.periods import PeriodError, parse_period, quarter_of
 from dmsu.requirements import tcb
+from dmsu.requirements.blueprint import bp
 from dmsu.requirements.log import RequirementError
-from dmsu.requirements.views import bp
 
 
 def _project_start():

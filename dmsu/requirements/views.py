@@ -7,7 +7,6 @@ Requirements are internal: every page needs ``requirement.view`` (staff); change
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -26,6 +25,7 @@ from dmsu.cheatsheet.models import Component
 from dmsu.core.extensions import htmx
 from dmsu.core.publictext import public_text
 from dmsu.requirements import log, queries, routing
+from dmsu.requirements.blueprint import bp
 from dmsu.requirements.models import (
     EFFORT_LABELS,
     EFFORTS,
@@ -38,8 +38,6 @@ from dmsu.requirements.models import (
 from dmsu.requirements.rt_client import RtSettings, ticket_url
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.people import people_of
-
-bp = Blueprint("requirements", __name__)
 
 
 def rt_settings() -> RtSettings:
@@ -360,6 +358,3 @@ def unlink_ticket(requirement_id: int, ggus_id: int):
         return f"Ticket {ggus_id} unlinked."
 
     return _act(requirement_id, "link_ticket", run)
-
-
-from dmsu.requirements import tcb_views  # noqa: E402,F401  (registers the TCB digest pages)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from dmsu.wiki import attachments
+from dmsu.wiki.blueprint import bp
 from dmsu.wiki.models import Attachment, Page
-from dmsu.wiki.views import bp, require_editor, viewer, visible_page_or_404
+from dmsu.wiki.views import require_editor, viewer, visible_page_or_404
 
 FILE_CSP = "default-src 'none'; sandbox"
 

@@ -9,9 +9,10 @@ from dmsu.auth.models import User
 from dmsu.core.cache.pages import public_page
 from dmsu.core.extensions import htmx
 from dmsu.wiki import feed, search
+from dmsu.wiki.blueprint import bp
 from dmsu.wiki.models import Page, PageTag, Revision
 from dmsu.wiki.pages import normalise_tags
-from dmsu.wiki.views import bp, page_number, viewer
+from dmsu.wiki.views import page_number, viewer
 
 CHANGES_PER_PAGE = 50
 

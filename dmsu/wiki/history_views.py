@@ -11,9 +11,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from dmsu.auth.models import User
 from dmsu.core.cache.pages import public_page
 from dmsu.wiki import diff
+from dmsu.wiki.blueprint import bp
 from dmsu.wiki.models import Revision
 from dmsu.wiki.pages import EditConflict, PageError, revert_page
-from dmsu.wiki.views import bp, page_number, require_editor, viewer, visible_page_or_404
+from dmsu.wiki.views import page_number, require_editor, viewer, visible_page_or_404
 
 HISTORY_PER_PAGE = 50
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
@@ -23,10 +23,10 @@ from dmsu.core.markdown import slugify
 from dmsu.core.publictext import LooksPersonal
 from dmsu.tickets.models import Ticket
 from dmsu.wiki import attachments, compiled, diff, links, solution
+from dmsu.wiki.blueprint import bp
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision, sees_internal
 from dmsu.wiki.pages import Draft, EditConflict, PageError, create_page, preview_html, save_page
 
-bp = Blueprint("wiki", __name__)
 PAGES_PER_INDEX = 100
 MAX_PAGE_NUMBER = 100_000
 _PAGE_FIELDS = [f for f in Page._meta.sorted_fields if f.name != "body_text"]
@@ -375,6 +375,3 @@ def preview():
 @public_page()
 def help_page():
     return render_template("wiki/help.html")
-
-
-from dmsu.wiki import attachment_views, browse_views, history_views  # noqa: E402, F401

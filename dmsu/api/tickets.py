@@ -1,4 +1,4 @@
-"""The JSON API, version 1 (issue item 11). Errors are JSON ``{"error": ..., "field": ...}``
+"""The JSON API, version 1: the tickets. Errors are JSON ``{"error": ..., "field": ...}``
 with the status that fits; the app's error handlers answer JSON for every ``/api/`` path.
 
 ``POST /api/v1/tickets`` goes through the same checks and the same upsert as
@@ -8,13 +8,10 @@ with the status that fits; the app's error handlers answer JSON for every ``/api
 
 from __future__ import annotations
 
-import functools
-
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from peewee import IntegrityError
 
-from dmsu.api import openapi, tokens
-from dmsu.core.extensions import csrf
+from dmsu.api.blueprint import bp, error, token_required
 from dmsu.core.publictext import LooksPersonal, People
 from dmsu.tickets.exchange import exporter
 from dmsu.tickets.exchange.importer import import_records
@@ -22,31 +19,6 @@ from dmsu.tickets.exchange.records import InvalidTicket, drop_nul, validate_tick
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.people import people_of
 from dmsu.tickets.workflow import public_fields
-
-bp = Blueprint("api", __name__)
-csrf.exempt(bp)
-
-
-def error(status: int, message: str, field: str | None = None, **extra):
-    response = jsonify(error=message, field=field, **extra)
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="dmsu"'
-    return response
-
-
-def token_required(view):
-    """Refuse with 401 unless the request carries a live bearer token."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        token = tokens.authenticate(request.headers.get("Authorization"))
-        if token is None:
-            return error(401, "Send a valid API token: Authorization: Bearer <token>.")
-        g.api_token = token
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def ticket_json(ggus_id: int) -> dict | None:
@@ -67,16 +39,6 @@ def ticket_json(ggus_id: int) -> dict | None:
     record["updated_at"] = ticket.updated_at.isoformat()
     record["url"] = url_for("api.get_ticket", ggus_id=ggus_id, _external=False)
     return record
-
-
-@bp.get("/")
-def index():
-    return jsonify(name="DMSU desk API", version=1)
-
-
-@bp.get("/openapi.json")
-def openapi_document():
-    return jsonify(openapi.document())
 
 
 @bp.post("/tickets")
@@ -146,16 +108,3 @@ def get_ticket(ggus_id: int):
     if found is None:
         return error(404, f"There is no ticket {ggus_id}.")
     return jsonify(found)
-
-
-def _register_admin_pages(state) -> None:
-    """The admin's token page lives at ``/admin/api-tokens`` (outside ``/api/v1``, with CSRF)."""
-    from dmsu.api.admin_views import bp as admin_bp
-
-    if "api_admin" not in state.app.blueprints:
-        state.app.register_blueprint(admin_bp)
-
-
-bp.record_once(_register_admin_pages)
-from dmsu.cheatsheet import api as _cheatsheet_api  # noqa: E402, F401  (the /components routes)
-from dmsu.wiki import api as _wiki_api  # noqa: E402, F401  (wiki pages: /api/v1/pages)

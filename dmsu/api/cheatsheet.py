@@ -11,7 +11,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from dmsu.api import openapi
-from dmsu.api.views import bp
+from dmsu.api.blueprint import bp
 from dmsu.cheatsheet.component_info import tickets_of
 from dmsu.cheatsheet.search import SheetQuery, run
 from dmsu.cheatsheet.sheet import Row, load_sheet

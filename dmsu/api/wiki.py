@@ -11,7 +11,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from dmsu.api import openapi
-from dmsu.api.views import bp, error
+from dmsu.api.blueprint import bp, error
 from dmsu.wiki.models import Page, Revision
 from dmsu.wiki.views import MAX_PAGE_NUMBER, is_slug
 

@@ -1,0 +1,47 @@
+"""The JSON API's blueprint (``/api/v1``), mounted once; its endpoints sit in one module per
+area beside this one (about, tickets, cheatsheet, wiki). Errors are JSON with one sentence."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, g, jsonify, request
+
+from dmsu.api import tokens
+from dmsu.core.extensions import csrf
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+
+def error(status: int, message: str, field: str | None = None, **extra):
+    response = jsonify(error=message, field=field, **extra)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dmsu"'
+    return response
+
+
+def token_required(view):
+    """Refuse with 401 unless the request carries a live bearer token."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = tokens.authenticate(request.headers.get("Authorization"))
+        if token is None:
+            return error(401, "Send a valid API token: Authorization: Bearer <token>.")
+        g.api_token = token
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _register_admin_pages(state) -> None:
+    """The admin's token page lives at ``/admin/api-tokens`` (outside ``/api/v1``, with CSRF)."""
+    from dmsu.api.admin_views import bp as admin_bp
+
+    if "api_admin" not in state.app.blueprints:
+        state.app.register_blueprint(admin_bp)
+
+
+bp.record_once(_register_admin_pages)

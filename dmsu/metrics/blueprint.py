@@ -1,0 +1,7 @@
+"""The metrics pages' blueprint, defined once: its routes are in ``views.py`` and in
+``recommendation_views.py``, each importing this blueprint; the app imports them all before
+registering it."""
+
+from flask import Blueprint
+
+bp = Blueprint("metrics", __name__)
