@@ -20,6 +20,7 @@ from dmsu.auth.models import ROLES
 from dmsu.core import schema
 from dmsu.core.db import database, make_database
 from dmsu.tickets.units import ensure_built_in_units
+from tests.support.events import write_event
 
 PG_URL = os.environ.get("DMSU_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
@@ -217,12 +218,12 @@ def make_ticket(app):
     ``make_ticket(91039, events=[{"at": "2013-02-11T09:00:00+00:00", "type": "assigned",
     "support_unit": "DMSU"}, {"at": ..., "type": "status", "status": "solved"}])``.
     Unknown support units are created as 3rd-line units. Use it to set up history for tests
-    of pages, metrics and jobs; workflow tests go through ``dmsu.tickets.workflow.steps``."""
+    of pages, metrics and jobs; workflow tests go through ``dmsu.tickets.workflow``."""
     from datetime import UTC, date, datetime
 
     from dmsu.cheatsheet.models import Component
     from dmsu.core.markdown import slugify
-    from dmsu.tickets.models import Ticket, TicketEvent
+    from dmsu.tickets.models import Ticket
     from dmsu.tickets.units import SupportUnit
 
     counter = {"n": 100000}
@@ -262,7 +263,7 @@ def make_ticket(app):
             kind = event["type"]
             target = unit(event.get("support_unit")) if kind == "assigned" else None
             due = event.get("due")
-            TicketEvent.create(
+            write_event(
                 ticket=ticket,
                 at=instant(event["at"]),
                 kind=kind,

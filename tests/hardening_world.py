@@ -70,7 +70,7 @@ def _build(app, clients, make_ticket) -> World:
     from dmsu.metrics.recommendations import save as save_recommendation
     from dmsu.notify.mail import queue
     from dmsu.requirements.log import create_requirement
-    from dmsu.tickets.workflow import steps as workflow
+    from dmsu.tickets import workflow
     from dmsu.wiki.attachments import attach
     from dmsu.wiki.pages import Draft, create_page
 

@@ -13,8 +13,9 @@ import pytest
 from dmsu.metrics import cache
 from dmsu.metrics.periods import parse_period
 from dmsu.metrics.report import period_metrics
-from dmsu.tickets.models import Ticket, TicketEvent
+from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit
+from tests.support.events import write_event
 
 START = date(2010, 5, 1)
 
@@ -161,7 +162,7 @@ def test_the_unit_before_comes_from_the_events_not_from_the_stored_from_unit(app
         ticket = Ticket.create(ggus_id=7, subject="x", created_at=datetime(2012, 5, 2, tzinfo=UTC))
 
         def event(day, hour, kind, unit=None, wrong_from=None, status_value=None):
-            TicketEvent.create(
+            write_event(
                 ticket=ticket,
                 at=datetime(2012, 5, day, hour, tzinfo=UTC),
                 kind=kind,
@@ -193,9 +194,9 @@ def test_events_at_the_same_second_keep_their_recorded_order(app, numbers):
         )
         ticket = Ticket.create(ggus_id=8, subject="x", created_at=datetime(2012, 5, 2, tzinfo=UTC))
         moment = datetime(2012, 5, 2, 9, tzinfo=UTC)
-        TicketEvent.create(ticket=ticket, at=moment, kind="assigned", support_unit=dmsu)
-        TicketEvent.create(ticket=ticket, at=moment, kind="status", status="solved")
-        TicketEvent.create(ticket=ticket, at=moment, kind="assigned", support_unit=cream)
+        write_event(ticket=ticket, at=moment, kind="assigned", support_unit=dmsu)
+        write_event(ticket=ticket, at=moment, kind="status", status="solved")
+        write_event(ticket=ticket, at=moment, kind="assigned", support_unit=cream)
     result = numbers("PQ9")
     assert (result["solved_by_dmsu"], result["solve_days_mean"]) == (1, 0.0)
     assert (result["assigned_to_third_line"], result["reassign_hours_median"]) == (1, 0.0)
@@ -439,7 +440,7 @@ def test_new_events_invalidate_the_cached_numbers(app, make_ticket, numbers):
     ticket = make_ticket(1, events=[assigned("2012-05-02T09:00:00+00:00", "DMSU")])
     assert numbers("PQ9")["solved_by_dmsu"] == 0
     with app.app_context():
-        TicketEvent.create(
+        write_event(
             ticket=ticket, at=datetime(2012, 5, 3, tzinfo=UTC), kind="status", status="solved"
         )
     assert numbers("PQ9")["solved_by_dmsu"] == 1

@@ -28,6 +28,7 @@ from dmsu.metrics.sqltools import run
 from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units
+from tests.support.events import write_event
 from tests.test_tickets_derived_events import START, record
 
 ORACLE = """
@@ -156,9 +157,8 @@ def test_orm_writes_keep_the_columns_true(app, make_ticket):
     )
     assert from_columns() == from_events() == {}
     make_ticket(92101, events=events_from([(0, "CREAM", 0), (1, "eta", 3), (5, "solved", 0)]))
-    from dmsu.tickets.models import TicketEvent
 
-    TicketEvent.create(
+    write_event(
         ticket=ticket,
         at=START + timedelta(hours=30),
         kind="assigned",

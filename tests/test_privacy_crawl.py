@@ -185,8 +185,8 @@ def _form_fields(html: str) -> dict[str, str]:
 
 def _world(app, clients, make_user, make_ticket):
     from dmsu.digests.rota import set_shift
+    from dmsu.tickets import workflow
     from dmsu.tickets.models import Ticket
-    from dmsu.tickets.workflow import steps as workflow
 
     supporter = make_user("resolver", "ottokar", display_name="Ottokar Pfannenstiel")
     with app.app_context():

@@ -261,7 +261,7 @@ def test_small_requirement_links_an_existing_low_priority_ticket(resolver, ticke
 def test_small_requirement_creates_the_low_priority_ticket_for_the_third_line(
     assigner, ticket, cream_unit
 ):
-    pytest.importorskip("dmsu.tickets.workflow.steps")
+    pytest.importorskip("dmsu.tickets.workflow")
     r = log.create_requirement(
         assigner, title="Per-VO queue length", component="CREAM CE", ggus_ids=[91039]
     )
@@ -276,7 +276,7 @@ def test_small_requirement_creates_the_low_priority_ticket_for_the_third_line(
 
 def test_creating_the_ticket_is_all_or_nothing(resolver, ticket, cream_unit):
     """A resolver may not assign to the 3rd line: the refusal leaves no ticket behind."""
-    pytest.importorskip("dmsu.tickets.workflow.steps")
+    pytest.importorskip("dmsu.tickets.workflow")
     r = log.create_requirement(resolver, title="x", component="CREAM CE", ggus_ids=[91039])
     routing.assess(r, resolver, "small")
     with pytest.raises(PermissionDenied):

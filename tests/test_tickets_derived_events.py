@@ -12,13 +12,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dmsu.core.db import database
+from dmsu.tickets import workflow
 from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.exchange.records import validate_ticket
 from dmsu.tickets.models import Ticket, TicketEvent
 from dmsu.tickets.projection import columns as derived
 from dmsu.tickets.projection import facts
 from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import steps as workflow
+from tests.support.events import write_event
 
 START = datetime(2013, 2, 11, 9, tzinfo=UTC)
 UNITS = ("TPM", "DMSU", "CREAM", "dCache")
@@ -153,7 +154,7 @@ def test_the_workflow_and_orm_writes_keep_the_columns_true(app, make_user, make_
 
 def test_an_event_written_before_older_ones_moves_theirs(app, make_ticket):
     ticket = make_ticket(91041, events=history([(5, "DMSU"), (9, "solved")]))
-    TicketEvent.create(
+    write_event(
         ticket=ticket, at=START, kind="assigned", actor_role="system",
         support_unit=SupportUnit.get_or_create(name="TPM", defaults={"kind": "first_line"})[0],
     )  # fmt: skip

@@ -11,9 +11,9 @@ import pytest
 from dmsu.api import tokens
 from dmsu.core import markdown as render
 from dmsu.core.markdown import TEXT_LIMITS
+from dmsu.tickets import workflow
 from dmsu.tickets.exchange.import_file import import_lines
 from dmsu.tickets.models import Ticket, TicketEvent
-from dmsu.tickets.workflow import steps as workflow
 
 COMMENT_LIMIT = TEXT_LIMITS["comment"]
 DESCRIPTION_LIMIT = TEXT_LIMITS["description"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import requests
 
 from dmsu.core.markdown import TEXT_LIMITS
+from dmsu.tickets import workflow
 from dmsu.tickets.models import TicketEvent
-from dmsu.tickets.workflow import steps as workflow
 from tests.live_http import LiveSession, race
 
 TIMEOUT = 20  # seconds: the old renderer needed 30 s for one such comment of 15,000 '['

@@ -8,9 +8,9 @@ import pytest
 
 from dmsu.auth.permissions import PermissionDenied
 from dmsu.cheatsheet.models import Component
+from dmsu.tickets import workflow
 from dmsu.tickets.models import Release, Ticket, TicketEvent
 from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import steps as workflow
 from dmsu.tickets.workflow.events import replay, summary_of
 from dmsu.wiki.models import Page
 

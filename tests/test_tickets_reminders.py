@@ -9,9 +9,9 @@ import pytest
 
 from dmsu.notify import mail
 from dmsu.notify.models import Notification
+from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket, TicketEvent
 from dmsu.tickets.oversight.reminders import WaitingRules, remind_waiting
-from dmsu.tickets.workflow import steps as workflow
 
 WAITING_AT = datetime(2013, 2, 1, 10, 0, tzinfo=UTC)
 

@@ -225,7 +225,7 @@ def test_a_priority_changed_in_the_workflow_moves_the_deadlines(app, year, make_
 
 
 def test_workflow_events_keep_the_clocks_in_step(app, year, make_user):
-    from dmsu.tickets.workflow import steps as workflow
+    from dmsu.tickets import workflow
 
     supporter = make_user("assigner", "dora")
     ticket = Ticket.get(Ticket.ggus_id == 95001)  # at CREAM, unanswered

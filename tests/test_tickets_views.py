@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from dmsu.cheatsheet.models import Component
+from dmsu.tickets import workflow
 from dmsu.tickets.models import Release, Ticket, TicketEvent
 from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import steps as workflow
 
 T0 = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
 

@@ -9,10 +9,11 @@ import pytest
 
 from dmsu.auth.permissions import PermissionDenied
 from dmsu.cheatsheet.models import Component
+from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import steps as workflow
 from dmsu.tickets.workflow.events import replay, summary_of, timeline
+from tests.support.events import write_event
 
 T0 = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
 
@@ -393,7 +394,7 @@ def test_sync_summary_makes_directly_written_history_agree_with_its_events(peopl
         {"kind": "status", "status": "in progress", "at": at(4)},
     ]
     for row in rows:
-        TicketEvent.create(ticket=ticket, actor_role="system", **row)
+        write_event(ticket=ticket, actor_role="system", **row)
     sync_summary(ticket)
     ticket = fresh(ticket)
     assert (ticket.status, ticket.support_unit, ticket.eta_due) == (

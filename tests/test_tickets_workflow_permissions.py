@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from dmsu.auth.permissions import PermissionDenied
+from dmsu.tickets import workflow
 from dmsu.tickets.models import TicketEvent
 from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import steps as workflow
 from dmsu.wiki.models import Page
 
 ROLES = ("tpm", "resolver", "assigner", "admin")

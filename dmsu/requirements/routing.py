@@ -246,7 +246,7 @@ def send_to_third_line(
 
 
 def _create_low_priority_ticket(requirement, actor, ggus_id: int, note: str, at):
-    from dmsu.tickets.workflow import steps as workflow
+    from dmsu.tickets import workflow
 
     component = requirement.component
     unit = component.support_unit if component else None

@@ -24,7 +24,7 @@ def record_release_command(component, version, status):
     A verified release closes the tickets in UMD release fixed in this or an older version
     and solves the on-hold tickets waiting for it (seed 001).
     """
-    from dmsu.tickets.workflow import steps as workflow
+    from dmsu.tickets import workflow
 
     try:
         changed = workflow.record_release(component, version, status, workflow.SYSTEM)

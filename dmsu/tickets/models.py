@@ -172,17 +172,6 @@ class TicketEvent(BaseModel):
         """``data`` read back: a field event's {"field", "before", "after"}, a digest's action."""
         return json.loads(self.data) if self.data else {}
 
-    def save(self, force_insert=False, only=None):
-        """Write the event; a new one also brings the ticket's derived columns in step (in
-        the caller's transaction), whoever writes it."""
-        inserting = force_insert or self._pk is None
-        written = super().save(force_insert=force_insert, only=only)
-        if inserting:
-            from dmsu.tickets.projection.columns import event_written
-
-            event_written(self)
-        return written
-
     class Meta:
         # (kind, at, ...), (kind, status, at, ...) and (kind, support_unit_id, at, ...) are
         # made by migrations m0900-m0903 with the derived columns, so the metrics read a

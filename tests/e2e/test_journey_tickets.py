@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from dmsu.cheatsheet.models import Component
+from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import steps as workflow
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ by the EGI software support team"; "the number of tickets assigned back to TPM d
 uniform". So: ~28% solved in DMSU (lognormal solution time, median 5 d, mean 20 d), ~67% sent
 to a 3rd-line unit (median 53 min, mean ~2 d), ~5% back to TPM.
 
-The stories follow the workflow's conventions (``dmsu.tickets.workflow.steps``): an ``assigned``
+The stories follow the workflow's conventions (``dmsu.tickets.workflow``): an ``assigned``
 event with a ``status`` "assigned" event, ``field`` events for the assignee, the fixed version
 and the flags, ETAs with their revision number, a release verified in UMD closing the tickets
 of that version. Every event after ``ctx.end`` is cut off, so recent tickets are open at every

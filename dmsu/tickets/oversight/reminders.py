@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.oversight.groups import (
     WAITING,
@@ -29,7 +30,6 @@ from dmsu.tickets.oversight.groups import (
     waiting_since_at,
 )
 from dmsu.tickets.oversight.notices import known_keys, notify_once, ticket_url
-from dmsu.tickets.workflow import steps as workflow
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def record_progress(ticket: Ticket, actor, *, note: str, status: str, assignee, 
     ``assignee`` is a User, None (nobody) or ``...`` (unchanged).
     """
     from dmsu.core.db import database
-    from dmsu.tickets.workflow import steps as workflow
+    from dmsu.tickets import workflow
 
     note = (note or "").strip()
     changed = False

@@ -10,10 +10,10 @@ from datetime import date
 
 from dmsu.auth.models import User
 from dmsu.core.db import database
+from dmsu.tickets import workflow
 from dmsu.tickets.pages.queries import row_id
 from dmsu.tickets.units import SupportUnit
 from dmsu.tickets.workflow import public_fields
-from dmsu.tickets.workflow import steps as workflow
 
 WorkflowError = workflow.WorkflowError
 

@@ -23,11 +23,11 @@ from dmsu.core import clock
 from dmsu.core.cache.staff import staff_page
 from dmsu.core.extensions import htmx
 from dmsu.core.publictext import LooksPersonal
+from dmsu.tickets import workflow
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Release
 from dmsu.tickets.pages import queries
 from dmsu.tickets.pages.actions import ACTIONS
 from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import steps as workflow
 from dmsu.tickets.workflow import transitions
 from dmsu.tickets.workflow.releases import RELEASE_STATUSES
 

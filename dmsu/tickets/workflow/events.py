@@ -16,6 +16,7 @@ from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
 from dmsu.core.markdown import MarkdownRefused, render_markdown
 from dmsu.tickets.models import CLOSED_STATUSES, EVENT_KINDS, Ticket, TicketEvent, TicketInvolvement
+from dmsu.tickets.projection.columns import event_written
 from dmsu.tickets.units import SupportUnit
 
 
@@ -81,7 +82,8 @@ def append(
     data: dict | None = None,
     **fields,
 ) -> TicketEvent:
-    """Append one event; ``text`` is rendered through the one markdown path."""
+    """Append one event and bring the ticket's derived values in step with it, in the caller's
+    transaction; ``text`` is rendered through the one markdown path."""
     if kind not in EVENT_KINDS:
         raise WorkflowError(f"'{kind}' is not a kind of ticket event.")
     if ticket.updated_at and at < ticket.updated_at:
@@ -90,7 +92,7 @@ def append(
             "a change cannot be dated before that."
         )
     ticket.updated_at = at
-    return TicketEvent.create(
+    event = TicketEvent.create(
         ticket=ticket,
         at=at,
         kind=kind,
@@ -103,6 +105,8 @@ def append(
         recorded_at=clock.now(),
         **fields,
     )
+    event_written(event)
+    return event
 
 
 # --- small steps shared by the workflow modules ---

@@ -1,4 +1,5 @@
-"""The ticket workflow: every change to a ticket goes through here (ARCHITECTURE.md rule 1).
+"""The ticket workflow's steps that move a ticket: creating, routing, assigning, status,
+comments (ARCHITECTURE.md rule 1; the whole workflow is :mod:`dmsu.tickets.workflow`).
 
 Each step checks the actor's role (:mod:`dmsu.auth.permissions`, a refusal raises
 ``PermissionDenied``), checks the rule (a refusal raises :class:`WorkflowError` with one
@@ -27,7 +28,6 @@ from dmsu.tickets.models import (
 from dmsu.tickets.units import DMSU, TPM, SupportUnit
 from dmsu.tickets.workflow import transitions
 from dmsu.tickets.workflow.events import (
-    SYSTEM,
     WorkflowError,
     append,
     check_length,
@@ -43,28 +43,7 @@ from dmsu.tickets.workflow.events import (
     uninvolve,
     unit_named,
 )
-
-__all__ = [
-    "SYSTEM",
-    "WorkflowError",
-    "add_comment",
-    "assign",
-    "change_status",
-    "create_ticket",
-    "deliver_fix",
-    "dismiss_solution_digest",
-    "escalate",
-    "involve_unit",
-    "link_solution_digest",
-    "record_eta",
-    "record_release",
-    "reassign_to_third_line",
-    "route_to_dmsu",
-    "send_back_to_tpm",
-    "set_assignee",
-    "uninvolve_unit",
-    "update_fields",
-]
+from dmsu.tickets.workflow.followup import record_eta
 
 DMSU_ROLES = ("resolver", "assigner", "admin")
 
@@ -328,17 +307,3 @@ def set_assignee(ticket: Ticket, actor, user, *, at: datetime | None = None) -> 
         ticket.assignee = user
         ticket.save()
     return event
-
-
-from dmsu.tickets.workflow.fields import (  # noqa: E402  (split modules re-exported as one workflow)
-    involve_unit,
-    uninvolve_unit,
-    update_fields,
-)
-from dmsu.tickets.workflow.followup import escalate, record_eta  # noqa: E402
-from dmsu.tickets.workflow.releases import (  # noqa: E402
-    deliver_fix,
-    dismiss_solution_digest,
-    link_solution_digest,
-    record_release,
-)
