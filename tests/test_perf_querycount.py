@@ -1,40 +1,16 @@
-"""The staff pages and the metrics page cost a fixed number of queries (issue 10: "no N+1
+"""The staff pages and the metrics page cost a fixed number of queries ("no N+1
 queries (a test counts the queries of each main page and fails if it grows with the number of
 rows)"): each page is requested over N rows and over 3N rows and must not run more queries."""
 
 from __future__ import annotations
 
 import pytest
-from peewee import Database
 
 from dmsu.metrics import cache
 from dmsu.tickets.oversight.sweep import GROUPS
+from tests.support.queries import QueryCounter
 
 BASE = "2013-02-0{day}T09:00:00+00:00"
-
-
-class QueryCounter:
-    """Counts the SQL statements run while active (every query goes through execute_sql)."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __enter__(self):
-        self._original = Database.execute_sql
-        counter = self
-
-        def counting(db, sql, params=None, *args, **kwargs):
-            counter.statements.append(sql)
-            return counter._original(db, sql, params, *args, **kwargs)
-
-        Database.execute_sql = counting
-        return self
-
-    def __exit__(self, *exc):
-        Database.execute_sql = self._original
-
-    def __len__(self):
-        return len(self.statements)
 
 
 def queries_of(client, url: str) -> int:
