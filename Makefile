@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup setup-dev run test test-sqlite test-postgres lint format chromium postgres rt clean
+.PHONY: setup setup-dev run test check test-sqlite test-postgres lint format chromium postgres rt clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ run: setup
 
 ## Run the whole test suite: lint, then every test on SQLite and on PostgreSQL.
 test: setup-dev chromium postgres rt lint test-sqlite test-postgres
+
+## The fast tier: lint and the SQLite tests without the browser journeys or RT (no root needed).
+check: setup-dev lint
+	$(BIN)/pytest -q --ignore=tests/e2e -m "not rt"
 
 test-sqlite:
 	$(BIN)/pytest -q

@@ -24,7 +24,7 @@ rt_app_config = rt_fixtures.rt_app_config
 silent_server = rt_fixtures.silent_server
 closed_port_url = rt_fixtures.closed_port_url
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.rt]
 AT = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
 GGUS = "https://ggus.eu/?mode=ticket_info&ticket_id={id}"
 
