@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from dmsu.core.publictext import contacts, letter
+import dmsu.core.publictext.contacts as contacts
+import dmsu.core.publictext.letter as letter
 from dmsu.core.publictext.names import People, titled_names
 
 KINDS = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from dmsu.core.publictext import contacts, letter
+import dmsu.core.publictext.contacts as contacts
+import dmsu.core.publictext.letter as letter
 from dmsu.core.publictext.names import NAME_REMOVED, People, titled_names, titled_spans
 
 

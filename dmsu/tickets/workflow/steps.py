@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import dmsu.tickets.workflow.transitions as transitions
 from dmsu.core.db import database
 from dmsu.tickets.models import (
     CATEGORIES,
@@ -26,7 +27,6 @@ from dmsu.tickets.models import (
     TicketEvent,
 )
 from dmsu.tickets.units import DMSU, TPM, SupportUnit
-from dmsu.tickets.workflow import transitions
 from dmsu.tickets.workflow.events import (
     WorkflowError,
     append,
