@@ -19,8 +19,8 @@ transaction, recomputable, and checked against the events by the tests:
   the unit it was fixed from, ``eta_fix_unit_id`` (:func:`eta_fix`).
 
 A new event can come before older ones (an import of history), so a ticket's events are
-recomputed together (:func:`refresh_events`, called for every event written through the ORM
-by :func:`dmsu.tickets.projection.columns.event_written`); the importer computes the same values while
+recomputed together (:func:`refresh_events`, called for every event the workflow appends, by
+:func:`dmsu.tickets.projection.columns.event_written`); the importer computes the same values while
 it replays a ticket's history (:func:`dmsu.tickets.exchange.bulk.derive`). The facts depend on which
 units are DMSU, TPM, UMD release and 3rd-line units; the site never changes a unit's kind,
 and after changing one by hand :func:`refresh_all_events` brings every ticket in step.

@@ -29,7 +29,7 @@ instead, and :func:`refresh_stale` (``dmsu init``, the hourly job) brings them i
 those with another priority than the ticket's too (every writer of a priority refreshes the
 clocks itself: the workflow's field change, the importer).
 
-Kept in step like :mod:`dmsu.tickets.projection.facts`: every event written through the ORM refreshes its
+Kept in step like :mod:`dmsu.tickets.projection.facts`: every event the workflow appends refreshes its
 ticket (:func:`dmsu.tickets.projection.columns.event_written`), the importer works out a new ticket's
 clocks while it replays its history (:func:`clock_rows`) and refreshes the tickets it
 updated, and migration m0904 fills the table. As with the facts, the site never changes a
