@@ -138,10 +138,10 @@ def fill(n_tickets: int, seed: int = 2012) -> None:
             batch_t, batch_e = [], []
             print(f"  {i} tickets ({time.perf_counter() - began:.1f} s)", flush=True)
     # raw inserts bypass the writers that keep the derived columns in step: fill them now
-    from dmsu.tickets.projection.facts import refresh_all_events
+    from dmsu.tickets.projection.store import refresh_all
 
     with database.atomic():
-        refresh_all_events()
+        refresh_all()
     if "postgres" in type(database.obj).__name__.lower():
         database.execute_sql("SELECT setval('ticket_id_seq', (SELECT MAX(id) FROM ticket))")
         database.execute_sql("ANALYZE")

@@ -20,7 +20,6 @@ from dmsu.auth.models import ROLES
 from dmsu.core import schema
 from dmsu.core.db import database, make_database
 from dmsu.tickets.units import ensure_built_in_units
-from tests.support.events import write_event
 
 PG_URL = os.environ.get("DMSU_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
@@ -223,7 +222,8 @@ def make_ticket(app):
 
     from dmsu.cheatsheet.models import Component
     from dmsu.core.markdown import slugify
-    from dmsu.tickets.models import Ticket
+    from dmsu.tickets.models import Ticket, TicketEvent
+    from dmsu.tickets.projection import store
     from dmsu.tickets.units import SupportUnit
 
     counter = {"n": 100000}
@@ -263,7 +263,7 @@ def make_ticket(app):
             kind = event["type"]
             target = unit(event.get("support_unit")) if kind == "assigned" else None
             due = event.get("due")
-            write_event(
+            TicketEvent.create(
                 ticket=ticket,
                 at=instant(event["at"]),
                 kind=kind,
@@ -284,6 +284,7 @@ def make_ticket(app):
                 ticket.status = event["status"]
             ticket.updated_at = instant(event["at"])
         ticket.save()
+        store.refresh_tickets([ticket.id])  # the derived values, as a workflow step's end
         return ticket
 
     return make

@@ -1,4 +1,4 @@
-"""The derived event columns ``unit_before_id`` / ``unit_before_at`` (dmsu/tickets/facts.py)
+"""The derived event columns ``unit_before_id`` / ``unit_before_at`` (dmsu/tickets/projection/)
 always equal what the event log says — the ticket's latest assignment before each event by
 (time, id) — however the events arrive: through the workflow, the ORM, an import in any
 order, a re-import that adds earlier history, or the migration's backfill."""
@@ -17,7 +17,7 @@ from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.exchange.records import validate_ticket
 from dmsu.tickets.models import Ticket, TicketEvent
 from dmsu.tickets.projection import columns as derived
-from dmsu.tickets.projection import facts
+from dmsu.tickets.projection import store
 from dmsu.tickets.units import SupportUnit
 from tests.support.events import write_event
 
@@ -172,8 +172,8 @@ def test_the_backfill_rebuilds_every_ticket(app):
         "UPDATE ticket_event SET unit_before_id = NULL, unit_before_at = NULL, prev_same_at = NULL,"
         " next_of_kind_at = NULL, flow_fact = NULL"
     )
-    changed = facts.refresh_all_events()
+    changed = store.refresh_all()
     assert changed == 5 * 4  # every event but the first has a unit before; all but the last a next
     for ticket in Ticket.select():
         assert stored(ticket.id) == expected(ticket.id)
-    assert facts.refresh_all_events() == 0
+    assert store.refresh_all() == 0

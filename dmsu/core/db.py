@@ -47,6 +47,22 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+def unsaved_changes(*objects: Model) -> dict:
+    """The fields changed on these objects of one row and not saved yet, with their values
+    (later objects win), for a writer that saves them in a statement of its own."""
+    changed = {}
+    for obj in objects:
+        for model_field in obj.dirty_fields:
+            changed[model_field] = obj.__data__.get(model_field.name)
+    return changed
+
+
+def mark_saved(obj: Model) -> None:
+    """Tell ``obj`` that what :func:`unsaved_changes` gave has been written (as its own
+    ``save()`` would)."""
+    obj._dirty.clear()
+
+
 def is_postgres() -> bool:
     return isinstance(database.obj, peewee.PostgresqlDatabase)
 

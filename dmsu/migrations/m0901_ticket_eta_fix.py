@@ -8,7 +8,7 @@ from __future__ import annotations
 
 def up(db, migrator):
     from dmsu.core.schema import replace_indexes
-    from dmsu.tickets.projection import facts
+    from dmsu.tickets.projection import store
 
-    facts.add_missing_columns()
+    store.add_missing_columns()
     replace_indexes((), ("CREATE INDEX IF NOT EXISTS ticket_eta_fix_at ON ticket (eta_fix_at)",))

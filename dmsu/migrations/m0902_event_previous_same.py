@@ -16,7 +16,7 @@ SUPERSEDED = ("ticket_event_metrics_flow", "ticket_event_metrics_solves")
 
 def up(db, migrator):
     from dmsu.core.schema import replace_indexes
-    from dmsu.tickets.projection import facts
+    from dmsu.tickets.projection import store
 
-    facts.add_missing_columns()
+    store.add_missing_columns()
     replace_indexes(SUPERSEDED, INDEXES)

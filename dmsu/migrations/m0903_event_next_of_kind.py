@@ -15,7 +15,7 @@ SUPERSEDED = ("ticket_event_kind_support_unit_id_at",)
 
 def up(db, migrator):
     from dmsu.core.schema import replace_indexes
-    from dmsu.tickets.projection import facts
+    from dmsu.tickets.projection import store
 
-    facts.add_missing_columns()
+    store.add_missing_columns()
     replace_indexes(SUPERSEDED, (INDEX,))

@@ -17,7 +17,7 @@ SUPERSEDED = ("ticket_event_metrics_flow_v2", "ticket_event_metrics_solves_v2")
 
 def up(db, migrator):
     from dmsu.core.schema import replace_indexes
-    from dmsu.tickets.projection import facts
+    from dmsu.tickets.projection import store
 
-    facts.add_missing_columns()
+    store.add_missing_columns()
     replace_indexes(SUPERSEDED, (INDEX,))

@@ -107,6 +107,10 @@ class Ticket(BaseModel):
     updated_at = UTCDateTimeField(default=clock.now, index=True)
 
     class Meta:
+        # save() writes only the columns a caller changed: the derived columns belong to the
+        # projection (dmsu.tickets.projection.store), and a workflow step's save must never
+        # put back the values the object was loaded with.
+        only_save_dirty = True
         indexes = (
             (("support_unit", "status"), False),
             (("component", "created_at"), False),

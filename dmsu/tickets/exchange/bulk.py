@@ -1,5 +1,5 @@
-"""Bulk writing helpers for the ticket import: fast multi-row inserts and the ticket summary
-derived from its ordered events.
+"""Bulk writing helpers for the ticket import: fast multi-row inserts (what a ticket's events
+say about it is the projection's, :mod:`dmsu.tickets.projection.history`).
 
 Rows are inserted in chunks with one prepared statement (``executemany`` on SQLite, which has
 a limit on bound variables per statement; ``COPY ... FROM STDIN`` on PostgreSQL),
@@ -9,21 +9,11 @@ always inside the caller's ``database.atomic()``.
 from __future__ import annotations
 
 import io
-import json
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import peewee
 
 from dmsu.core.db import database, is_postgres
-from dmsu.tickets.projection.facts import (
-    EtaFix,
-    UnitKinds,
-    eta_fix,
-    fact_codes,
-    next_of_kind,
-    previous_same,
-)
 
 CHUNK = 500
 COPY_CHUNK = 20000
@@ -95,90 +85,3 @@ FIELD_EVENT_COLUMNS = (
     "assignee", "fixed_version", "lack_of_expertise", "postponed", "broad_impact", "impact",
     "workaround",
 )  # fmt: skip
-
-
-@dataclass
-class Derived:
-    """What a ticket's ordered events say about its summary columns."""
-
-    status: str
-    support_unit_id: int | None
-    updated_at: datetime
-    unit_since: datetime | None
-    eta_due: date | None
-    from_units: list[int | None]  # per event: the unit before it (for ``assigned`` events)
-    befores: list[tuple[int | None, datetime | None]]  # per event: unit and since, before it
-    involved: dict[int, datetime]  # unit id -> since (involved and not uninvolved after)
-    fields: dict  # the last ``field`` event's "after" per column of FIELD_EVENT_COLUMNS
-    eta: EtaFix = EtaFix()
-    previous_same: list = field(default_factory=list)  # per event, see :func:`previous_same`
-    next_of_kind: list = field(default_factory=list)  # per event, see :func:`next_of_kind`
-    fact_codes: list = field(default_factory=list)  # per event, see :func:`fact_codes`
-
-
-def derive(
-    events,
-    created_at: datetime,
-    first_line: frozenset = frozenset(),
-    kinds: UnitKinds = UnitKinds(),
-) -> Derived:
-    """``events``: ordered ``(kind, unit_id, status, at, due, data)``. The summary rule of the
-    import: status is the last status event's status, else ``assigned`` once a unit beyond the
-    1st line (``first_line`` ids) holds it, else ``new``; the support unit and ``unit_since``
-    come from the last ``assigned`` event, ``eta_due`` from the last ``eta`` event after it;
-    ``updated_at`` is the last event's time; ``from_unit`` of an ``assigned`` event is the unit
-    of the ``assigned`` event before; ``befores`` give every event the unit the ticket is in
-    just before it and since when (see :mod:`dmsu.tickets.projection.columns`); ``field`` events give the fields they name (as the
-    workflow writes them: ``{"field": name, "before": ..., "after": ...}``)."""
-    events = list(events)
-    status = None
-    unit = since = eta_due = None
-    updated_at = created_at
-    from_units: list[int | None] = []
-    befores: list[tuple[int | None, datetime | None]] = []
-    involved: dict[int, datetime] = {}
-    fields: dict = {}
-    beyond_first_line = False
-    for kind, unit_id, event_status, at, due, data in events:
-        from_units.append(unit if kind == "assigned" else None)
-        befores.append((unit, since))
-        if kind == "assigned":
-            unit, since, eta_due = unit_id, at, None
-            beyond_first_line = beyond_first_line or unit_id not in first_line
-        elif kind == "status":
-            status = event_status
-        elif kind == "eta":
-            eta_due = due
-        elif kind == "involved" and unit_id is not None:
-            involved.setdefault(unit_id, at)
-        elif kind == "uninvolved":
-            involved.pop(unit_id, None)
-        elif kind == "field" and data.startswith("{"):
-            try:
-                change = json.loads(data)
-            except ValueError:
-                change = {}
-            if change.get("field") in FIELD_EVENT_COLUMNS and "after" in change:
-                fields[change["field"]] = change["after"]
-        updated_at = at
-    if status is None:
-        status = "assigned" if beyond_first_line else "new"
-    steps = [
-        (kind, unit_id, before[0], event_status, at, due)
-        for (kind, unit_id, event_status, at, due, _), before in zip(events, befores, strict=True)
-    ]
-    return Derived(
-        status,
-        unit,
-        updated_at,
-        since,
-        eta_due,
-        from_units,
-        befores,
-        involved,
-        fields,
-        eta_fix(steps, kinds.umd, kinds.third),
-        previous_same(steps, kinds),
-        next_of_kind(steps),
-        fact_codes(steps, kinds),
-    )

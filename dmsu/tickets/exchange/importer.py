@@ -5,7 +5,8 @@ from :mod:`dmsu.tickets.exchange.records` (already checked). A ticket not yet kn
 events; a known one gets only the events it does not have (compared by their ``dedupe_key``,
 a hash of the GGUS id and the normalised event content) and the fields the record gives.
 Summary columns (status, support unit, ``updated_at``) and the ``from_unit`` chain are derived
-from the ticket's full ordered history (:func:`dmsu.tickets.exchange.bulk.derive`). Support units not
+from the ticket's full ordered history by the one projection
+(:func:`dmsu.tickets.projection.history.project`). Support units not
 seen before become 3rd-line units (``reviewed=False``, SLA level unspecified); unknown
 components are created unreviewed; both are listed in the summary.
 
@@ -16,17 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import dmsu.tickets.projection.history as history
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.core import clock
 from dmsu.core.db import write_transaction
 from dmsu.core.markdown import slugify
-from dmsu.tickets.exchange.bulk import Derived, chunks, derive, insert_rows, naive
+from dmsu.tickets.exchange.bulk import FIELD_EVENT_COLUMNS, chunks, insert_rows, naive
 from dmsu.tickets.exchange.records import EventRecord, TicketRecord, dedupe_key
 from dmsu.tickets.exchange.texthtml import ticket_html
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
-from dmsu.tickets.projection.columns import oversight_values, refresh_ggus
-from dmsu.tickets.projection.facts import UnitKinds, refresh_events
+from dmsu.tickets.projection import store
+from dmsu.tickets.projection.facts import UnitKinds
 from dmsu.tickets.sla import stored_clocks as sla_clocks
 from dmsu.tickets.sla.clocks import CLOCK_KINDS, EventRow
 from dmsu.tickets.sla.rules import units_by_id
@@ -180,9 +182,9 @@ class TicketWriter:
         self._insert_new(fresh)
         if existing:
             self._update_existing([r for r in records if r.ggus_id in existing], existing)
-        # created tickets got every derived column from their events here (see _insert_new)
-        refresh_ggus(g for g, outcome in self.outcomes.items() if outcome == "updated")
-        refresh_events(self._stale_facts)  # in chunks, not one ticket at a time
+        # every ticket written got its derived columns from the projection of its whole
+        # history here; the stored events of tickets that got earlier ones are brought in step
+        store.refresh_tickets(self._stale_facts, clocks=False)  # in chunks
         sla_clocks.refresh(self._stale_clocks, self._calendar)
 
     def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
@@ -203,35 +205,36 @@ class TicketWriter:
         values["created_at"] = record.created_at
         return values
 
-    def _derive(self, record: TicketRecord, history) -> Derived:
-        """``history``: ordered ``(at, EventRecord or stored row tuple)``."""
-        items = []
-        for at, item in history:
+    def _derive(self, record: TicketRecord, events) -> history.Projection:
+        """``events``: ordered ``(at, EventRecord or stored row tuple)``."""
+        steps = []
+        for at, item in events:
             if isinstance(item, EventRecord):
                 unit = self.unit_id(item.support_unit)
-                items.append((item.kind, unit, item.status, at, item.due, item.data))
+                steps.append(
+                    history.Step(
+                        item.kind, at, unit, item.status, item.due, item.author_role, item.data
+                    )  # fmt: skip
+                )
             else:
-                items.append((item[3], item[4], item[6], at, item[10], item[11]))
+                steps.append(history.Step(item[3], at, item[4], item[6], item[10], item[7] or "",
+                                          item[11] or ""))  # fmt: skip
         kinds = UnitKinds(self._dmsu, self._first_line, frozenset(self._third), self._umd)
-        return derive(items, record.created_at, self._first_line, kinds)
+        return history.project(steps, kinds, record.created_at)
 
-    def _apply(self, values: dict, record: TicketRecord, info: Derived) -> None:
-        """Summary columns from the events; fields named by ``field`` events unless the record
-        gives them itself."""
+    def _apply(self, values: dict, record: TicketRecord, info: history.Projection) -> None:
+        """Summary and derived columns from the events; fields named by ``field`` events
+        unless the record gives them itself."""
         values.update(
             status=info.status,
             support_unit=info.support_unit_id,
             updated_at=info.updated_at,
-            unit_since=info.unit_since,
-            eta_due=info.eta_due,
-            eta_fix_at=info.eta.at,
-            eta_initial_due=info.eta.initial_due,
-            eta_final_due=info.eta.final_due,
-            eta_fix_unit_id=info.eta.unit,
+            **info.ticket_columns(),
         )
-        for name, after in info.fields.items():
-            if name in record.fields:
+        for name, change in info.fields.items():
+            if name in record.fields or name not in FIELD_EVENT_COLUMNS:
                 continue
+            after = change["after"]
             if name == "assignee":
                 values[name] = self.user_id(after) if isinstance(after, str) else None
             elif name in ("fixed_version", "impact", "workaround"):
@@ -240,9 +243,8 @@ class TicketWriter:
                 values[name] = bool(after)
 
     def _event_row(
-        self, ticket_id, ggus_id, event: EventRecord, from_unit, before, same, after, code, key=None
+        self, ticket_id, ggus_id, event: EventRecord, derived: history.EventFacts, key=None
     ) -> tuple:
-        unit_before, since = before
         return (
             ticket_id,
             naive(event.at),
@@ -250,7 +252,7 @@ class TicketWriter:
             self.user_id(event.actor),
             event.author_role,
             self.unit_id(event.support_unit),
-            from_unit,
+            derived.from_unit_id,
             event.status,
             event.public,
             event.text,
@@ -259,11 +261,11 @@ class TicketWriter:
             event.data,
             key or event.content_key(ggus_id),
             self._now,
-            unit_before,
-            naive(since) if since is not None else None,
-            naive(same) if same is not None else None,
-            naive(after) if after is not None else None,
-            code,
+            derived.unit_before_id,
+            naive(derived.unit_before_at),
+            naive(derived.prev_same_at),
+            naive(derived.next_of_kind_at),
+            derived.flow_fact,
         )
 
     def _insert_new(self, records: list[TicketRecord]) -> None:
@@ -283,11 +285,6 @@ class TicketWriter:
             info = self._derive(record, [(e.at, e) for _, e in events])
             derived[record.ggus_id] = (info, events)
             self._apply(values, record, info)
-            steps = [
-                (e.kind, self.unit_id(e.support_unit), e.status, e.at, e.author_role)
-                for _, e in events
-            ]
-            values.update(oversight_values(steps, self._dmsu))
             for name in (
                 "created_at",
                 "updated_at",
@@ -308,20 +305,9 @@ class TicketWriter:
         event_rows, involvement_rows = [], []
         for record in records:
             ticket_id, (info, events) = ids[record.ggus_id], derived[record.ggus_id]
-            steps = zip(
-                events,
-                info.from_units,
-                info.befores,
-                info.previous_same,
-                info.next_of_kind,
-                info.fact_codes,
-                strict=True,
-            )
-            for (key, event), from_unit, before, same, after, code in steps:
+            for (key, event), event_facts in zip(events, info.events, strict=True):
                 event_rows.append(
-                    self._event_row(
-                        ticket_id, record.ggus_id, event, from_unit, before, same, after, code, key
-                    )
+                    self._event_row(ticket_id, record.ggus_id, event, event_facts, key)
                 )
             involvement_rows += [(ticket_id, u, naive(t)) for u, t in info.involved.items()]
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
@@ -431,10 +417,10 @@ class TicketWriter:
         current["description_html"] = ticket.description_html
         values = self._ticket_values(record, current)
         # The full history: stored rows first at equal times (they have the smaller ids).
-        history = [(r[2], 0, n, r) for n, r in enumerate(rows)]
-        history += [(e.at, 1, n, e) for n, (e, _) in enumerate(new_events)]
-        history.sort(key=lambda h: (h[0], h[1], h[2]))
-        info = self._derive(record, [(h[0], h[3]) for h in history])
+        ordered = [(r[2], 0, n, r) for n, r in enumerate(rows)]
+        ordered += [(e.at, 1, n, e) for n, (e, _) in enumerate(new_events)]
+        ordered.sort(key=lambda h: (h[0], h[1], h[2]))
+        info = self._derive(record, [(h[0], h[3]) for h in ordered])
         if new_events or values["created_at"] != ticket.created_at:
             self._apply(values, record, info)
         changes = {}
@@ -452,25 +438,14 @@ class TicketWriter:
         if changes:
             Ticket.update(**changes).where(Ticket.id == ticket.id).execute()
         event_rows = []
-        steps = zip(
-            history,
-            info.from_units,
-            info.befores,
-            info.previous_same,
-            info.next_of_kind,
-            info.fact_codes,
-            strict=True,
-        )
-        for (_, new, n, item), from_unit, before, same, after, code in steps:
+        for (_, new, n, item), derived in zip(ordered, info.events, strict=True):
             if new:
                 event, key = new_events[n]
-                event_rows.append(
-                    self._event_row(
-                        ticket.id, record.ggus_id, event, from_unit, before, same, after, code, key
-                    )
-                )
-            elif item[3] == "assigned" and item[5] != from_unit:
-                TicketEvent.update(from_unit=from_unit).where(TicketEvent.id == item[0]).execute()
+                event_rows.append(self._event_row(ticket.id, record.ggus_id, event, derived, key))
+            elif item[3] == "assigned" and item[5] != derived.from_unit_id:
+                TicketEvent.update(from_unit=derived.from_unit_id).where(
+                    TicketEvent.id == item[0]
+                ).execute()
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
         if rows:  # stored events may now have earlier ones before them: see write()
             self._stale_facts.append(ticket.id)

@@ -16,7 +16,7 @@ from peewee import IntegrityError
 from dmsu.core.db import database
 from dmsu.notify import mail
 from dmsu.tickets.models import Ticket, TicketEvent
-from dmsu.tickets.workflow.events import SYSTEM, append
+from dmsu.tickets.workflow.events import SYSTEM, append, step
 
 LATE = timedelta(days=1)
 
@@ -100,8 +100,5 @@ def record_system_event(
         return None
     if ticket.updated_at and at < ticket.updated_at:
         at = ticket.updated_at
-    event = append(ticket, SYSTEM, kind, at, text=text, public=public, dedupe_key=key, **fields)
-    Ticket.update(updated_at=at).where(
-        (Ticket.id == ticket.id) & (Ticket.updated_at < at)
-    ).execute()
-    return event
+    with step(ticket):
+        return append(ticket, SYSTEM, kind, at, text=text, public=public, dedupe_key=key, **fields)

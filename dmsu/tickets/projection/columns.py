@@ -1,24 +1,21 @@
-"""Ticket columns derived from the event log, kept in step with it (ARCHITECTURE.md rule 1: "Events
-are the truth"; these are summaries for the oversight lists, recomputable from events).
+"""The SQL form of the ticket's oversight columns, for the migration's backfill of a database
+made before them (m0191, when the events' derived columns of later migrations do not exist yet).
+
+THE definition of these columns is :func:`dmsu.tickets.projection.history.project`
+(ARCHITECTURE.md rule 1: "Events are the truth"); this ``UPDATE`` computes the same values for
+every ticket at once with indexed correlated subqueries, and a property test
+(tests of the projection) holds it equal to the pure function on random histories written in any
+order, on both databases:
 
 - ``unit_since``: when the ticket entered its current support unit (its latest ``assigned``);
 - ``eta_due``: the due date of the latest ETA given since then;
 - ``last_reaction_at``: the last supporter reaction — an event by a DMSU actor of a reacting
-  kind, or the assignment to DMSU (seed 001: "no tickets are left without supporter's reaction
-  for more than three working days");
+  kind, or the assignment to DMSU;
 - ``waiting_since``: when the ticket last went to ``waiting for reply``;
 - ``submitter_wrote_at``: the submitter's latest comment;
 - ``escalated_at``: the latest escalation.
 
-The events' own derived columns and each ticket's ETA outcome, which the metrics read, are
-kept by :mod:`dmsu.tickets.projection.facts` in the same transaction, and its SLA clocks by
-:mod:`dmsu.tickets.sla.stored_clocks`.
-
-"Latest" orders events by (time, id), as :func:`dmsu.tickets.workflow.events.replay` does. Every event
-written through the ORM (the workflow's ``append``) refreshes its ticket in the same
-transaction (:func:`event_written`); bulk writers (the importer) call :func:`refresh` with the
-tickets they wrote. One ``UPDATE`` computes the columns from the events with indexed
-correlated subqueries, so the values never depend on the order events arrive in.
+"Latest" orders events by (time, id), as the projection reads them.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dmsu.core.db import database, marks
-from dmsu.tickets.sla.clocks import CLOCK_KINDS, DMSU_REACTIONS, WAITING
+from dmsu.tickets.sla.clocks import DMSU_REACTIONS, WAITING
 
 COLUMNS = (
     "unit_since",
@@ -97,64 +94,7 @@ def refresh(ticket_ids: Iterable[int]) -> None:
         )
 
 
-def refresh_ggus(ggus_ids: Iterable[int]) -> None:
-    """:func:`refresh` for the tickets with these GGUS numbers (for the importer's batches)."""
-    from dmsu.tickets.models import Ticket
-
-    wanted = sorted(set(ggus_ids))
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
-        refresh(row[0] for row in Ticket.select(Ticket.id).where(Ticket.ggus_id.in_(part)).tuples())
-
-
 def refresh_all() -> None:
     """Recompute every ticket (a migration's backfill)."""
     assignments, params = _set_clause()
     database.execute_sql(f"UPDATE ticket SET {assignments}", params)
-
-
-def oversight_values(events, dmsu_units: frozenset) -> dict:
-    """The oversight columns of :data:`COLUMNS` that :func:`refresh` computes in SQL, worked
-    out in Python from a new ticket's events ``(kind, unit_id, status, at, role)`` (the
-    importer's fast path for tickets it creates; the rules are the same: the latest event of
-    each kind, by time)."""
-    found = dict.fromkeys(("last_reaction_at", "waiting_since", "submitter_wrote_at",
-                           "escalated_at"))  # fmt: skip
-
-    def later(column: str, at) -> None:
-        if found[column] is None or at > found[column]:
-            found[column] = at
-
-    for kind, unit_id, status, at, role in events:
-        if (role == "dmsu" and kind in DMSU_REACTIONS) or (
-            kind == "assigned" and unit_id in dmsu_units
-        ):
-            later("last_reaction_at", at)
-        if kind == "status" and status == WAITING:
-            later("waiting_since", at)
-        if kind == "comment" and role == "submitter":
-            later("submitter_wrote_at", at)
-        if kind == "escalated":
-            later("escalated_at", at)
-    return found
-
-
-def event_written(event) -> None:
-    """Bring the event's ticket in step, in the database and on the ticket object the event
-    was written with (so the caller's later ``ticket.save()`` keeps the new values)."""
-    from dmsu.tickets.models import Ticket
-    from dmsu.tickets.projection.facts import refresh_events
-    from dmsu.tickets.sla import stored_clocks as sla_clocks
-
-    refresh([event.ticket_id])
-    refresh_events([event.ticket_id])
-    if event.kind in CLOCK_KINDS:
-        sla_clocks.refresh([event.ticket_id])
-    ticket = event.__rel__.get("ticket")
-    if ticket is None:
-        return
-    fields = [getattr(Ticket, column) for column in COLUMNS]
-    row = Ticket.select(*fields).where(Ticket.id == event.ticket_id).tuples().first()
-    if row is not None:
-        for column, value in zip(COLUMNS, row, strict=True):
-            setattr(ticket, column, value)

@@ -1,7 +1,8 @@
-"""What the metrics read off a ticket's events, worked out when the events are written.
+"""The flow facts the metrics read off a ticket's events: the pieces the one projection
+(:func:`dmsu.tickets.projection.history.project`) is made of, and the writers of the columns
+that store them.
 
-Events are the truth (ARCHITECTURE.md rule 1); these are derived from them, kept in step in the same
-transaction, recomputable, and checked against the events by the tests:
+Events are the truth (ARCHITECTURE.md rule 1); these are derived from them:
 
 - every event's ``unit_before_id`` / ``unit_before_at``: the support unit the ticket is in
   just before it (the unit of its latest ``assigned`` event before it, by time then id) and
@@ -19,19 +20,17 @@ transaction, recomputable, and checked against the events by the tests:
   the unit it was fixed from, ``eta_fix_unit_id`` (:func:`eta_fix`).
 
 A new event can come before older ones (an import of history), so a ticket's events are
-recomputed together (:func:`refresh_events`, called for every event the workflow appends, by
-:func:`dmsu.tickets.projection.columns.event_written`); the importer computes the same values while
-it replays a ticket's history (:func:`dmsu.tickets.exchange.bulk.derive`). The facts depend on which
-units are DMSU, TPM, UMD release and 3rd-line units; the site never changes a unit's kind,
-and after changing one by hand :func:`refresh_all_events` brings every ticket in step.
+recomputed together (:mod:`dmsu.tickets.projection.store`). The facts depend on which units are
+DMSU, TPM, UMD release and 3rd-line units; the site never changes a unit's kind, and after
+changing one by hand :func:`dmsu.tickets.projection.store.refresh_all` brings every ticket in
+step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dmsu.core.db import database, is_postgres, marks
+from dmsu.core.db import database, is_postgres
 
 CHUNK = 500
 # the derived columns, with their PostgreSQL types
@@ -148,31 +147,7 @@ def previous_same(steps, kinds: UnitKinds) -> list:
     return result
 
 
-def befores(rows) -> list[tuple[int, int | None, object]]:
-    """``rows``: a ticket's ``(id, kind, support_unit_id, at)`` in (time, id) order. Returns
-    ``(id, unit before, since)`` per event."""
-    unit = since = None
-    result = []
-    for event_id, kind, unit_id, at in rows:
-        result.append((event_id, unit, since))
-        if kind == "assigned":
-            unit, since = unit_id, at
-    return result
-
-
-def _event_rows(ticket_ids: list[int]):
-    """``(ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, status,
-    due, prev_same_at, next_of_kind_at, flow_fact)`` of the tickets' events in ticket, time, id
-    order (raw values)."""
-    return database.execute_sql(
-        "SELECT ticket_id, id, kind, support_unit_id, at, unit_before_id, unit_before_at, "
-        f"status, due, prev_same_at, next_of_kind_at, flow_fact FROM ticket_event WHERE ticket_id IN ({marks(len(ticket_ids))}) "
-        "ORDER BY ticket_id, at, id",
-        ticket_ids,
-    ).fetchall()
-
-
-def _update_by_id(table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+def update_by_id(table: str, columns: dict[str, str], rows: list[tuple]) -> None:
     """Set ``columns`` (name -> PostgreSQL type) from ``rows`` of ``(*values, id)``: one
     statement per thousand rows on PostgreSQL, a prepared UPDATE on SQLite."""
     if not rows:
@@ -200,99 +175,4 @@ def _update_by_id(table: str, columns: dict[str, str], rows: list[tuple]) -> Non
 def write_befores(changes: list[tuple]) -> None:
     """Store ``(unit_before_id, unit_before_at, prev_same_at, next_of_kind_at, flow_fact, id)``
     rows (times as stored)."""
-    _update_by_id("ticket_event", EVENT_FACTS, changes)
-
-
-def write_eta_fixes(changes: list[tuple]) -> None:
-    """Store ``(eta_fix_at, eta_initial_due, eta_final_due, eta_fix_unit_id, ticket id)``
-    rows."""
-    _update_by_id("ticket", TICKET_FACTS, changes)
-
-
-def unit_kinds():
-    """The support unit ids by kind (:class:`dmsu.tickets.exchange.bulk.UnitKinds`)."""
-    rows = database.execute_sql("SELECT id, kind FROM support_unit").fetchall()
-
-    def of(wanted: str) -> frozenset:
-        return frozenset(u for u, kind in rows if kind == wanted)
-
-    return UnitKinds(of("dmsu"), of("first_line"), of("third_line"), of("umd_release"))
-
-
-def refresh_events(ticket_ids: Iterable[int]) -> int:
-    """Recompute the derived event columns and the ETA outcome of these tickets from their
-    events; returns how many rows changed."""
-    ids = sorted(set(ticket_ids))
-    if not ids:
-        return 0
-    kinds = unit_kinds()
-    changed = 0
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        rows = _event_rows(part)
-        stored_fixes = {
-            row[0]: tuple(_same(v) for v in row[1:])
-            for row in database.execute_sql(
-                "SELECT id, eta_fix_at, eta_initial_due, eta_final_due, eta_fix_unit_id FROM ticket "
-                f"WHERE id IN ({marks(len(part))})",
-                part,
-            )
-        }
-        by_ticket: dict[int, list] = {ticket_id: [] for ticket_id in stored_fixes}
-        for row in rows:
-            by_ticket.setdefault(row[0], []).append(row)
-        befores_changed, fixes_changed = [], []
-        for ticket_id, ticket_rows in by_ticket.items():
-            wanted = befores([(r[1], r[2], r[3], r[4]) for r in ticket_rows])
-            steps = [
-                (r[2], r[3], before[1], r[7], r[4], r[8])
-                for r, before in zip(ticket_rows, wanted, strict=True)
-            ]
-            sames = previous_same(steps, kinds)
-            nexts = next_of_kind(steps)
-            codes = fact_codes(steps, kinds)
-            for row, (event_id, unit, since), same, after, code in zip(
-                ticket_rows, wanted, sames, nexts, codes, strict=True
-            ):
-                stored = (row[5], _same(row[6]), _same(row[9]), _same(row[10]), row[11])
-                if stored != (unit, _same(since), _same(same), _same(after), code):
-                    befores_changed.append((unit, since, same, after, code, event_id))
-            fix = eta_fix(steps, kinds.umd, kinds.third)
-            values = (fix.at, fix.initial_due, fix.final_due, fix.unit)
-            if tuple(_same(v) for v in values) != stored_fixes.get(ticket_id):
-                fixes_changed.append((*values, ticket_id))
-        write_befores(befores_changed)
-        write_eta_fixes(fixes_changed)
-        changed += len(befores_changed) + len(fixes_changed)
-    return changed
-
-
-def _same(value):
-    """Stored times and dates come back as text (SQLite) or as objects (PostgreSQL)."""
-    return None if value is None else str(value)
-
-
-def add_missing_columns() -> None:
-    """Add every derived column a database made before them lacks, then fill them all from
-    the events in one pass. Migrations m0900–m0903 and m0907 each call it first, so whichever of them
-    runs first on an older database adds and fills everything (the backfill reads all the
-    columns at once); on a fresh database the tables already have them and nothing happens."""
-    from dmsu.core.schema import add_column_if_missing
-    from dmsu.tickets.models import Ticket, TicketEvent
-
-    added = False
-    for model, names in ((TicketEvent, EVENT_FACTS), (Ticket, TICKET_FACTS)):
-        table = model._meta.table_name
-        have = {c.name for c in database.get_columns(table)}
-        for name in names:
-            if name not in have:
-                add_column_if_missing(table, name, type(model._meta.columns[name])(null=True))
-                added = True
-    if added:
-        refresh_all_events()
-
-
-def refresh_all_events() -> int:
-    """Recompute the derived event columns of every ticket (a migration's backfill)."""
-    ids = [row[0] for row in database.execute_sql("SELECT id FROM ticket ORDER BY id")]
-    return refresh_events(ids)
+    update_by_id("ticket_event", EVENT_FACTS, changes)

@@ -29,8 +29,9 @@ instead, and :func:`refresh_stale` (``dmsu init``, the hourly job) brings them i
 those with another priority than the ticket's too (every writer of a priority refreshes the
 clocks itself: the workflow's field change, the importer).
 
-Kept in step like :mod:`dmsu.tickets.projection.facts`: every event the workflow appends refreshes its
-ticket (:func:`dmsu.tickets.projection.columns.event_written`), the importer works out a new ticket's
+Kept in step like the projection's other values: a workflow step that wrote an event of
+:data:`~dmsu.tickets.sla.clocks.CLOCK_KINDS` or changed the priority replaces its tickets' rows
+when it ends (:func:`dmsu.tickets.projection.store.bring_in_step`), the importer works out a new ticket's
 clocks while it replays its history (:func:`clock_rows`) and refreshes the tickets it
 updated, and migration m0904 fills the table. As with the facts, the site never changes a
 unit's kind; after changing one by hand, :func:`refresh_all` brings every ticket in step.
@@ -154,8 +155,15 @@ def refresh(ticket_ids: Iterable[int], calendar: BusinessCalendar | None = None)
             rows += clock_rows(
                 ticket_id, priority, grouped.get(ticket_id, []), units, calendar, key
             )
-        database.execute_sql(f"DELETE FROM sla_clock WHERE ticket_id IN ({in_part})", part)
-        write(rows)
+        replace(part, rows)
+
+
+def replace(ticket_ids: list[int], rows: list[tuple]) -> None:
+    """Put ``rows`` (see :func:`clock_rows`) in place of every clock of these tickets."""
+    database.execute_sql(
+        f"DELETE FROM sla_clock WHERE ticket_id IN ({marks(len(ticket_ids))})", ticket_ids
+    )
+    write(rows)
 
 
 def third_line_tickets() -> list[int]:

@@ -8,15 +8,21 @@ areas change tickets through the workflow's public functions.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import dmsu.tickets.projection.store as projection_store
 from dmsu.auth import permissions
 from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
+from dmsu.core.db import database, mark_saved, unsaved_changes
 from dmsu.core.markdown import MarkdownRefused, render_markdown
 from dmsu.tickets.models import CLOSED_STATUSES, EVENT_KINDS, Ticket, TicketEvent, TicketInvolvement
-from dmsu.tickets.projection.columns import event_written
+from dmsu.tickets.projection.history import project
+from dmsu.tickets.sla.clocks import CLOCK_KINDS
 from dmsu.tickets.units import SupportUnit
 
 
@@ -70,6 +76,72 @@ def instant(at: datetime | None) -> datetime:
     return at
 
 
+class _Touched:
+    """What one workflow step changed: the tickets (each object once) and whether an event
+    the SLA clocks depend on was written."""
+
+    def __init__(self):
+        self.tickets: dict[int, list[Ticket]] = {}
+        self.clocks = False
+
+    def add(self, ticket: Ticket) -> None:
+        objects = self.tickets.setdefault(ticket.id, [])
+        if not any(other is ticket for other in objects):
+            objects.append(ticket)
+
+
+_STEP: ContextVar[_Touched | None] = ContextVar("dmsu_workflow_step", default=None)
+
+
+@contextmanager
+def step(*tickets: Ticket) -> Iterator[None]:
+    """One workflow step: one transaction at whose end each ticket it touched is written once:
+    the columns the step changed on it and its derived columns, brought in step with its events
+    (:func:`dmsu.tickets.projection.store.bring_in_step`), in one ``UPDATE``.
+
+    A step inside another step (``reassign_to_third_line`` assigns and records an ETA) is
+    part of the outer one: the tickets are brought in step when the outermost step ends. A
+    step that raises writes nothing.
+    """
+    touched = _STEP.get()
+    if touched is not None:
+        for ticket in tickets:
+            touched.add(ticket)
+        yield
+        return
+    touched = _Touched()
+    for ticket in tickets:
+        touched.add(ticket)
+    token = _STEP.set(touched)
+    try:
+        with database.atomic():
+            yield
+            changes = {
+                ticket_id: unsaved_changes(*objects)
+                for ticket_id, objects in touched.tickets.items()
+            }
+            projection_store.bring_in_step(
+                {ticket_id: objects[-1].priority for ticket_id, objects in touched.tickets.items()},
+                clocks=touched.clocks,
+                changes=changes,
+            )
+            for objects in touched.tickets.values():
+                for ticket in objects:
+                    mark_saved(ticket)
+    finally:
+        _STEP.reset(token)
+
+
+def touch(ticket: Ticket, *, clocks: bool = False) -> None:
+    """Note that the running step changed ``ticket`` (and, with ``clocks``, something its SLA
+    clocks depend on, like its priority)."""
+    touched = _STEP.get()
+    if touched is None:
+        raise RuntimeError("A ticket changes only inside a workflow step (events.step).")
+    touched.add(ticket)
+    touched.clocks = touched.clocks or clocks
+
+
 def append(
     ticket: Ticket,
     actor,
@@ -82,10 +154,11 @@ def append(
     data: dict | None = None,
     **fields,
 ) -> TicketEvent:
-    """Append one event and bring the ticket's derived values in step with it, in the caller's
-    transaction; ``text`` is rendered through the one markdown path."""
+    """Append one event inside the running :func:`step` (which brings the ticket's derived
+    values in step when it ends); ``text`` is rendered through the one markdown path."""
     if kind not in EVENT_KINDS:
         raise WorkflowError(f"'{kind}' is not a kind of ticket event.")
+    touch(ticket, clocks=kind in CLOCK_KINDS)
     if ticket.updated_at and at < ticket.updated_at:
         raise WorkflowError(
             f"Ticket {ticket.ggus_id} last changed at {ticket.updated_at:%Y-%m-%d %H:%M} UTC; "
@@ -105,7 +178,6 @@ def append(
         recorded_at=clock.now(),
         **fields,
     )
-    event_written(event)
     return event
 
 
@@ -242,58 +314,31 @@ class Summary:
     escalated_at: datetime | None = None
 
 
-def _latest(current: datetime | None, at: datetime) -> datetime:
-    return at if current is None or at > current else current
-
-
-def _note_oversight(summary: Summary, event: TicketEvent, dmsu_units: set[int]) -> None:
-    """The columns of :mod:`dmsu.tickets.projection.columns`: the latest event of each watched kind."""
-    from dmsu.tickets.sla.clocks import DMSU_REACTIONS, WAITING
-
-    kind, at = event.kind, event.at
-    if (event.actor_role == "dmsu" and kind in DMSU_REACTIONS) or (
-        kind == "assigned" and event.support_unit_id in dmsu_units
-    ):
-        summary.last_reaction_at = _latest(summary.last_reaction_at, at)
-    if kind == "status" and event.status == WAITING:
-        summary.waiting_since = _latest(summary.waiting_since, at)
-    elif kind == "comment" and event.actor_role == "submitter":
-        summary.submitter_wrote_at = _latest(summary.submitter_wrote_at, at)
-    elif kind == "escalated":
-        summary.escalated_at = _latest(summary.escalated_at, at)
-
-
 def replay(ticket: Ticket) -> Summary:
-    """Replay a ticket's events into the summary its columns must equal."""
-    summary = Summary()
-    involved: set[int] = set()
-    dmsu_units = {
-        u.id for u in SupportUnit.select(SupportUnit.id).where(SupportUnit.kind == "dmsu")
+    """The summary the ticket's columns must equal, by the one projection of its events
+    (:func:`dmsu.tickets.projection.history.project`)."""
+    stored, units = projection_store.read([ticket.id])
+    projection = project(stored[ticket.id].steps, projection_store.kinds_of(units))
+    fields = projection.fields
+    flags = {
+        name: fields[name].get("after")
+        for name in ("fixed_version", "lack_of_expertise", "postponed", "broad_impact")
+        if name in fields
     }
-    for event in timeline(ticket):
-        summary.updated_at = event.at
-        _note_oversight(summary, event, dmsu_units)
-        if event.kind == "assigned":
-            summary.support_unit_id = event.support_unit_id
-            summary.unit_since = event.at
-            summary.eta_due = None
-        elif event.kind == "status":
-            summary.status = event.status
-        elif event.kind == "eta":
-            summary.eta_due = event.due
-        elif event.kind == "involved":
-            involved.add(event.support_unit_id)
-        elif event.kind == "uninvolved":
-            involved.discard(event.support_unit_id)
-        elif event.kind == "field":
-            data = field_data(event)
-            name, after = data.get("field"), data.get("after")
-            if name == "assignee":
-                summary.assignee_id = data.get("after_id")
-            elif name in ("fixed_version", "lack_of_expertise", "postponed", "broad_impact"):
-                setattr(summary, name, after)
-    summary.involved = frozenset(involved)
-    return summary
+    return Summary(
+        status=projection.status,
+        support_unit_id=projection.support_unit_id,
+        unit_since=projection.unit_since,
+        updated_at=projection.updated_at,
+        assignee_id=fields["assignee"].get("after_id") if "assignee" in fields else None,
+        eta_due=projection.eta_due,
+        involved=frozenset(projection.involved),
+        last_reaction_at=projection.last_reaction_at,
+        waiting_since=projection.waiting_since,
+        submitter_wrote_at=projection.submitter_wrote_at,
+        escalated_at=projection.escalated_at,
+        **flags,
+    )
 
 
 def summary_of(ticket: Ticket) -> Summary:
@@ -319,44 +364,3 @@ def summary_of(ticket: Ticket) -> Summary:
         submitter_wrote_at=fresh.submitter_wrote_at,
         escalated_at=fresh.escalated_at,
     )
-
-
-def sync_summary(ticket: Ticket) -> Ticket:
-    """Set the summary columns and involvement rows to what the events say.
-
-    For code that writes history events directly (the importer). Status, support unit, ETA,
-    involvement and times always follow the events; assignee and the flags only when a
-    ``field`` event changed them (imported tickets carry those as plain fields).
-    """
-    summary = replay(ticket)
-    decided = {
-        field_data(event).get("field")
-        for event in timeline(ticket).where(TicketEvent.kind == "field")
-    }
-    ticket.status = summary.status
-    ticket.support_unit = summary.support_unit_id
-    ticket.unit_since = summary.unit_since
-    ticket.eta_due = summary.eta_due
-    ticket.last_reaction_at = summary.last_reaction_at
-    ticket.waiting_since = summary.waiting_since
-    ticket.submitter_wrote_at = summary.submitter_wrote_at
-    ticket.escalated_at = summary.escalated_at
-    if summary.updated_at is not None:
-        ticket.updated_at = summary.updated_at
-    if "assignee" in decided:
-        ticket.assignee = summary.assignee_id
-    for name in ("fixed_version", "lack_of_expertise", "postponed", "broad_impact"):
-        if name in decided:
-            setattr(ticket, name, getattr(summary, name))
-    ticket.save()
-    current = {
-        row.support_unit_id
-        for row in TicketInvolvement.select().where(TicketInvolvement.ticket == ticket)
-    }
-    for unit_id in current - summary.involved:
-        TicketInvolvement.delete().where(
-            TicketInvolvement.ticket == ticket, TicketInvolvement.support_unit == unit_id
-        ).execute()
-    for unit_id in summary.involved - current:
-        TicketInvolvement.create(ticket=ticket, support_unit=unit_id, since=summary.updated_at)
-    return ticket

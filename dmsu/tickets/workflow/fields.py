@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dmsu.core.db import database
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Ticket, TicketEvent
 from dmsu.tickets.workflow.events import (
     WorkflowError,
@@ -22,7 +21,9 @@ from dmsu.tickets.workflow.events import (
     instant,
     involve,
     require,
+    step,
     ticket_markdown,
+    touch,
     uninvolve,
     unit_named,
 )
@@ -88,7 +89,7 @@ def update_fields(
     at = instant(at)
     cleaned = {name: _clean(name, value) for name, value in changes.items()}
     events = []
-    with database.atomic():
+    with step(ticket):
         for name, value in cleaned.items():
             before = getattr(ticket, name)
             if name == "component":
@@ -102,12 +103,8 @@ def update_fields(
             setattr(ticket, name, value)
             if name == "description":
                 ticket.description_html = ticket_markdown(value, "description")
-        if events:
-            ticket.save()
         if "priority" in {event.change.get("field") for event in events}:
-            from dmsu.tickets.sla import stored_clocks as sla_clocks
-
-            sla_clocks.refresh([ticket.id])  # the deadlines follow the priority
+            touch(ticket, clocks=True)  # the deadlines follow the priority
     return events
 
 
@@ -118,11 +115,10 @@ def involve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> 
     if ticket.support_unit_id == unit.id:
         raise WorkflowError(f"{unit.name} holds the ticket already.")
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         event = involve(ticket, actor, unit, at)
         if event is None:
             raise WorkflowError(f"{unit.name} is already involved.")
-        ticket.save()
     return event
 
 
@@ -131,9 +127,8 @@ def uninvolve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -
     require(actor, "ticket.work", "stop involving a unit in a ticket")
     unit = unit_named(unit)
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         event = uninvolve(ticket, actor, unit, at)
         if event is None:
             raise WorkflowError(f"{unit.name} is not involved in this ticket.")
-        ticket.save()
     return event

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from dmsu.core.db import database
 from dmsu.tickets.models import Ticket, TicketEvent
-from dmsu.tickets.workflow.events import WorkflowError, append, check_open, instant, require
+from dmsu.tickets.workflow.events import (
+    WorkflowError,
+    append,
+    check_open,
+    instant,
+    require,
+    step,
+)
 
 
 def record_eta(
@@ -31,7 +37,7 @@ def record_eta(
     if ticket.support_unit_id is None or ticket.support_unit.kind != "third_line":
         raise WorkflowError("An ETA is a 3rd-line unit's promise; assign the ticket there first.")
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         revision = (
             TicketEvent.select()
             .where(TicketEvent.ticket == ticket, TicketEvent.kind == "eta")
@@ -47,8 +53,6 @@ def record_eta(
             text=(note or "").strip(),
             data={"revision": revision},
         )
-        ticket.eta_due = due
-        ticket.save()
     return event
 
 
@@ -60,9 +64,8 @@ def escalate(ticket: Ticket, actor, *, reason: str, at: datetime | None = None) 
         raise WorkflowError("Say why the ticket is escalated.")
     check_open(ticket, "escalating it")
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         event = append(
             ticket, actor, "escalated", at, text=reason.strip(), support_unit=ticket.support_unit
         )
-        ticket.save()
     return event

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dmsu.core.db import database
 from dmsu.tickets.models import OPEN_STATUSES, Release, Ticket, TicketEvent
 from dmsu.tickets.units import UMD_RELEASE, SupportUnit
 from dmsu.tickets.workflow.events import (
@@ -29,6 +28,7 @@ from dmsu.tickets.workflow.events import (
     instant,
     require,
     set_status,
+    step,
     user_of,
 )
 from dmsu.tickets.workflow.versions import is_same_or_older, version_key
@@ -56,7 +56,7 @@ def deliver_fix(ticket: Ticket, actor, version: str, *, at: datetime | None = No
         raise WorkflowError("Set the ticket's component first: a release closes it by component.")
     at = instant(at)
     umd = SupportUnit.named(UMD_RELEASE)
-    with database.atomic():
+    with step(ticket):
         event = None
         if ticket.fixed_version != version:
             event = field_change(ticket, actor, "fixed_version", ticket.fixed_version, version, at)
@@ -67,7 +67,6 @@ def deliver_fix(ticket: Ticket, actor, version: str, *, at: datetime | None = No
             raise WorkflowError(
                 f"Ticket {ticket.ggus_id} already waits in UMD release for {version}."
             )
-        ticket.save()
     return event
 
 
@@ -109,7 +108,7 @@ def record_release(
     version = _version(version)
     at = instant(at)
     changed: list[Ticket] = []
-    with database.atomic():
+    with step():
         release = Release.get_or_none(Release.component == component, Release.version == version)
         if release is None:
             release = Release.create(
@@ -140,7 +139,6 @@ def record_release(
                 set_status(ticket, SYSTEM, "solved", when, text=note, public=True)
             else:
                 continue
-            ticket.save()
             changed.append(ticket)
     return changed
 
@@ -156,7 +154,7 @@ def link_solution_digest(ticket: Ticket, actor, page, *, at: datetime | None = N
     if page.ticket_id not in (None, ticket.id):
         raise WorkflowError(f"'{page.title}' is the solution digest of another ticket.")
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         if page.ticket_id is None:
             page.ticket = ticket
             page.save()
@@ -164,7 +162,6 @@ def link_solution_digest(ticket: Ticket, actor, page, *, at: datetime | None = N
         event = append(
             ticket, actor, "digest", at, text=f"Solution digest: {page.title}", data=data
         )
-        ticket.save()
     return event
 
 
@@ -177,9 +174,8 @@ def dismiss_solution_digest(
         raise WorkflowError("Say why no solution digest is needed.")
     _digest_open(ticket)
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         event = append(
             ticket, actor, "digest", at, text=reason.strip(), data={"action": "dismissed"}
         )
-        ticket.save()
     return event

@@ -19,7 +19,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import dmsu.tickets.workflow.transitions as transitions
-from dmsu.core.db import database
 from dmsu.tickets.models import (
     CATEGORIES,
     PRIORITIES,
@@ -39,6 +38,7 @@ from dmsu.tickets.workflow.events import (
     is_system,
     require,
     set_status,
+    step,
     ticket_markdown,
     uninvolve,
     unit_named,
@@ -89,7 +89,7 @@ def create_ticket(
         check_length(name, value)
     component = component_named(component)
     description_html = ticket_markdown(description, "description")
-    with database.atomic():
+    with step():
         if Ticket.select().where(Ticket.ggus_id == ggus_id).exists():
             raise WorkflowError(f"Ticket {ggus_id} is already recorded.")
         tpm = SupportUnit.named(TPM)
@@ -105,12 +105,10 @@ def create_ticket(
             priority=priority,
             status="new",
             support_unit=tpm,
-            unit_since=at,
             created_at=at,
             updated_at=at,
         )
         append(ticket, actor, "assigned", at, support_unit=tpm, from_unit=None)
-        ticket.save()
     return ticket
 
 
@@ -147,7 +145,7 @@ def assign(
         raise WorkflowError("Record the fixed version (deliver the fix) before UMD release.")
     if lack_of_expertise and unit.kind != "third_line":
         raise WorkflowError("Only a ticket sent to a 3rd-line unit can go for lack of expertise.")
-    with database.atomic():
+    with step(ticket):
         before = ticket.support_unit
         event = append(
             ticket,
@@ -160,8 +158,6 @@ def assign(
             public=False,
         )
         ticket.support_unit = unit
-        ticket.unit_since = at
-        ticket.eta_due = None  # an ETA is the promise of the unit it was given to
         set_status(ticket, actor, "assigned", at)
         if unit.kind == "third_line" and ticket.postponed:
             field_change(ticket, actor, "postponed", True, False, at)
@@ -172,7 +168,6 @@ def assign(
                 ticket.lack_of_expertise = True
             involve(ticket, actor, SupportUnit.named(DMSU), at)
         uninvolve(ticket, actor, unit, at)  # the unit holding the ticket is not "kept informed"
-        ticket.save()
     return event
 
 
@@ -212,7 +207,7 @@ def reassign_to_third_line(
     if not (note or "").strip():
         raise WorkflowError("Describe the problem for the product team (how to reproduce it).")
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         event = assign(ticket, actor, unit, note=note, at=at, lack_of_expertise=lack_of_expertise)
         if eta is not None:
             record_eta(ticket, actor, eta, at=at)
@@ -249,9 +244,8 @@ def change_status(
     note = (note or "").strip()
     if status == "solved" and not is_system(actor) and not (note and public):
         raise WorkflowError("Write the solution in a public note before marking the ticket solved.")
-    with database.atomic():
+    with step(ticket):
         event = set_status(ticket, actor, status, at, text=note, public=public)
-        ticket.save()
     return event
 
 
@@ -270,11 +264,10 @@ def add_comment(
     if not text:
         raise WorkflowError("Write something before adding a comment.")
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         event = append(
             ticket, actor, "comment", at, text=text, public=public, actor_role=actor_role
         )
-        ticket.save()
     return event
 
 
@@ -292,7 +285,7 @@ def set_assignee(ticket: Ticket, actor, user, *, at: datetime | None = None) -> 
         who = user.name if user else "nobody"
         raise WorkflowError(f"Ticket {ticket.ggus_id} is already assigned to {who}.")
     at = instant(at)
-    with database.atomic():
+    with step(ticket):
         before = ticket.assignee if ticket.assignee_id else None
         event = field_change(
             ticket,
@@ -305,5 +298,4 @@ def set_assignee(ticket: Ticket, actor, user, *, at: datetime | None = None) -> 
             after_id=user.id if user else None,
         )
         ticket.assignee = user
-        ticket.save()
     return event
