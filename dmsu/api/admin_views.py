@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from dmsu.api import tokens
 from dmsu.auth.models import ApiToken, User
 from dmsu.auth.permissions import can
+from dmsu.core import clock
 
 bp = Blueprint("api_admin", __name__)
 
@@ -20,6 +21,9 @@ def _page(status=200, **context):
         "admin/api_tokens.html",
         tokens=tokens.all_tokens(),
         users=User.active_with_role("tpm", "resolver", "assigner", "admin"),
+        valid_days=tokens.VALID_DAYS,
+        default_days=tokens.DEFAULT_DAYS,
+        now=clock.now(),
         **context,
     ), status
 
@@ -37,8 +41,11 @@ def api_tokens():
         owner = User.get_or_none(User.id == form["user_id"]) if form["user_id"].isdigit() else None
         if owner is None:
             return _page(400, form=form, error="Choose the user the token acts for.")
+    days = form.get("days", str(tokens.DEFAULT_DAYS))
+    if not days.isdigit() or int(days) not in tokens.VALID_DAYS:
+        return _page(400, form=form, error="Choose how many days the token is valid for.")
     try:
-        token, secret = tokens.create_token(current_user, form.get("name", ""), owner)
+        token, secret = tokens.create_token(current_user, form.get("name", ""), owner, int(days))
     except tokens.TokenError as exc:
         return _page(400, form=form, error=str(exc))
     # The secret is shown on this response only (never stored, never redirected with).

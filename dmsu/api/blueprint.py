@@ -8,6 +8,7 @@ import functools
 from flask import Blueprint, g, jsonify, request
 
 from dmsu.api import tokens
+from dmsu.auth import permissions
 from dmsu.core.extensions import csrf
 
 bp = Blueprint("api", __name__)
@@ -22,18 +23,31 @@ def error(status: int, message: str, field: str | None = None, **extra):
     return response
 
 
-def token_required(view):
-    """Refuse with 401 unless the request carries a live bearer token."""
+def token_required(permission: str, action: str):
+    """Refuse with 401 unless the request carries a live bearer token, and with 403 unless the
+    token's owner, in the role they hold now, may do ``permission``: a token acts within its
+    owner's role, never with more (a demoted admin's token loses the import at once)."""
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        token = tokens.authenticate(request.headers.get("Authorization"))
-        if token is None:
-            return error(401, "Send a valid API token: Authorization: Bearer <token>.")
-        g.api_token = token
-        return view(*args, **kwargs)
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            token = tokens.authenticate(request.headers.get("Authorization"))
+            if token is None:
+                return error(
+                    401, "Send a valid API token: Authorization: Bearer <token> (not expired)."
+                )
+            if not permissions.can(token.user, permission):
+                return error(
+                    403,
+                    f"This token acts for {token.user.username} ({token.user.role}), "
+                    f"who may not {action}.",
+                )
+            g.api_token = token
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
 def _register_admin_pages(state) -> None:

@@ -215,7 +215,8 @@ add_path(
                 "content": json_content(ref("Ticket")),
             },
             "400": error_response("Not JSON, or not an object"),
-            "401": error_response("No token, or a bad or revoked one"),
+            "401": error_response("No token, or a bad, revoked or expired one"),
+            "403": error_response("The token's owner is not an admin (only admins import)"),
             "415": error_response("The body is not application/json"),
             "422": error_response(
                 "The ticket breaks the import format ('field' says where), or it is of broad "
@@ -233,7 +234,8 @@ add_path(
         "parameters": [_GGUS_ID],
         "responses": {
             "200": {"description": "The ticket", "content": json_content(ref("Ticket"))},
-            "401": error_response("No token, or a bad or revoked one"),
+            "401": error_response("No token, or a bad, revoked or expired one"),
+            "403": error_response("The token's owner may not read tickets"),
             "404": error_response("No ticket with this GGUS id"),
         },
     },

@@ -22,8 +22,8 @@ from dmsu.tickets.workflow import public_fields
 
 
 def ticket_json(ggus_id: int) -> dict | None:
-    """A ticket in the import shape plus its summary; every API token belongs to staff, so
-    internal comments and the submitter's e-mail are included."""
+    """A ticket in the import shape plus its summary; only staff may read tickets through the
+    API (``ticket.view``), so internal comments and the submitter's e-mail are included."""
     query = Ticket.select().where(Ticket.ggus_id == ggus_id)
     record = next(exporter.ticket_records(query), None)
     if record is None:
@@ -42,7 +42,7 @@ def ticket_json(ggus_id: int) -> dict | None:
 
 
 @bp.post("/tickets")
-@token_required
+@token_required("ticket.import", "import tickets (admins only)")
 def post_ticket():
     if not request.is_json:
         return error(415, "Send the ticket as JSON (Content-Type: application/json).")
@@ -102,7 +102,7 @@ def _looks_personal(record):
 
 
 @bp.get("/tickets/<int:ggus_id>")
-@token_required
+@token_required("ticket.view", "read tickets")
 def get_ticket(ggus_id: int):
     found = ticket_json(ggus_id)
     if found is None:

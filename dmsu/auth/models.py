@@ -65,3 +65,4 @@ class ApiToken(BaseModel):
     created_at = UTCDateTimeField(default=clock.now)
     last_used_at = UTCDateTimeField(null=True)
     revoked_at = UTCDateTimeField(null=True)
+    expires_at = UTCDateTimeField(null=True)  # set for every token (m0910 gave older ones one)
