@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 from dmsu.auth.permissions import PermissionDenied, can
@@ -41,6 +42,16 @@ class CleanRequest(Request):
     def _load_form_data(self) -> None:
         super()._load_form_data()
         self.__dict__["form"] = _without_controls(self.__dict__["form"])
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a whole number that a row id or a GGUS number can be
+    (PostgreSQL's ``integer``, below 2**31), so a longer one is a 404 like any missing row
+    instead of an error of the database driver ("ids beyond 64 bits" answered 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -129,6 +140,7 @@ def _wants_json() -> bool:
 
 def init_app(app) -> None:
     app.session_interface = SessionCookies()
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
 
     app.request_class = CleanRequest
 

@@ -234,9 +234,13 @@ def test_split_by_quarter_clips_to_the_period():
     ]
 
 
-def test_split_by_quarter_before_the_project_start_is_refused():
-    with pytest.raises(PeriodError, match="before the project start"):
-        split(parse_period("2010"), "quarter")
+def test_split_by_quarter_before_the_project_start_has_one_piece_before_pq1():
+    """It was refused, and the metrics page answered 500 for such a period: what lies before
+    the first project quarter is one piece of its own."""
+    pieces = split(parse_period("2010"), "quarter")
+    assert pieces[0].name == "before PQ1"
+    assert (pieces[0].start, pieces[0].end) == (utc(2010, 1, 1), pieces[1].start)
+    assert pieces[1].name == "PQ1" and pieces[-1].end == utc(2011, 1, 1)
 
 
 def test_split_by_month_rolls_over_the_year():

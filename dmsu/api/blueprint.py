@@ -4,6 +4,7 @@ area beside this one (about, tickets, cheatsheet, wiki). Errors are JSON with on
 from __future__ import annotations
 
 import functools
+import json
 
 from flask import Blueprint, g, jsonify, request
 
@@ -21,6 +22,44 @@ def error(status: int, message: str, field: str | None = None, **extra):
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dmsu"'
     return response
+
+
+MAX_DEPTH = 64
+"""How deep a JSON body may nest (a ticket is three levels deep)."""
+
+
+def json_body():
+    """``(body, None)`` for a request whose body is JSON the site can store, else
+    ``(None, response)`` with one sentence: not JSON at all, nested deeper than
+    :data:`MAX_DEPTH` (a hundred thousand brackets made the parser fail with a 500), or text
+    that is not Unicode (an escaped lone surrogate like ``\\ud800`` parses, but no database can
+    store it)."""
+    if not request.is_json:
+        return None, error(415, "Send the body as JSON (Content-Type: application/json).")
+    try:
+        body = json.loads(request.get_data())
+    except RecursionError:
+        return None, error(400, f"The body nests deeper than {MAX_DEPTH} levels.")
+    except ValueError:
+        return None, error(400, "The body is not valid JSON.")
+    stack = [(body, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                return None, error(400, f"The body nests deeper than {MAX_DEPTH} levels.")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                stack.append((key, depth))
+                stack.append((item, depth + 1))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return None, error(
+                    400, "The body holds text that is not Unicode (a lone surrogate like \\ud800)."
+                )
+    return body, None
 
 
 def token_required(permission: str, action: str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import jsonify, request, url_for
 from peewee import IntegrityError
 
-from dmsu.api.blueprint import bp, error, token_required
+from dmsu.api.blueprint import bp, error, json_body, token_required
 from dmsu.core.publictext import LooksPersonal, People
 from dmsu.tickets.exchange import exporter
 from dmsu.tickets.exchange.importer import import_records
@@ -44,11 +44,9 @@ def ticket_json(ggus_id: int) -> dict | None:
 @bp.post("/tickets")
 @token_required("ticket.import", "import tickets (admins only)")
 def post_ticket():
-    if not request.is_json:
-        return error(415, "Send the ticket as JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if body is None:
-        return error(400, "The body is not valid JSON.")
+    body, refusal = json_body()
+    if refusal is not None:
+        return refusal
     if b"\\u0000" in request.get_data():
         body = drop_nul(body)
     try:

@@ -25,7 +25,15 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and "\\" not in target:
+    """A local path to go on to after login, or the home page: never another site, and never
+    a control character (a newline in ``next`` cannot become a header)."""
+    if (
+        target
+        and target.startswith("/")
+        and not urlsplit(target).netloc
+        and "\\" not in target
+        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    ):
         return target
     return url_for("home.index")
 

@@ -71,6 +71,11 @@ def read_rows(handle) -> list[tuple[int, dict[str, str]]]:
     for record in reader:
         if None in record:
             raise CheatSheetImportError([f"line {start}: more values than columns"])
+        control = csvcells.control_character(record)
+        if control is not None:
+            raise CheatSheetImportError(
+                [f"line {start}, column {control[0]}: {control[1]}; remove it and import again"]
+            )
         if any((value or "").strip() for value in record.values()):
             rows.append((start, {k: csvcells.read_cell(v or "") for k, v in record.items()}))
         start = reader.line_num + 1

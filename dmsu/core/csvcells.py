@@ -22,6 +22,21 @@ def cell(value):
     return value
 
 
+_CONTROLS = {chr(n) for n in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+
+
+def control_character(record: dict) -> tuple[str, str] | None:
+    """``(column, what)`` of the first cell of a read CSV record that holds a control
+    character no text needs (NUL first of all: PostgreSQL refuses it in text and SQLite would
+    keep it in a name), else None; an importer refuses the file naming the line and column."""
+    for column, value in record.items():
+        for char in value or "":
+            if char in _CONTROLS:
+                name = "a NUL" if char == "\x00" else "a control"
+                return column, f"holds {name} character (0x{ord(char):02X})"
+    return None
+
+
 def read_cell(text: str) -> str:
     """A cell as written by :func:`cell`, back to the value."""
     if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):

@@ -168,8 +168,12 @@ def quarter_of(moment: datetime, project_start: date = PROJECT_START) -> int:
 
 
 def _unit_holding(day: date, by: str, project_start: date) -> Period:
-    """The whole quarter, month or ISO week holding ``day``."""
+    """The whole quarter, month or ISO week holding ``day``; before the project's first
+    quarter, the one piece "before PQ1" (a period may begin before the project did: there are
+    no project quarters there to split it into)."""
     if by == "quarter":
+        if day < project_start:
+            return Period("before PQ1", _midnight(day), project_quarter(1, project_start).start)
         return project_quarter(quarter_of(_midnight(day), project_start), project_start)
     if by == "month":
         return month(day.year, day.month)

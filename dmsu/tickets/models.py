@@ -11,8 +11,6 @@ never overwritten), ``field`` (a summary field changed; ``data`` holds before/af
 
 from __future__ import annotations
 
-import json
-
 from peewee import (
     BooleanField,
     CharField,
@@ -173,8 +171,12 @@ class TicketEvent(BaseModel):
 
     @property
     def change(self) -> dict:
-        """``data`` read back: a field event's {"field", "before", "after"}, a digest's action."""
-        return json.loads(self.data) if self.data else {}
+        """``data`` read back: a field event's {"field", "before", "after"}, a digest's action;
+        ``{}`` for data that is no JSON object (an import may carry any text there, and a page
+        showing the event must not fail on it)."""
+        from dmsu.tickets.projection.history import field_change
+
+        return field_change(self.data)
 
     class Meta:
         # (kind, at, ...), (kind, status, at, ...) and (kind, support_unit_id, at, ...) are

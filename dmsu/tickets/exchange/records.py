@@ -52,6 +52,7 @@ TEXT_LIMITS = {
     "workaround": MARKDOWN_LIMITS["workaround"],
 }
 EVENT_TEXT_LIMIT = MARKDOWN_LIMITS["comment"]
+UNIT_NAME_LIMIT = 120  # support_unit.name
 TICKET_STRINGS = (
     "description",
     "submitter",
@@ -246,6 +247,11 @@ def validate_event(obj, index: int) -> EventRecord:
         ).strip()
     if not event.support_unit and kind in ("assigned", "involved", "uninvolved"):
         raise InvalidTicket(where("support_unit"), "is missing")
+    if event.support_unit and len(event.support_unit) > UNIT_NAME_LIMIT:  # a new unit is named so
+        raise InvalidTicket(
+            where("support_unit"),
+            f"is longer than {UNIT_NAME_LIMIT} characters ({len(event.support_unit):,})",
+        )
     status = get("status")
     if status is not None or kind == "status":
         if type(status) is not str or status not in _STATUSES:

@@ -105,9 +105,10 @@ class Projection:
 
 
 def field_change(data: str) -> dict:
-    """A ``field`` event's change ``{"field": name, "before": ..., "after": ...}``; ``{}``
-    for data that is none (imported history may carry anything there)."""
-    if not data or not data.startswith("{"):
+    """An event's ``data`` as the object it holds (a ``field`` event's change
+    ``{"field": name, "before": ..., "after": ...}``, a digest's action); ``{}`` for data that
+    is none (imported history may carry any text there)."""
+    if not data or not data.lstrip().startswith("{"):
         return {}
     try:
         change = json.loads(data)

@@ -281,7 +281,7 @@ def field_change(
 
 
 def field_data(event: TicketEvent) -> dict:
-    return json.loads(event.data) if event.data else {}
+    return event.change
 
 
 def timeline(ticket: Ticket):
