@@ -297,7 +297,7 @@ def run_database(kind: str, args) -> dict:
         raise
     base = f"http://127.0.0.1:{site_port}"
     try:
-        cookie = session_cookie(base, "alice", "alice-demo")
+        cookie = session_cookie(base, "alice", "alice-demo-desk")
         staff = {"Cookie": cookie}
         metrics_page, every_ticket = [p for p in pages if p.kind == "metrics"]
         first_ms = first_request_ms(base + metrics_page.path, {})

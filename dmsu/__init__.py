@@ -44,10 +44,11 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        from dmsu.auth.accounts import session_user
         from dmsu.auth.loader import active_user
 
-        return active_user(user_id)
+        return session_user(session_id, active_user)
 
     web.init_app(app)
     _template_bytecode(app)

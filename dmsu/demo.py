@@ -48,7 +48,7 @@ class DemoContext:
 
 def demo_password(username: str) -> str:
     """Demo accounts only: a password anyone can read in the README."""
-    return f"{username}-demo"
+    return f"{username}-demo-desk"
 
 
 def create_users() -> dict[str, User]:

@@ -55,7 +55,10 @@ class DmsuClient(FlaskClient):
         """POST a form with the CSRF token, as a browser without JavaScript does."""
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
-        return self.post(url, data=data, **kwargs)
+        response = self.post(url, data=data, **kwargs)
+        if url.startswith("/login") and response.status_code == 302:
+            self._csrf = None  # a login starts a session with a CSRF token of its own
+        return response
 
     def hx(self, method: str, url: str, data: dict | None = None, **kwargs):
         """An htmx request: HX-Request header and the token in X-CSRFToken."""

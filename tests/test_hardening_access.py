@@ -48,6 +48,14 @@ MATRIX: list[tuple] = [
         "/admin/users/{user_id}",
         "login forbidden forbidden forbidden redirect",
     ),
+    ("auth.password", "GET", "/account/password", STAFF),
+    ("auth.password", "POST", "/account/password", "login bad bad bad bad"),
+    (
+        "auth.reset_password",
+        "POST",
+        "/admin/users/{user_id}/password",
+        "login forbidden forbidden forbidden redirect",
+    ),
     ("api_admin.api_tokens", "GET", "/admin/api-tokens", ADMINS),
     (
         "api_admin.api_tokens",

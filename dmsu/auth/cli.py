@@ -1,4 +1,4 @@
-"""``flask dmsu create-user``."""
+"""``flask dmsu create-user`` and ``set-password``."""
 
 from __future__ import annotations
 
@@ -32,3 +32,25 @@ def register(group: click.Group) -> None:
         except accounts.AccountError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Created {user.role} '{user.username}'.")
+
+    @group.command("set-password")
+    @click.argument("name")
+    @click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path))
+    @needs_schema
+    def set_password(name, password_file):
+        """Set a new password for an account (prompted unless --password-file); every session
+        of the account ends."""
+        from dmsu.auth.models import User
+
+        user = User.get_or_none(User.username == name)
+        if user is None:
+            raise click.ClickException(f"There is no user named '{name}'.")
+        if password_file:
+            password = password_file.read_text().rstrip("\n")
+        else:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        try:
+            accounts.set_password(user, password)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"New password set for '{user.username}'; their sessions have ended.")

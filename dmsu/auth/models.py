@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from peewee import BooleanField, CharField, ForeignKeyField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField
 
 from dmsu.core import clock
 from dmsu.core.db import BaseModel, UTCDateTimeField
@@ -26,6 +26,9 @@ class User(BaseModel):
     oidc_subject = CharField(max_length=255, null=True, unique=True)
     created_at = UTCDateTimeField(default=clock.now)
     last_login_at = UTCDateTimeField(null=True)
+    # Moved on by logout, a new password, a new role and disabling: every session and
+    # remember-me cookie carries the generation it was made in and ends with it (m0911).
+    session_generation = IntegerField(default=1)
 
     # Flask-Login protocol
     @property
@@ -41,7 +44,12 @@ class User(BaseModel):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session and the remember-me cookie keep: the id, the session generation
+        and, right after a login, that login's own random part (so the cookie of every login
+        differs). :func:`dmsu.auth.accounts.session_user` reads it back."""
+        nonce = getattr(self, "login_nonce", None)
+        base = f"{self.id}.{self.session_generation}"
+        return f"{base}.{nonce}" if nonce else base
 
     @property
     def is_staff(self) -> bool:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, current_app, flash, redirect, url_for
-from flask_login import login_user
 
 from dmsu.auth import accounts
+from dmsu.auth.sessions import log_in
 
 oauth = OAuth()
 bp = Blueprint("oidc", __name__)
@@ -53,5 +53,5 @@ def callback():
     if user is None:
         flash("Your account is disabled; ask an administrator.", "error")
         return redirect(url_for("auth.login"))
-    login_user(user)
+    log_in(user)
     return redirect(url_for("home.index"))

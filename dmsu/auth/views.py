@@ -1,4 +1,5 @@
-"""Log in, log out, and the admin's user list."""
+"""Log in, log out, your own password, and the admin's user list (roles, disabling,
+password resets)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from dmsu.auth import accounts
 from dmsu.auth.models import ROLE_LABELS, ROLES, User
 from dmsu.auth.permissions import can
+from dmsu.auth.sessions import log_in
 from dmsu.core.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -52,7 +54,7 @@ def login():
     if request.method == "POST":
         user = accounts.authenticate(username, request.form.get("password", ""))
         if user is not None:
-            login_user(user, remember=bool(request.form.get("remember")))
+            log_in(user, remember=bool(request.form.get("remember")))
             flash(f"Welcome, {user.name}.", "success")
             return redirect(_safe_next(request.form.get("next")))
         error = "Wrong user name or password, or the account is disabled."
@@ -68,6 +70,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out everywhere: every session and remember-me cookie of the account ends (a copy
+    of the session cookie kept from before no longer opens a page)."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("home.index"))
@@ -120,4 +126,44 @@ def update_user(user_id: int):
         flash(f"User {user.username} updated.", "success")
     except accounts.AccountError as exc:
         flash(str(exc), "error")
+    return redirect(url_for("auth.users")), 303
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change your own password; every other session of the account ends, this one goes on."""
+    error = None
+    if request.method == "POST":
+        try:
+            accounts.change_own_password(
+                current_user,
+                request.form.get("current", ""),
+                request.form.get("new", ""),
+                request.form.get("again", ""),
+            )
+        except accounts.AccountError as exc:
+            error = str(exc)
+        else:
+            log_in(User.get_by_id(current_user.id))
+            flash("Password changed; your other sessions have ended.", "success")
+            return redirect(url_for("home.index")), 303
+    return render_template("auth/password.html", error=error), (400 if error else 200)
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@login_required
+def reset_password(user_id: int):
+    """An admin sets a new password for an account (which ends its sessions)."""
+    if not can(current_user, "users.manage"):
+        abort(403)
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    try:
+        accounts.set_password(user, request.form.get("password", ""))
+    except accounts.AccountError as exc:
+        flash(f"{user.username}: {exc}", "error")
+    else:
+        if user.id == current_user.id:
+            log_in(User.get_by_id(user.id))
+        flash(f"New password set for {user.username}; their sessions have ended.", "success")
     return redirect(url_for("auth.users")), 303
