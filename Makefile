@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup setup-dev run test check test-sqlite test-postgres lint format chromium postgres rt clean
+.PHONY: setup setup-dev run test check test-sqlite test-postgres lint format chromium postgres redis rt clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ run: setup
 	DMSU_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite: lint, then every test on SQLite and on PostgreSQL.
-test: setup-dev chromium postgres rt lint test-sqlite test-postgres
+test: setup-dev chromium postgres redis rt lint test-sqlite test-postgres
 
 ## The fast tier: lint and the SQLite tests without the browser journeys or RT (no root needed).
 check: setup-dev lint
@@ -74,6 +74,18 @@ postgres:
 	fi
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 	  echo "PostgreSQL did not start on 127.0.0.1:5432"; exit 1
+
+## Redis on 127.0.0.1:6379: the login limit's shared storage where DATABASE_URL is PostgreSQL.
+redis:
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  if ! command -v redis-server >/dev/null; then \
+	    echo "Installing Redis for the login limit's tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  fi; \
+	  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes >/dev/null; \
+	fi
+	@for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0; sleep 1; done; \
+	  echo "Redis did not start on 127.0.0.1:6379"; exit 1
 
 ## Request Tracker 5 for the requirements tests (tests/rt_server.py starts one on loopback).
 RT_SETUP_DB := /usr/sbin/rt-setup-database-5

@@ -33,7 +33,15 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     csrf.init_app(app)
     htmx.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["DMSU_RATELIMIT_STORAGE_URI"]
+    if app.config["DMSU_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["DMSU_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Redis down: each worker counts in its own memory until it is back (never a 500, never
+    # no limit at all)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     # The only limit is the login form's, checked by its decorator: the extension's check of
     # every request for default limits (there are none) cost more than a small page.

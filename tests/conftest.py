@@ -19,6 +19,7 @@ from dmsu.auth import accounts
 from dmsu.auth.models import ROLES
 from dmsu.core import schema
 from dmsu.core.db import database, make_database
+from dmsu.core.extensions import limiter
 from dmsu.tickets.units import ensure_built_in_units
 
 PG_URL = os.environ.get("DMSU_TEST_DATABASE_URL", "")
@@ -128,6 +129,7 @@ def app(database_url, tmp_path, app_config):
     config = {**TEST_CONFIG, "DATABASE_URL": database_url, **app_config}
     application = create_app(config, instance_path=str(tmp_path / "instance"))
     application.test_client_class = DmsuClient
+    limiter.reset()  # the login counts live in Redis with PostgreSQL: each test starts at none
     # No app context is held open: requests must not share ``g`` (CSRF tokens live there).
     database.connect(reuse_if_open=True)
     yield application

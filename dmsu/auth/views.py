@@ -40,12 +40,41 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-def _login_limit() -> str:
+def _account_limit() -> str:
     return current_app.config["DMSU_LOGIN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["DMSU_LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _account() -> str:
+    return "login-account:" + request.form.get("username", "").strip().lower()[:64]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+# Only failures count, per account (guessing one password) and, more loosely, per address
+# (guessing many accounts; a proxy's users share one address, so one person's typos there do
+# not lock out everyone behind it). The counts live in the shared storage
+# (DMSU_RATELIMIT_STORAGE_URI: Redis with PostgreSQL), so every worker and host sees them and a
+# restart does not reset them.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], error_message="Too many login attempts.")
+@limiter.limit(
+    _account_limit,
+    key_func=_account,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many failed logins for this account; wait a minute and try again.",
+)
+@limiter.limit(
+    _address_limit,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message="Too many failed logins from this address; wait a minute and try again.",
+)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))

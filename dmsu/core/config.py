@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 # The checkout: content/, templates/, static/ and the default instance/ folder live here.
@@ -34,8 +35,15 @@ DEFAULTS: dict[str, object] = {
     "DMSU_HOLIDAYS": "",
     "DMSU_GGUS_TICKET_URL": "https://ggus.eu/?mode=ticket_info&ticket_id={id}",
     # Accounts
+    # failed logins per account, and per address (a proxy's many users share one address)
     "DMSU_LOGIN_RATE_LIMIT": "10 per minute",
-    "DMSU_RATELIMIT_STORAGE_URI": "memory://",
+    "DMSU_LOGIN_ADDRESS_RATE_LIMIT": "60 per minute",
+    # "" = Redis on 127.0.0.1 where DATABASE_URL is PostgreSQL (several workers and hosts),
+    # this process's memory on SQLite (one host, one worker)
+    "DMSU_RATELIMIT_STORAGE_URI": "",
+    # how many reverse proxies set X-Forwarded-For/-Proto/-Host in front of the site
+    "DMSU_PROXY_COUNT": 0,
+    "DMSU_REMEMBER_DAYS": 14,
     "DMSU_ARGON2_TIME_COST": 3,
     "DMSU_ARGON2_MEMORY_COST": 65536,
     "DMSU_OIDC_ENABLED": False,
@@ -125,4 +133,10 @@ def load(app, overrides: dict[str, object] | None = None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config["DMSU_REMEMBER_DAYS"]))
+    if not app.config["DMSU_RATELIMIT_STORAGE_URI"]:
+        postgres = str(app.config["DATABASE_URL"]).startswith(("postgres://", "postgresql://"))
+        app.config["DMSU_RATELIMIT_STORAGE_URI"] = (
+            "redis://127.0.0.1:6379/0" if postgres else "memory://"
+        )
     app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"

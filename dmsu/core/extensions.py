@@ -9,4 +9,6 @@ from flask_wtf.csrf import CSRFProtect
 csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# No storage here: each app's init_app reads DMSU_RATELIMIT_STORAGE_URI (a storage given to the
+# constructor would win over the configuration, and Redis was never used).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
