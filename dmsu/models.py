@@ -9,6 +9,7 @@ from dmsu.cheatsheet.models import (
     Expert,
     Partner,
 )
+from dmsu.core.once import FormSubmission
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision, Shift
 from dmsu.metrics.models import Recommendation
 from dmsu.notify.models import Notification
@@ -52,4 +53,5 @@ ALL_MODELS = [
     RequirementEvent,
     TcbReport,
     Recommendation,
+    FormSubmission,
 ]

@@ -18,6 +18,7 @@ from dmsu.auth.permissions import PermissionDenied, can
 from dmsu.core import schema
 from dmsu.core.cache.pages import public_page
 from dmsu.core.db import connection_problem, discard_connection, open_connection
+from dmsu.core.once import once_field
 
 home_bp = Blueprint("home", __name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -149,6 +150,7 @@ def init_app(app) -> None:
         return {"can": lambda permission: can(current_user, permission)}
 
     app.add_template_global(fixed_url)
+    app.add_template_global(once_field)
     app.add_template_global(nav_items)
 
     @app.before_request

@@ -23,6 +23,7 @@ from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied, can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.core.extensions import htmx
+from dmsu.core.once import AlreadySubmitted, submitted_once
 from dmsu.core.publictext import public_text
 from dmsu.requirements import log, queries, routing
 from dmsu.requirements.blueprint import bp
@@ -149,19 +150,24 @@ def new():
         values = {k: request.form.get(k, "") for k in ("title", "description", "component")}
         values.update(tickets=request.form.get("tickets", ""), tags=request.form.get("tags", ""))
         try:
-            requirement = log.create_requirement(
-                current_user,
-                title=values["title"],
-                description=values["description"],
-                component=values["component"],
-                ggus_ids=log.parse_ggus_ids(values["tickets"]),
-                tags=values["tags"],
-            )
+            with submitted_once(request.form.get("once")) as submission:
+                requirement = log.create_requirement(
+                    current_user,
+                    title=values["title"],
+                    description=values["description"],
+                    component=values["component"],
+                    ggus_ids=log.parse_ggus_ids(values["tickets"]),
+                    tags=values["tags"],
+                )
+                answer = submission.answered(url_for(".show", requirement_id=requirement.id))
+        except AlreadySubmitted as twice:
+            flash(str(twice), "info")
+            return redirect(twice.answer_url or url_for(".index"), code=303)
         except log.RequirementError as exc:
             error = str(exc)
         else:
             flash(f"Requirement {requirement.id} recorded.", "success")
-            return redirect(url_for(".show", requirement_id=requirement.id), code=303)
+            return redirect(answer, code=303)
     else:
         values, error = _prefill_from_ticket(request.args.get("ticket", "").strip())
     return render_template(

@@ -22,6 +22,7 @@ from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
 from dmsu.core.cache.staff import staff_page
 from dmsu.core.extensions import htmx
+from dmsu.core.once import AlreadySubmitted, submitted_once
 from dmsu.core.publictext import LooksPersonal
 from dmsu.tickets import workflow
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Release
@@ -146,8 +147,14 @@ def act(ggus_id: int, action: str):
     if handler is None:
         abort(404)
     ticket = _ticket_or_404(ggus_id)
+    answer = url_for("tickets.show", ggus_id=ggus_id) + "#timeline"
     try:
-        message = handler(ticket, current_user._get_current_object(), request.form)
+        with submitted_once(request.form.get("once")) as submission:
+            message = handler(ticket, current_user._get_current_object(), request.form)
+            submission.answered(answer)
+    except AlreadySubmitted as twice:
+        flash(str(twice), "info")
+        return redirect(twice.answer_url or answer, code=303)
     except workflow.WorkflowError as exc:
         return _render_ticket(_ticket_or_404(ggus_id), failed=action, error=str(exc), status=400)
     except LooksPersonal as found:
@@ -161,7 +168,7 @@ def act(ggus_id: int, action: str):
     except PermissionDenied as exc:
         return _render_ticket(_ticket_or_404(ggus_id), failed=action, error=str(exc), status=403)
     flash(message, "success")
-    return redirect(url_for("tickets.show", ggus_id=ggus_id) + "#timeline")
+    return redirect(answer)
 
 
 @bp.route("/tickets/releases", methods=["GET", "POST"])

@@ -1,0 +1,68 @@
+"""A form sent twice is saved once (hardening round 2: a double-submitted comment or
+requirement form created two). Sequentially (a browser's retry) and at the same moment over
+real HTTP (a double click), on both databases."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from dmsu.core.once import FormSubmission
+from dmsu.requirements.models import Requirement
+from dmsu.tickets.models import TicketEvent
+from tests.live_http import LiveSession, race
+
+ONCE = re.compile(r'name="once" value="([^"]+)"')
+EVENTS = [{"at": "2013-02-11T09:00:00+00:00", "type": "assigned", "support_unit": "DMSU"}]
+
+
+def comments() -> int:
+    return TicketEvent.select().where(TicketEvent.kind == "comment").count()
+
+
+def test_a_comment_sent_twice_is_saved_once_and_the_repeat_goes_where_the_first_went(
+    clients, make_ticket
+):
+    make_ticket(91039, events=EVENTS)
+    client = clients["resolver"]
+    token = ONCE.search(client.get("/tickets/91039").get_data(as_text=True)).group(1)
+    form = {"text": "Restarted the tomcat.", "visibility": "internal", "once": token}
+    first = client.form("/tickets/91039/comment", form)
+    again = client.form("/tickets/91039/comment", form)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert comments() == 1
+    assert "sent twice; it was saved once" in client.get("/tickets/91039").get_data(as_text=True)
+
+
+def test_a_refused_form_can_be_corrected_and_sent_with_the_same_token(clients, make_ticket):
+    make_ticket(91039, events=EVENTS)
+    client = clients["resolver"]
+    token = ONCE.search(client.get("/tickets/91039").get_data(as_text=True)).group(1)
+    refused = client.form("/tickets/91039/comment", {"text": "  ", "once": token})
+    assert refused.status_code == 400 and not FormSubmission.select().exists()
+    fixed = client.form("/tickets/91039/comment", {"text": "Now with words.", "once": token})
+    assert fixed.status_code == 302 and comments() == 1
+
+
+def test_a_double_click_at_the_same_moment_saves_one_comment(live_server, make_user, make_ticket):
+    make_ticket(91039, events=EVENTS)
+    person = LiveSession(live_server.url).log_in(make_user("resolver", "rita"))
+    for n in range(6):
+        token = ONCE.search(person.get("/tickets/91039").text).group(1)
+        form = {"text": f"Note {n}", "visibility": "internal", "once": token}
+        answers = race(*[partial(person.form, "/tickets/91039/comment", form)] * 2)
+        assert sorted(a.status_code for a in answers) == [302, 303]
+    assert comments() == 6
+
+
+def test_a_requirement_form_sent_twice_records_one_requirement(clients):
+    client = clients["resolver"]
+    page = client.get("/requirements/new").get_data(as_text=True)
+    form = {"title": "Batch submission over REST", "description": "Users ask for it.",
+            "once": ONCE.search(page).group(1)}  # fmt: skip
+    first = client.form("/requirements/new", form)
+    again = client.form("/requirements/new", form)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert Requirement.select().count() == 1
