@@ -13,7 +13,6 @@ from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
 from dmsu.tickets.workflow.events import replay, summary_of, timeline
-from tests.support.events import write_event
 
 T0 = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
 
@@ -377,31 +376,3 @@ def test_a_change_cannot_be_dated_before_the_tickets_last_change(people):
     with pytest.raises(workflow.WorkflowError, match="cannot be dated before"):
         workflow.add_comment(ticket, people["resolver"], "late", at=at(4))
     assert TicketEvent.select().where(TicketEvent.kind == "comment").count() == 0
-
-
-def test_sync_summary_makes_directly_written_history_agree_with_its_events(people, cream):
-    """The importer writes history events itself and then calls ``sync_summary``."""
-    from dmsu.tickets.workflow.events import sync_summary
-
-    ticket = Ticket.create(ggus_id=77, subject="imported", created_at=T0, updated_at=T0)
-    cream_unit = SupportUnit.named("CREAM")
-    dmsu = SupportUnit.named("DMSU")
-    rows = [
-        {"kind": "assigned", "support_unit": dmsu, "at": at(1)},
-        {"kind": "assigned", "support_unit": cream_unit, "from_unit": dmsu, "at": at(2)},
-        {"kind": "involved", "support_unit": dmsu, "at": at(2)},
-        {"kind": "eta", "due": date(2013, 3, 1), "support_unit": cream_unit, "at": at(3)},
-        {"kind": "status", "status": "in progress", "at": at(4)},
-    ]
-    for row in rows:
-        write_event(ticket=ticket, actor_role="system", **row)
-    sync_summary(ticket)
-    ticket = fresh(ticket)
-    assert (ticket.status, ticket.support_unit, ticket.eta_due) == (
-        "in progress",
-        cream_unit,
-        date(2013, 3, 1),
-    )
-    assert (ticket.unit_since, ticket.updated_at) == (at(2), at(4))
-    assert [i.support_unit.name for i in TicketInvolvement.select()] == ["DMSU"]
-    assert_summary_matches_events(ticket)

@@ -1,8 +1,9 @@
 """The low-level half of the ticket workflow: who is acting, appending an event, and replaying
 events into the summary columns (ARCHITECTURE.md rule 1: "Events are the truth").
 
-Only :mod:`dmsu.tickets.workflow.steps` and :mod:`dmsu.tickets.workflow.releases` call :func:`append`; other
-areas change tickets through the workflow's public functions.
+Only the steps (:mod:`dmsu.tickets.workflow.steps`, ``.fields``, ``.followup`` and
+``.releases``) call :func:`append`; other areas change tickets through the workflow's public
+functions.
 """
 
 from __future__ import annotations
@@ -319,44 +320,3 @@ def summary_of(ticket: Ticket) -> Summary:
         submitter_wrote_at=fresh.submitter_wrote_at,
         escalated_at=fresh.escalated_at,
     )
-
-
-def sync_summary(ticket: Ticket) -> Ticket:
-    """Set the summary columns and involvement rows to what the events say.
-
-    For code that writes history events directly (the importer). Status, support unit, ETA,
-    involvement and times always follow the events; assignee and the flags only when a
-    ``field`` event changed them (imported tickets carry those as plain fields).
-    """
-    summary = replay(ticket)
-    decided = {
-        field_data(event).get("field")
-        for event in timeline(ticket).where(TicketEvent.kind == "field")
-    }
-    ticket.status = summary.status
-    ticket.support_unit = summary.support_unit_id
-    ticket.unit_since = summary.unit_since
-    ticket.eta_due = summary.eta_due
-    ticket.last_reaction_at = summary.last_reaction_at
-    ticket.waiting_since = summary.waiting_since
-    ticket.submitter_wrote_at = summary.submitter_wrote_at
-    ticket.escalated_at = summary.escalated_at
-    if summary.updated_at is not None:
-        ticket.updated_at = summary.updated_at
-    if "assignee" in decided:
-        ticket.assignee = summary.assignee_id
-    for name in ("fixed_version", "lack_of_expertise", "postponed", "broad_impact"):
-        if name in decided:
-            setattr(ticket, name, getattr(summary, name))
-    ticket.save()
-    current = {
-        row.support_unit_id
-        for row in TicketInvolvement.select().where(TicketInvolvement.ticket == ticket)
-    }
-    for unit_id in current - summary.involved:
-        TicketInvolvement.delete().where(
-            TicketInvolvement.ticket == ticket, TicketInvolvement.support_unit == unit_id
-        ).execute()
-    for unit_id in summary.involved - current:
-        TicketInvolvement.create(ticket=ticket, support_unit=unit_id, since=summary.updated_at)
-    return ticket
