@@ -22,7 +22,7 @@ import dmsu.tickets.workflow.transitions as transitions
 from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied
 from dmsu.tickets.models import Ticket, TicketInvolvement
-from dmsu.tickets.units import SupportUnit
+from dmsu.tickets.units import DMSU, TPM, SupportUnit
 from dmsu.tickets.workflow.events import WorkflowError
 
 
@@ -68,7 +68,7 @@ def allowed_actions(ticket: Ticket, user) -> AllowedActions:
             TicketInvolvement.ticket == ticket
         )
     }
-    by_kind = {unit.kind: unit for unit in units if unit.kind in ("dmsu", "first_line")}
+    named = {unit.name: unit for unit in units}
     people = list(User.active_with_role(*steps.DMSU_ROLES))
     me = getattr(user, "id", None)
     others = [None, *(person for person in people if person.id != me)]  # taking it is `take`
@@ -77,10 +77,9 @@ def allowed_actions(ticket: Ticket, user) -> AllowedActions:
         comment=_permits(steps.check_comment, ticket, user),
         take=_permits(steps.check_take, ticket, user),
         take_starts_work=ticket.status in steps.UNSTARTED,
-        route_to_dmsu="dmsu" in by_kind
-        and _permits(steps.check_assign, ticket, user, by_kind["dmsu"]),
-        send_back_to_tpm="first_line" in by_kind
-        and _permits(steps.check_send_back_to_tpm, ticket, user, by_kind["first_line"]),
+        route_to_dmsu=DMSU in named and _permits(steps.check_assign, ticket, user, named[DMSU]),
+        send_back_to_tpm=TPM in named
+        and _permits(steps.check_send_back_to_tpm, ticket, user, named[TPM]),
         statuses=tuple(
             status
             for status in transitions.allowed_moves(ticket.status)
