@@ -146,8 +146,8 @@ def check_uninvolve_unit(ticket: Ticket, actor, unit, involved: set[int] | None 
 
 def involve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> TicketEvent:
     """Keep another unit informed (seed: "several product teams can be involved")."""
-    check_involve_unit(ticket, actor, unit)
     unit = unit_named(unit)
+    check_involve_unit(ticket, actor, unit)
     at = instant(at)
     with database.atomic():
         event = involve(ticket, actor, unit, at)
@@ -159,8 +159,8 @@ def involve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> 
 
 def uninvolve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> TicketEvent:
     """Stop keeping ``unit`` informed."""
-    check_uninvolve_unit(ticket, actor, unit)
     unit = unit_named(unit)
+    check_uninvolve_unit(ticket, actor, unit)
     at = instant(at)
     with database.atomic():
         event = uninvolve(ticket, actor, unit, at)

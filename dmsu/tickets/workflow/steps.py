@@ -238,8 +238,8 @@ def reassign_to_third_line(
     given if possible ... Then the ticket is reassigned to the appropriate 3rd line support
     unit of the responsible Product Team." The unit's ETA, when known, is recorded at once.
     """
-    check_reassign_to_third_line(ticket, actor, unit)
     unit = unit_named(unit)
+    check_reassign_to_third_line(ticket, actor, unit)
     if not (note or "").strip():
         raise WorkflowError("Describe the problem for the product team (how to reproduce it).")
     at = instant(at)
