@@ -89,40 +89,38 @@ def _template_bytecode(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register every area's blueprint. An area whose routes span several view modules defines
-    its blueprint once in ``blueprint.py``; those modules are imported here first, so each
-    blueprint has all its routes when it is registered (none imports a sibling view module)."""
-    from dmsu.api import about as _api_about
-    from dmsu.api import cheatsheet as _api_cheatsheet
-    from dmsu.api import tickets as _api_tickets
-    from dmsu.api import wiki as _api_wiki
+    its blueprint once in ``blueprint.py``, and each view module adds its routes to it when it
+    is imported; so the view modules are imported here, by name, before any blueprint is
+    registered. (A ``blueprint.py`` that imported its own view modules would import itself
+    back through them: a cycle.)"""
+    import dmsu.api.about  # noqa: F401
+    import dmsu.api.cheatsheet  # noqa: F401
+    import dmsu.api.tickets  # noqa: F401
+    import dmsu.api.wiki  # noqa: F401
+    import dmsu.cheatsheet.edit_views  # noqa: F401
+    import dmsu.cheatsheet.views  # noqa: F401
+    import dmsu.digests.edit_views  # noqa: F401
+    import dmsu.digests.rota_views  # noqa: F401
+    import dmsu.digests.views  # noqa: F401
+    import dmsu.metrics.recommendation_views  # noqa: F401
+    import dmsu.metrics.views  # noqa: F401
+    import dmsu.requirements.tcb_views  # noqa: F401
+    import dmsu.requirements.views  # noqa: F401
+    import dmsu.wiki.attachment_views  # noqa: F401
+    import dmsu.wiki.browse_views  # noqa: F401
+    import dmsu.wiki.history_views  # noqa: F401
+    import dmsu.wiki.views  # noqa: F401
     from dmsu.api.blueprint import bp as api_bp
     from dmsu.auth.views import bp as auth_bp
-    from dmsu.cheatsheet import edit_views as _cheatsheet_edit
-    from dmsu.cheatsheet import views as _cheatsheet_views
     from dmsu.cheatsheet.blueprint import bp as cheatsheet_bp
-    from dmsu.digests import edit_views as _digests_edit
-    from dmsu.digests import rota_views as _digests_rota
-    from dmsu.digests import views as _digests_views
     from dmsu.digests.blueprint import bp as digests_bp
-    from dmsu.metrics import recommendation_views as _metrics_recommendations
-    from dmsu.metrics import views as _metrics_views
     from dmsu.metrics.blueprint import bp as metrics_bp
-    from dmsu.requirements import tcb_views as _requirements_tcb
-    from dmsu.requirements import views as _requirements_views
     from dmsu.requirements.blueprint import bp as requirements_bp
     from dmsu.tickets.pages.sweep_views import bp as sweep_bp
     from dmsu.tickets.pages.views import bp as tickets_bp
     from dmsu.web import home_bp
-    from dmsu.wiki import attachment_views as _wiki_attachments
-    from dmsu.wiki import browse_views as _wiki_browse
-    from dmsu.wiki import history_views as _wiki_history
-    from dmsu.wiki import views as _wiki_views
     from dmsu.wiki.blueprint import bp as wiki_bp
 
-    del _api_about, _api_cheatsheet, _api_tickets, _api_wiki, _cheatsheet_edit, _cheatsheet_views
-    del _digests_edit, _digests_rota, _digests_views, _metrics_recommendations, _metrics_views
-    del _requirements_tcb, _requirements_views, _wiki_attachments, _wiki_browse, _wiki_history
-    del _wiki_views
     for bp in (home_bp, auth_bp, cheatsheet_bp, tickets_bp, sweep_bp, wiki_bp, digests_bp):
         app.register_blueprint(bp)
     app.register_blueprint(requirements_bp)

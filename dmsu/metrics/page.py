@@ -108,15 +108,10 @@ def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
 def sla_table(period: Period, config, now: datetime) -> tables.Table:
     """The SLA table (its own cache entry: the working-time rules run in Python)."""
     snapshot = _hour(as_of(period, now)) if period.end > now else period.end
-    try:
-        return cache.cached(
-            ("sla", period, snapshot),
-            lambda: tables.sla_violations(sla_by_unit(period, config, snapshot)),
-        )
-    except ImportError:  # the workflow's SLA rules (dmsu.tickets.sla.rules) are not installed
-        table = tables.sla_violations([])
-        table.note = "The SLA figures are not available: the SLA rules are not installed."
-        return table
+    return cache.cached(
+        ("sla", period, snapshot),
+        lambda: tables.sla_violations(sla_by_unit(period, config, snapshot)),
+    )
 
 
 def one_table(name: str, period: Period, config, now: datetime) -> tables.Table:

@@ -28,11 +28,9 @@ def dmsu_addresses() -> list[str]:
 
 
 def person_on_shift(now: datetime):
-    """The person on shift this week, from the digests' rota when it exists."""
-    try:
-        from dmsu.digests.rota import on_shift
-    except ImportError:
-        return None
+    """The person on shift this week, from the digests' rota (None when nobody is on shift)."""
+    from dmsu.digests.rota import on_shift
+
     return on_shift(now)
 
 

@@ -21,7 +21,6 @@ from dmsu.tickets.models import TicketEvent
 from dmsu.tickets.oversight.groups import (
     Settings,
     as_utc,
-    dmsu_unit_id,
     eta_expired,
     needs_reaction,
     no_eta,
@@ -85,7 +84,7 @@ def remind_reaction(s: Settings, config: Mapping) -> str:
     """Tell the assignee (else the shift) about tickets without reaction for too long."""
     sent = 0
     duty = duty_addresses(s.now)
-    rows = list(needs_reaction(s, dmsu_unit_id()).dicts())
+    rows = list(needs_reaction(s).dicts())
     done = known_keys(("reaction_reminder",), [row["ggus_id"] for row in rows])
     for row in rows:
         last = as_utc(row["last_reaction"])

@@ -126,13 +126,6 @@ def is_null(value) -> Expression:
     return Expression(value, OP.IS, None)
 
 
-def latest_at(condition_for) -> object:
-    """``MAX(at)`` of this ticket's events that satisfy ``condition_for(alias)`` (a
-    correlated subquery, for questions the derived columns do not answer)."""
-    event = TicketEvent.alias()
-    return event.select(fn.MAX(event.at)).where((event.ticket == Ticket.id) & condition_for(event))
-
-
 def last_assigned_at():
     """When the ticket entered its current support unit."""
     return Ticket.unit_since
@@ -144,7 +137,7 @@ def latest_eta_due():
     return Ticket.eta_due
 
 
-def last_reaction_at(dmsu_unit_id: int | None = None):
+def last_reaction_at():
     """The last supporter reaction: an event by a DMSU actor, or the assignment to DMSU."""
     return Ticket.last_reaction_at
 
@@ -219,15 +212,10 @@ def page_of(query, limit: int, offset: int = 0):
     return query.where(Ticket.id.in_(chosen))
 
 
-def dmsu_unit_id() -> int | None:
-    unit = SupportUnit.get_or_none(SupportUnit.kind == "dmsu")
-    return unit.id if unit else None
-
-
 # --- the due lists --------------------------------------------------------------------------
 
 
-def needs_reaction(s: Settings, dmsu_id: int | None):
+def needs_reaction(s: Settings):
     """Open tickets in DMSU without a supporter's reaction for more than N working days.
 
     A ticket waiting for the submitter's reply is left to the reminders (seed 001: "On the
@@ -235,10 +223,10 @@ def needs_reaction(s: Settings, dmsu_id: int | None):
     wrote after the last reaction.
     """
     cutoff = db_instant(working_days_before(s.calendar, s.now, s.reaction_working_days))
-    reaction = fn.COALESCE(last_reaction_at(dmsu_id), Ticket.created_at)
+    reaction = fn.COALESCE(last_reaction_at(), Ticket.created_at)
     submitter = last_submitter_comment_at()
     quiet_wait = (Ticket.status == WAITING) & (
-        is_null(submitter) | (submitter <= last_reaction_at(dmsu_id))
+        is_null(submitter) | (submitter <= last_reaction_at())
     )
     return (
         base_query(reaction.alias("last_reaction"))

@@ -32,61 +32,61 @@ GROUPS: tuple[Group, ...] = (
         "needs-reaction",
         "Needs reaction",
         "In DMSU with no supporter's reaction for more than the allowed working days.",
-        lambda s, dmsu_id: oversight.needs_reaction(s, dmsu_id),
+        lambda s: oversight.needs_reaction(s),
     ),
     Group(
         "waiting-for-reply",
         "Waiting for reply",
         "The submitter has been silent past the reminder time (reminder due, close due).",
-        lambda s, _: oversight.waiting_for_reply(s),
+        lambda s: oversight.waiting_for_reply(s),
     ),
     Group(
         "postponed",
         "Postponed for 3rd-line decision",
         "Defects waiting for the meeting to decide on the 3rd-line unit.",
-        lambda s, _: oversight.postponed(s),
+        lambda s: oversight.postponed(s),
     ),
     Group(
         "eta-this-week",
         "ETA within the coming week",
         "Marked for follow-up: the unit's ETA falls in the next seven days.",
-        lambda s, _: oversight.eta_within_week(s),
+        lambda s: oversight.eta_within_week(s),
     ),
     Group(
         "eta-expired",
         "ETA expired",
         "Unsolved at the 3rd line past the ETA: check, re-assess, escalate.",
-        lambda s, _: oversight.eta_expired(s),
+        lambda s: oversight.eta_expired(s),
     ),
     Group(
         "no-eta",
         "No ETA yet",
         "At the 3rd line for more than the allowed working days without an ETA.",
-        lambda s, _: oversight.no_eta(s),
+        lambda s: oversight.no_eta(s),
     ),
     Group(
         "on-hold",
         "On hold for a release",
         "A known problem with a fix scheduled for a release.",
-        lambda s, _: oversight.on_hold(s),
+        lambda s: oversight.on_hold(s),
     ),
     Group(
         "umd-release",
         "In UMD release too long",
         "Fixed, but still waiting for UMD verification after the allowed days.",
-        lambda s, _: oversight.umd_release_stale(s),
+        lambda s: oversight.umd_release_stale(s),
     ),
     Group(
         "third-line-stale",
         "At the 3rd line for more than two months",
         "Open with a product team past a typical release cycle.",
-        lambda s, _: oversight.third_line_stale(s),
+        lambda s: oversight.third_line_stale(s),
     ),
     Group(
         "digest-to-write",
         "Solution digest to write",
         "Solved after going to the 3rd line for lack of expertise: record the solution.",
-        lambda s, _: oversight.solution_digest_to_write(s),
+        lambda s: oversight.solution_digest_to_write(s),
     ),
 )
 GROUP_KEYS = {group.key: group for group in GROUPS}
@@ -139,10 +139,9 @@ def sweep(
 
 
 def _sweep(s: Settings, limit: int, only: str | None, page: int) -> list[SweepGroup]:
-    dmsu_id = oversight.dmsu_unit_id()
     result = []
     for group in GROUPS:
-        query = group.query(s, dmsu_id)
+        query = group.query(s)
         if only is not None and group.key != only:
             result.append(SweepGroup(group, [], oversight.count_of(query)))
             continue
@@ -156,7 +155,7 @@ def _sweep(s: Settings, limit: int, only: str | None, page: int) -> list[SweepGr
 def sweep_row(group_key: str, ticket: Ticket, s: Settings) -> dict | None:
     """The row of ``ticket`` in group ``group_key``, or None when it has left the group."""
     group = GROUP_KEYS[group_key]
-    query = group.query(s, oversight.dmsu_unit_id()).where(Ticket.id == ticket.id)
+    query = group.query(s).where(Ticket.id == ticket.id)
     row = query.dicts().first()
     return shape_row(row, s) if row else None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 from dmsu.auth.models import User
-from dmsu.core.db import database
 from dmsu.tickets import workflow
 from dmsu.tickets.pages.queries import row_id
 from dmsu.tickets.units import SupportUnit
@@ -52,10 +51,7 @@ def route(ticket, user, form) -> str:
 
 
 def take(ticket, user, form) -> str:
-    with database.atomic():
-        workflow.set_assignee(ticket, user, user)
-        if ticket.status in ("new", "assigned", "reopened"):
-            workflow.change_status(ticket, user, "in progress")
+    workflow.take(ticket, user)
     return f"You took ticket {ticket.ggus_id}."
 
 

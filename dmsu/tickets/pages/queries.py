@@ -255,12 +255,7 @@ def involved_units(ticket: Ticket) -> list[SupportUnit]:
     return list(query)
 
 
-def third_line_choices(ticket: Ticket) -> list[SupportUnit]:
-    """3rd-line units, the ticket's component's unit first (the cheat sheet's suggestion)."""
-    units = list(SupportUnit.third_line())
+def suggested_first(ticket: Ticket, units) -> list[SupportUnit]:
+    """``units`` with the ticket's component's unit first (the cheat sheet's suggestion)."""
     suggested = ticket.component.support_unit_id if ticket.component_id else None
     return sorted(units, key=lambda u: (u.id != suggested, u.name.lower()))
-
-
-def supporters() -> list[User]:
-    return list(User.active_with_role("resolver", "assigner", "admin"))

@@ -167,14 +167,13 @@ def duty():
     require(current_user, "ticket.view", "see the duty page")
     settings = _settings()
     rota_ready, person = _on_shift(settings.now)
-    dmsu_id = oversight.dmsu_unit_id()
     new_tickets = oversight.page_of(
         oversight.base_query()
         .where(oversight.open_in("dmsu", s=settings) & Ticket.assignee.is_null())
         .order_by(Ticket.created_at, Ticket.ggus_id),
         100,
     )
-    reaction = oversight.page_of(oversight.needs_reaction(settings, dmsu_id), 100)
+    reaction = oversight.page_of(oversight.needs_reaction(settings), 100)
     zone = ZoneInfo(settings.calendar.tz)
     today = settings.now.astimezone(zone).date()
     start = datetime.combine(today, time(0), tzinfo=zone)

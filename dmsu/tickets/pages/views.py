@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from dmsu.auth.permissions import PermissionDenied, can, require
+from dmsu.auth.permissions import PermissionDenied, require
 from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
 from dmsu.core.cache.staff import staff_page
@@ -28,8 +28,6 @@ from dmsu.tickets import workflow
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Release
 from dmsu.tickets.pages import queries
 from dmsu.tickets.pages.actions import ACTIONS
-from dmsu.tickets.units import SupportUnit
-from dmsu.tickets.workflow import transitions
 from dmsu.tickets.workflow.releases import RELEASE_STATUSES
 
 bp = Blueprint("tickets", __name__)
@@ -39,6 +37,7 @@ def _list(filters: queries.TicketFilters, *, title: str, mine: bool = False):
     require(current_user, "ticket.view", "see tickets")
     result = queries.list_tickets(filters)
     context = {"filters": filters, "result": result, "title": title, "mine": mine}
+    context["may_create"] = workflow.may_create_ticket(current_user)
     if htmx:
         return render_template("tickets/_rows.html", **context)
     return render_template("tickets/index.html", choices=queries.filter_choices(), **context)
@@ -109,15 +108,14 @@ def _render_ticket(
 ):
     from dmsu.tickets.sla.rules import running_deadlines
 
+    allowed = workflow.allowed_actions(ticket, current_user)
     context = {
         "ticket": ticket,
+        "allowed": allowed,
         "events": queries.timeline_of(ticket),
         "involved": queries.involved_units(ticket),
-        "third_line_units": queries.third_line_choices(ticket),
-        "units": list(SupportUnit.select().order_by(SupportUnit.name)),
-        "supporters": queries.supporters() if can(current_user, "ticket.assign_user") else [],
+        "third_line_units": queries.suggested_first(ticket, allowed.third_line_units),
         "components": Component.select(Component.id, Component.name).order_by(Component.name),
-        "moves": transitions.allowed_moves(ticket.status),
         "categories": CATEGORIES,
         "priorities": PRIORITIES,
         "deadlines": running_deadlines(ticket, clock.now()),
@@ -208,4 +206,5 @@ def releases():
         recent=recent,
         components=Component.select(Component.id, Component.name).order_by(Component.name),
         statuses=RELEASE_STATUSES,
+        may_record=workflow.may_record_release(current_user),
     ), status

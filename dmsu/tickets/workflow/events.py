@@ -1,8 +1,9 @@
 """The low-level half of the ticket workflow: who is acting, appending an event, and replaying
 events into the summary columns (ARCHITECTURE.md rule 1: "Events are the truth").
 
-Only :mod:`dmsu.tickets.workflow.steps` and :mod:`dmsu.tickets.workflow.releases` call :func:`append`; other
-areas change tickets through the workflow's public functions.
+Only the steps (:mod:`dmsu.tickets.workflow.steps`, ``.fields``, ``.followup`` and
+``.releases``) call :func:`append`; other areas change tickets through the workflow's public
+functions.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dmsu.tickets.models import CATEGORIES, PRIORITIES, Ticket, TicketEvent
+from dmsu.tickets.models import CATEGORIES, PRIORITIES, Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.workflow.events import (
     WorkflowError,
     check_length,
@@ -75,17 +75,23 @@ def _shown(name: str, value):
     return value
 
 
+def check_update_fields(ticket: Ticket, actor, names) -> None:
+    """The rules of :func:`update_fields` for the fields ``names``: known fields, TPM's role
+    for the triage fields, DMSU's for the fields that feed the digests and the sweep."""
+    unknown = sorted(set(names) - set(FIELDS))
+    if unknown:
+        raise WorkflowError(f"'{unknown[0]}' is not a ticket field that can be changed.")
+    if any(name in DMSU_FIELDS for name in names):
+        require(actor, "ticket.work", "change the impact, workaround or release fields")
+    else:
+        require(actor, "ticket.triage", "change a ticket's fields")
+
+
 def update_fields(
     ticket: Ticket, actor, *, at: datetime | None = None, **changes
 ) -> list[TicketEvent]:
     """Change descriptive fields; one ``field`` event per field that really changes."""
-    unknown = sorted(set(changes) - set(FIELDS))
-    if unknown:
-        raise WorkflowError(f"'{unknown[0]}' is not a ticket field that can be changed.")
-    if any(name in DMSU_FIELDS for name in changes):
-        require(actor, "ticket.work", "change the impact, workaround or release fields")
-    else:
-        require(actor, "ticket.triage", "change a ticket's fields")
+    check_update_fields(ticket, actor, changes)
     at = instant(at)
     cleaned = {name: _clean(name, value) for name, value in changes.items()}
     events = []
@@ -108,12 +114,37 @@ def update_fields(
     return events
 
 
-def involve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> TicketEvent:
-    """Keep another unit informed (seed: "several product teams can be involved")."""
+def _involved_ids(ticket: Ticket) -> set[int]:
+    rows = TicketInvolvement.select(TicketInvolvement.support_unit).where(
+        TicketInvolvement.ticket == ticket
+    )
+    return {row.support_unit_id for row in rows}
+
+
+def check_involve_unit(ticket: Ticket, actor, unit, involved: set[int] | None = None) -> None:
+    """The rules of :func:`involve_unit`: DMSU's role, a unit that neither holds the ticket nor
+    is involved already. ``involved`` (the ids of the units involved) spares the query when
+    one caller asks about many units."""
     require(actor, "ticket.work", "involve a unit in a ticket")
     unit = unit_named(unit)
     if ticket.support_unit_id == unit.id:
         raise WorkflowError(f"{unit.name} holds the ticket already.")
+    if unit.id in (_involved_ids(ticket) if involved is None else involved):
+        raise WorkflowError(f"{unit.name} is already involved.")
+
+
+def check_uninvolve_unit(ticket: Ticket, actor, unit, involved: set[int] | None = None) -> None:
+    """The rules of :func:`uninvolve_unit`: DMSU's role, a unit that is involved."""
+    require(actor, "ticket.work", "stop involving a unit in a ticket")
+    unit = unit_named(unit)
+    if unit.id not in (_involved_ids(ticket) if involved is None else involved):
+        raise WorkflowError(f"{unit.name} is not involved in this ticket.")
+
+
+def involve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> TicketEvent:
+    """Keep another unit informed (seed: "several product teams can be involved")."""
+    unit = unit_named(unit)
+    check_involve_unit(ticket, actor, unit)
     at = instant(at)
     with step(ticket):
         event = involve(ticket, actor, unit, at)
@@ -124,8 +155,8 @@ def involve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> 
 
 def uninvolve_unit(ticket: Ticket, actor, unit, *, at: datetime | None = None) -> TicketEvent:
     """Stop keeping ``unit`` informed."""
-    require(actor, "ticket.work", "stop involving a unit in a ticket")
     unit = unit_named(unit)
+    check_uninvolve_unit(ticket, actor, unit)
     at = instant(at)
     with step(ticket):
         event = uninvolve(ticket, actor, unit, at)

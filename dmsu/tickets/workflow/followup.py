@@ -21,6 +21,14 @@ from dmsu.tickets.workflow.events import (
 )
 
 
+def check_record_eta(ticket: Ticket, actor) -> None:
+    """The rules of :func:`record_eta`: DMSU's role, an open ticket held by a 3rd-line unit."""
+    require(actor, "ticket.record_eta", "record an ETA")
+    check_open(ticket, "recording an ETA")
+    if ticket.support_unit_id is None or ticket.support_unit.kind != "third_line":
+        raise WorkflowError("An ETA is a 3rd-line unit's promise; assign the ticket there first.")
+
+
 def record_eta(
     ticket: Ticket, actor, due: date, *, note: str = "", at: datetime | None = None
 ) -> TicketEvent:
@@ -30,12 +38,9 @@ def record_eta(
     possible new ETA is negotiated. ETAs are recorded and used in the metrics for the
     interaction with the external technology provider." The initial ETA is the earliest event.
     """
-    require(actor, "ticket.record_eta", "record an ETA")
+    check_record_eta(ticket, actor)
     if not isinstance(due, date) or isinstance(due, datetime):
         raise WorkflowError("An ETA is a date, like 2013-03-01.")
-    check_open(ticket, "recording an ETA")
-    if ticket.support_unit_id is None or ticket.support_unit.kind != "third_line":
-        raise WorkflowError("An ETA is a 3rd-line unit's promise; assign the ticket there first.")
     at = instant(at)
     with step(ticket):
         revision = (
@@ -56,13 +61,18 @@ def record_eta(
     return event
 
 
+def check_escalate(ticket: Ticket, actor) -> None:
+    """The rules of :func:`escalate`: assigners and admins, an open ticket."""
+    require(actor, "ticket.escalate", "escalate a ticket")
+    check_open(ticket, "escalating it")
+
+
 def escalate(ticket: Ticket, actor, *, reason: str, at: datetime | None = None) -> TicketEvent:
     """Seed 000: "Unsolved tickets within the 3rd line support with expired ETA are checked,
     re-assessed, and escalated eventually." Escalation is an event with its reason."""
-    require(actor, "ticket.escalate", "escalate a ticket")
+    check_escalate(ticket, actor)
     if not (reason or "").strip():
         raise WorkflowError("Say why the ticket is escalated.")
-    check_open(ticket, "escalating it")
     at = instant(at)
     with step(ticket):
         event = append(

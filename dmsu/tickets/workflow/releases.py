@@ -45,13 +45,19 @@ def _version(text: str) -> str:
     return text
 
 
+def check_deliver_fix(ticket: Ticket, actor) -> None:
+    """The rules of :func:`deliver_fix`: DMSU's role, an open ticket. The version and the
+    ticket's component are what the supporter still has to give; the step checks them."""
+    require(actor, "ticket.work", "record a delivered fix")
+    check_open(ticket, "delivering a fix")
+
+
 def deliver_fix(ticket: Ticket, actor, version: str, *, at: datetime | None = None) -> TicketEvent:
     """Record the fixed version and pass the ticket to ``UMD release`` instead of closing it."""
     from dmsu.tickets.workflow.steps import assign
 
-    require(actor, "ticket.work", "record a delivered fix")
+    check_deliver_fix(ticket, actor)
     version = _version(version)
-    check_open(ticket, "delivering a fix")
     if ticket.component_id is None:
         raise WorkflowError("Set the ticket's component first: a release closes it by component.")
     at = instant(at)
@@ -87,6 +93,11 @@ def _targets(component, version: str):
     return found
 
 
+def check_record_release(actor) -> None:
+    """The rule of :func:`record_release`: assigners and admins."""
+    require(actor, "release.record", "record a component release")
+
+
 def record_release(
     component, version: str, status: str, actor, *, at: datetime | None = None
 ) -> list[Ticket]:
@@ -97,7 +108,7 @@ def record_release(
     targeted at that release (fixed version the same or older) become ``solved``; a
     ``rejected`` release closes nothing. Returns the tickets it closed or solved.
     """
-    require(actor, "release.record", "record a component release")
+    check_record_release(actor)
     if status not in RELEASE_STATUSES:
         raise WorkflowError(
             f"'{status}' is not a release status; use delivered, verified or rejected."
@@ -165,14 +176,19 @@ def link_solution_digest(ticket: Ticket, actor, page, *, at: datetime | None = N
     return event
 
 
+def check_dismiss_solution_digest(ticket: Ticket, actor) -> None:
+    """The rules of :func:`dismiss_solution_digest`: DMSU's role, a solved or closed ticket."""
+    require(actor, "ticket.work", "dismiss a solution digest")
+    _digest_open(ticket)
+
+
 def dismiss_solution_digest(
     ticket: Ticket, actor, *, reason: str, at: datetime | None = None
 ) -> TicketEvent:
     """Decide no solution digest is needed for this ticket, saying why."""
-    require(actor, "ticket.work", "dismiss a solution digest")
+    check_dismiss_solution_digest(ticket, actor)
     if not (reason or "").strip():
         raise WorkflowError("Say why no solution digest is needed.")
-    _digest_open(ticket)
     at = instant(at)
     with step(ticket):
         event = append(

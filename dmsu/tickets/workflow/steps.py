@@ -7,6 +7,10 @@ sentence), appends :class:`~dmsu.tickets.models.TicketEvent` rows and keeps the 
 summary columns equal to what the events say, all in one transaction. ``at`` defaults to
 ``clock.now()``; jobs pass their "as of" instant and act as :data:`SYSTEM`.
 
+Each step's role and state rules are one ``check_<step>`` predicate beside it, which raises
+what the step raises; :mod:`dmsu.tickets.workflow.allowed` asks the same predicates what a
+user may do, so the ticket page offers exactly what the steps accept.
+
 The flow (seed 001, "Software support Operation Procedures"): the 1st line (TPM) assigns
 software tickets "to the DMSU support unit for further investigation"; DMSU either solves the
 ticket, puts it on hold, reassigns it "to the appropriate 3rd line support unit of the
@@ -46,9 +50,15 @@ from dmsu.tickets.workflow.events import (
 from dmsu.tickets.workflow.followup import record_eta
 
 DMSU_ROLES = ("resolver", "assigner", "admin")
+UNSTARTED = ("new", "assigned", "reopened")  # the statuses :func:`take` moves in progress
 
 
 # --- creating and moving between support units ---------------------------------------------
+
+
+def check_create(actor) -> None:
+    """Who may record a ticket (the rule of :func:`create_ticket`)."""
+    require(actor, "ticket.create", "record a ticket")
 
 
 def create_ticket(
@@ -65,7 +75,7 @@ def create_ticket(
     at: datetime | None = None,
 ) -> Ticket:
     """Record a GGUS ticket; it starts ``new`` in the 1st line (TPM) queue."""
-    require(actor, "ticket.create", "record a ticket")
+    check_create(actor)
     at = instant(at)
     subject = (subject or "").strip()
     if not subject:
@@ -112,6 +122,25 @@ def create_ticket(
     return ticket
 
 
+def check_assign(ticket: Ticket, actor, unit: SupportUnit) -> None:
+    """Whether ``actor`` may move ``ticket`` to ``unit`` now (the rules of :func:`assign`): the
+    role the unit's kind asks for, an open ticket, another unit than its own, and a fixed
+    version before UMD release."""
+    if unit.kind == "third_line":
+        require(actor, "ticket.assign_third_line", "assign a ticket to a 3rd-line unit")
+    elif unit.kind == "dmsu":
+        require(actor, "ticket.route_to_dmsu", "route a ticket to DMSU")
+    elif unit.kind == "first_line":
+        require(actor, "ticket.send_back_to_tpm", "send a ticket back to TPM")
+    else:
+        require(actor, "ticket.work", "hand a ticket to UMD release")
+    check_open(ticket, "assigning it")
+    if ticket.support_unit_id == unit.id:
+        raise WorkflowError(f"Ticket {ticket.ggus_id} is already with {unit.name}.")
+    if unit.kind == "umd_release" and not ticket.fixed_version:
+        raise WorkflowError("Record the fixed version (deliver the fix) before UMD release.")
+
+
 def assign(
     ticket: Ticket,
     actor,
@@ -129,20 +158,8 @@ def assign(
     with the GGUS ticket to receive correspondence, and to be able to digest the solution".
     """
     unit = unit_named(unit)
-    if unit.kind == "third_line":
-        require(actor, "ticket.assign_third_line", "assign a ticket to a 3rd-line unit")
-    elif unit.kind == "dmsu":
-        require(actor, "ticket.route_to_dmsu", "route a ticket to DMSU")
-    elif unit.kind == "first_line":
-        require(actor, "ticket.send_back_to_tpm", "send a ticket back to TPM")
-    else:
-        require(actor, "ticket.work", "hand a ticket to UMD release")
+    check_assign(ticket, actor, unit)
     at = instant(at)
-    check_open(ticket, "assigning it")
-    if ticket.support_unit_id == unit.id:
-        raise WorkflowError(f"Ticket {ticket.ggus_id} is already with {unit.name}.")
-    if unit.kind == "umd_release" and not ticket.fixed_version:
-        raise WorkflowError("Record the fixed version (deliver the fix) before UMD release.")
     if lack_of_expertise and unit.kind != "third_line":
         raise WorkflowError("Only a ticket sent to a 3rd-line unit can go for lack of expertise.")
     with step(ticket):
@@ -176,12 +193,28 @@ def route_to_dmsu(ticket: Ticket, actor, *, note: str = "", at: datetime | None 
     return assign(ticket, actor, SupportUnit.named(DMSU), note=note, at=at)
 
 
+def check_send_back_to_tpm(ticket: Ticket, actor, tpm: SupportUnit | None = None) -> None:
+    """The rules of :func:`send_back_to_tpm`: DMSU's role, and those of moving it to TPM."""
+    require(actor, "ticket.send_back_to_tpm", "send a ticket back to TPM")
+    check_assign(ticket, actor, tpm or SupportUnit.named(TPM))
+
+
 def send_back_to_tpm(ticket: Ticket, actor, *, reason: str, at: datetime | None = None):
     """Send a ticket that is not a middleware issue back to the 1st line, saying why."""
-    require(actor, "ticket.send_back_to_tpm", "send a ticket back to TPM")
+    check_send_back_to_tpm(ticket, actor)
     if not (reason or "").strip():
         raise WorkflowError("Say why the ticket goes back to TPM.")
     return assign(ticket, actor, SupportUnit.named(TPM), note=reason, at=at)
+
+
+def check_reassign_to_third_line(ticket: Ticket, actor, unit) -> None:
+    """The rules of :func:`reassign_to_third_line`: assigners and admins, a 3rd-line unit, and
+    those of moving the ticket there."""
+    require(actor, "ticket.assign_third_line", "assign a ticket to a 3rd-line unit")
+    unit = unit_named(unit)
+    if unit.kind != "third_line":
+        raise WorkflowError(f"{unit.name} is not a 3rd-line support unit.")
+    check_assign(ticket, actor, unit)
 
 
 def reassign_to_third_line(
@@ -200,10 +233,8 @@ def reassign_to_third_line(
     given if possible ... Then the ticket is reassigned to the appropriate 3rd line support
     unit of the responsible Product Team." The unit's ETA, when known, is recorded at once.
     """
-    require(actor, "ticket.assign_third_line", "assign a ticket to a 3rd-line unit")
     unit = unit_named(unit)
-    if unit.kind != "third_line":
-        raise WorkflowError(f"{unit.name} is not a 3rd-line support unit.")
+    check_reassign_to_third_line(ticket, actor, unit)
     if not (note or "").strip():
         raise WorkflowError("Describe the problem for the product team (how to reproduce it).")
     at = instant(at)
@@ -215,6 +246,19 @@ def reassign_to_third_line(
 
 
 # --- status, comments, people ----------------------------------------------------------------
+
+
+def check_change_status(ticket: Ticket, actor, status: str) -> None:
+    """The rules of :func:`change_status`: DMSU's role (TPM's while the ticket is in the TPM
+    queue, anyone's to reopen) and a legal move of :data:`transitions.TRANSITIONS`."""
+    in_tpm = ticket.support_unit_id is not None and ticket.support_unit.name == TPM
+    if in_tpm or status == "reopened":
+        require(actor, "ticket.comment", "change the status of this ticket")
+    else:
+        require(actor, "ticket.work", "change the status of a ticket")
+    why = transitions.refusal(ticket.status, status)
+    if why:
+        raise WorkflowError(why)
 
 
 def change_status(
@@ -232,21 +276,19 @@ def change_status(
     by DMSU carries the solution (seed 001: "the solution is written in the ticket"), so
     ``solved`` needs a public note.
     """
-    in_tpm = ticket.support_unit_id is not None and ticket.support_unit.name == TPM
-    if in_tpm or status == "reopened":
-        require(actor, "ticket.comment", "change the status of this ticket")
-    else:
-        require(actor, "ticket.work", "change the status of a ticket")
+    check_change_status(ticket, actor, status)
     at = instant(at)
-    why = transitions.refusal(ticket.status, status)
-    if why:
-        raise WorkflowError(why)
     note = (note or "").strip()
     if status == "solved" and not is_system(actor) and not (note and public):
         raise WorkflowError("Write the solution in a public note before marking the ticket solved.")
     with step(ticket):
         event = set_status(ticket, actor, status, at, text=note, public=public)
     return event
+
+
+def check_comment(ticket: Ticket, actor) -> None:
+    """The rule of :func:`add_comment`: anyone on staff, on an open or a closed ticket."""
+    require(actor, "ticket.comment", "comment on a ticket")
 
 
 def add_comment(
@@ -259,7 +301,7 @@ def add_comment(
     actor_role: str | None = None,
 ) -> TicketEvent:
     """A public or internal diary entry (the helpdesk's public and internal diary)."""
-    require(actor, "ticket.comment", "comment on a ticket")
+    check_comment(ticket, actor)
     text = (text or "").strip()
     if not text:
         raise WorkflowError("Write something before adding a comment.")
@@ -271,10 +313,9 @@ def add_comment(
     return event
 
 
-def set_assignee(ticket: Ticket, actor, user, *, at: datetime | None = None) -> TicketEvent:
-    """Who in DMSU works on the ticket. Taking it yourself is for any DMSU member; seed 000:
-    the assigners "delegate the resolving of these to either the 3rd line support or to a
-    resolver" — so giving it to someone else is for assigners."""
+def check_set_assignee(ticket: Ticket, actor, user) -> None:
+    """The rules of :func:`set_assignee`: DMSU's role to take it, an assigner's to give it to
+    someone else (or nobody), an active DMSU supporter, and a change of assignee."""
     if user is not None and not is_system(actor) and user.id == getattr(actor, "id", None):
         require(actor, "ticket.work", "take a ticket")
     else:
@@ -284,6 +325,13 @@ def set_assignee(ticket: Ticket, actor, user, *, at: datetime | None = None) -> 
     if ticket.assignee_id == (user.id if user else None):
         who = user.name if user else "nobody"
         raise WorkflowError(f"Ticket {ticket.ggus_id} is already assigned to {who}.")
+
+
+def set_assignee(ticket: Ticket, actor, user, *, at: datetime | None = None) -> TicketEvent:
+    """Who in DMSU works on the ticket. Taking it yourself is for any DMSU member; seed 000:
+    the assigners "delegate the resolving of these to either the 3rd line support or to a
+    resolver" — so giving it to someone else is for assigners."""
+    check_set_assignee(ticket, actor, user)
     at = instant(at)
     with step(ticket):
         before = ticket.assignee if ticket.assignee_id else None
@@ -298,4 +346,23 @@ def set_assignee(ticket: Ticket, actor, user, *, at: datetime | None = None) -> 
             after_id=user.id if user else None,
         )
         ticket.assignee = user
+    return event
+
+
+def check_take(ticket: Ticket, actor) -> None:
+    """The rules of :func:`take`: DMSU's role, an open ticket, not already the actor's."""
+    require(actor, "ticket.work", "take a ticket")
+    check_open(ticket, "taking it")
+    check_set_assignee(ticket, actor, actor)
+
+
+def take(ticket: Ticket, actor, *, at: datetime | None = None) -> TicketEvent:
+    """The actor becomes the assignee of an open ticket; one not yet worked on (new, assigned,
+    reopened) goes ``in progress`` with it, since taking a ticket is starting on it."""
+    check_take(ticket, actor)
+    at = instant(at)
+    with step(ticket):
+        event = set_assignee(ticket, actor, actor, at=at)
+        if ticket.status in UNSTARTED:
+            change_status(ticket, actor, "in progress", at=at)
     return event
