@@ -43,8 +43,11 @@ def test_friday_afternoon_rolls_over_to_monday():
     assert CALENDAR.add_business_hours(ams(2013, 2, 15, 16), 4) == ams(2013, 2, 18, 12)
 
 
-def test_deadline_may_be_exactly_closing_time():
-    assert CALENDAR.add_business_hours(ams(2013, 2, 15, 16), 1) == ams(2013, 2, 15, 17)
+def test_hours_that_run_out_at_closing_time_are_exceeded_at_the_next_opening():
+    """1 hour from Friday 16:00 is used up at 17:00, but no more working time than that has
+    passed until Monday 09:00: an answer on Friday evening is in time."""
+    assert CALENDAR.add_business_hours(ams(2013, 2, 15, 16), 1) == ams(2013, 2, 18, 9)
+    assert CALENDAR.add_business_hours(ams(2013, 2, 12, 16), 0.5) == ams(2013, 2, 12, 16, 30)
 
 
 def test_start_before_opening_counts_from_opening():
@@ -125,8 +128,8 @@ def test_three_working_days_from_friday_afternoon():
     assert CALENDAR.add_working_days(ams(2013, 2, 15, 14), 3) == ams(2013, 2, 20, 14)
 
 
-def test_working_days_from_the_evening_end_at_closing_time():
-    assert CALENDAR.add_working_days(ams(2013, 2, 12, 20), 1) == ams(2013, 2, 13, 17)
+def test_working_days_from_the_evening_end_at_the_next_opening_after_them():
+    assert CALENDAR.add_working_days(ams(2013, 2, 12, 20), 1) == ams(2013, 2, 14, 9)
 
 
 def test_working_days_follow_the_length_of_the_working_day():
@@ -384,12 +387,9 @@ def test_hours_between_start_and_deadline_are_the_hours_added(start, h):
 
 @settings(max_examples=200, deadline=None)
 @given(start=moments, h=st.floats(min_value=1e-3, max_value=200))
-def test_deadline_is_working_time_or_a_closing_time(start, h):
+def test_a_deadline_is_always_working_time_never_a_closing_time(start, h):
     deadline = holiday_calendar.add_business_hours(start, h)
-    is_closing = local(deadline).time() == time(17) and holiday_calendar.is_working_day(
-        local(deadline).date()
-    )
-    assert holiday_calendar.is_working_time(deadline) or is_closing
+    assert holiday_calendar.is_working_time(deadline)
 
 
 @settings(max_examples=200, deadline=None)
@@ -477,3 +477,60 @@ def test_response_hours_follow_the_working_day():
 def test_unknown_level_is_refused():
     with pytest.raises(ValueError, match="unknown SLA level"):
         response_hours("gold", "urgent")
+
+
+# --- against an independent business-hours engine ------------------------------------------
+
+
+def _independent_engine():
+    """businesstimedelta (PyPI), an engine of its own: Monday to Friday 09:00-17:00 in
+    Europe/Amsterdam with the same holidays."""
+    import businesstimedelta
+    import pytz
+
+    zone = pytz.timezone("Europe/Amsterdam")
+    workdays = businesstimedelta.WorkDayRule(
+        start_time=time(9), end_time=time(17), working_days=[0, 1, 2, 3, 4], tz=zone
+    )
+    holidays = businesstimedelta.HolidayRule(sorted(holiday_calendar.holidays), tz=zone)
+    return businesstimedelta.Rules([workdays, holidays])
+
+
+def _worked_hours(engine, a: datetime, b: datetime) -> float:
+    if b <= a:
+        return 0.0
+    delta = engine.difference(a, b)
+    return delta.hours + delta.seconds / 3600
+
+
+def test_a_clock_is_late_exactly_when_the_independent_engine_counts_more_working_time():
+    """400 random starts (a third outside working hours) and response times in whole working
+    days or hours, and answers around the deadline: the site's deadline says "late" exactly
+    when the independent engine counts more working time than allowed between start and
+    answer. With deadlines at closing times, answers in the evening of the deadline day were
+    counted late while the engine counted no more time than allowed."""
+    import random
+
+    engine = _independent_engine()
+    rng = random.Random(2013)
+    checked = 0
+    for _ in range(400):
+        start = datetime(2013, 1, 7, tzinfo=UTC) + timedelta(
+            minutes=rng.randrange(0, 300 * 24 * 60)
+        )
+        hours = (
+            rng.choice([8, 16, 24, 40, 4, 2, 12]) if rng.random() < 0.8 else rng.randrange(1, 60)
+        )
+        deadline = holiday_calendar.add_business_hours(start, hours)
+        for answer in (
+            deadline - timedelta(minutes=1),
+            deadline,
+            deadline + timedelta(minutes=1),
+            deadline - timedelta(hours=3),
+            deadline - timedelta(hours=15),
+        ):
+            late = answer > deadline
+            worked = _worked_hours(engine, start, answer)
+            assert late == (worked > hours + 1e-9), (start, hours, deadline, answer, worked)
+            checked += 1
+    assert checked == 2000

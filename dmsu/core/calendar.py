@@ -165,9 +165,12 @@ class BusinessCalendar:
         """The deadline ``hours`` working hours after ``start_utc``.
 
         Counting starts at the next working moment: 4 business hours from Friday 16:00 is
-        Monday 12:00. The deadline is the exact moment the hours run out, so it may be a
-        closing time (1 hour from 16:00 is 17:00 the same day, not the next morning).
-        With ``hours == 0`` the deadline is :meth:`next_working_moment` of the start.
+        Monday 12:00. The deadline is the first moment at which more working time than
+        ``hours`` could have passed: hours that run out exactly at a closing time are not
+        exceeded until the next opening, so 1 hour from Friday 16:00 is Monday 09:00, not
+        Friday 17:00 (a team answering at 19:00 that Friday used no more working time than it
+        had, and was counted late when the deadline was the closing time). With
+        ``hours == 0`` the deadline is :meth:`next_working_moment` of the start.
         """
         start = _utc(start_utc, "start")
         remaining = _duration(hours)
@@ -175,7 +178,9 @@ class BusinessCalendar:
             return self.next_working_moment(start)
         for opens, closes in self._intervals_from(start):
             opens = max(opens, start)
-            if closes - opens >= remaining:
+            if not remaining:
+                return opens  # the hours ran out at the last closing time
+            if closes - opens > remaining:
                 return opens + remaining
             remaining -= closes - opens
         raise AssertionError("unreachable: the working intervals never end")

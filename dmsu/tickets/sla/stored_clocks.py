@@ -62,10 +62,18 @@ STATE_AS_OF = """CASE WHEN c.outcome = 'best_effort' THEN 'best_effort'
 """A clock's state as of ``:as_of`` (SQL over ``sla_clock c``), see the module docstring."""
 
 
+DEADLINE_RULE = 2
+"""The version of the deadline arithmetic (2: hours that run out at a closing time are
+exceeded at the next opening). Part of every row's calendar key, so rows worked out by an
+older rule are stale and :func:`refresh_stale` (``dmsu init``, the hourly job) redoes them."""
+
+
 def calendar_key(calendar: BusinessCalendar) -> str:
-    """A short fingerprint of everything in ``calendar`` that moves a deadline."""
+    """A short fingerprint of everything in ``calendar`` that moves a deadline, and of the
+    deadline rule itself (:data:`DEADLINE_RULE`)."""
     text = repr(
         (
+            DEADLINE_RULE,
             calendar.tz,
             calendar.start.isoformat(),
             calendar.end.isoformat(),
