@@ -1,4 +1,4 @@
-"""Watching SLA clocks: the unit is reminded one working day before the deadline, a missed
+"""Watching SLA clocks: the unit is warned at 75 % of its response time, a missed
 response is an ``sla_violation`` event by the system plus a notice to DMSU — each once."""
 
 from __future__ import annotations
@@ -43,11 +43,12 @@ def check(app, iso):
         return check_sla(datetime.fromisoformat(iso).astimezone(UTC), CAL, app.config)
 
 
-def test_the_reminder_comes_one_working_day_before_the_deadline(app, at_dcache, smtp_server):
-    # due Monday 2013-03-04 10:00 local; one working day before: Friday 2013-03-01 10:00 local
-    assert check(app, "2013-03-01T09:59:00+01:00").endswith("0 reminders, 0 violations")
-    assert check(app, "2013-03-01T10:01:00+01:00").endswith("1 reminders, 0 violations")
-    assert check(app, "2013-03-01T12:00:00+01:00").endswith("0 reminders, 0 violations")
+def test_the_warning_comes_at_75_percent_of_the_response_time(app, at_dcache, smtp_server):
+    # 120 working hours from Monday 2013-02-11 10:00 local, due Monday 2013-03-04 10:00; 75 %
+    # is 90 working hours: 11 working days and 2 hours, Tuesday 2013-02-26 12:00 local
+    assert check(app, "2013-02-26T11:59:00+01:00").endswith("0 reminders, 0 violations")
+    assert check(app, "2013-02-26T12:01:00+01:00").endswith("1 reminders, 0 violations")
+    assert check(app, "2013-02-26T14:00:00+01:00").endswith("0 reminders, 0 violations")
     mail.deliver_pending(app.config)
     (message,) = smtp_server.messages
     assert message.rcpt_tos == ["support@dcache.org"]

@@ -1,11 +1,11 @@
-"""Watching the SLA clocks: remind the unit one working day before, record a violation after.
+"""Watching the SLA clocks: warn the unit at 75 % of its response time, record a violation after.
 
 Seed 001: "Compliance to the agreed service level targets is continuously monitored by the
 software support team ... Reminders are sent when the deadlines are approaching or they were
 missed, and regular statistics on the SLA violations are generated and reported to TCB."
 
-The reminder goes to the unit's contact address when one working day of the response time is
-left (half the time for responses due within a working day); a violation is an
+The warning goes to the unit's contact address once 75 % of the response time has passed in
+working time (:data:`WARN_AT`, as the QoS reminders of GGUS do); a violation is an
 ``sla_violation`` event by the system, at the moment the deadline passed, and a notice to DMSU.
 Both are keyed by the assignment event that started the clock, so a rerun does nothing twice.
 """
@@ -42,10 +42,14 @@ def tickets_with_clocks():
     return Ticket.select().where(Ticket.status.not_in(CLOSED_STATUSES) & fn.EXISTS(assigned))
 
 
+WARN_AT = 0.75
+"""The share of the response time after which the unit is warned."""
+
+
 def reminder_due_at(clock: Clock, calendar: BusinessCalendar) -> datetime | None:
-    """When one working day (or half the time, if shorter) of the response time is left."""
-    lead = min(calendar.hours_per_day, clock.hours / 2)
-    return calendar.deadline_with_pauses(clock.started_at, clock.hours - lead, clock.pauses)
+    """When :data:`WARN_AT` of the response time has passed (working time, pauses not
+    counting); None while a pause that is still open stops the clock."""
+    return calendar.deadline_with_pauses(clock.started_at, clock.hours * WARN_AT, clock.pauses)
 
 
 def _what(unit: SupportUnit, ticket: Ticket) -> str:
