@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from dmsu.tickets import workflow
-from dmsu.tickets.models import TicketEvent, TicketInvolvement
+from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
 from tests.live_http import LiveSession, race
 
@@ -52,3 +52,16 @@ def test_simultaneous_etas_and_involvements_all_succeed(live_server, make_user):
     assert TicketEvent.select().where(TicketEvent.kind == "eta").count() == PEOPLE * ROUNDS // 2
     involved = TicketEvent.select().where(TicketEvent.kind == "involved").count()
     assert involved == TicketInvolvement.select().count() == PEOPLE * ROUNDS // 2
+
+
+def test_the_same_ticket_recorded_twice_at_once_is_recorded_once(live_server, make_user):
+    """Two TPM people record the same GGUS ticket at the same moment: one is recorded, the
+    other is told it already is (a clean 400 with the form kept), never a 500 or 503."""
+    people = [LiveSession(live_server.url).log_in(make_user("tpm", f"tom{n}")) for n in range(2)]
+    for n in range(6):
+        form = {"ggus_id": str(94000 + n), "subject": "Jobs stuck", "priority": "urgent"}
+        answers = race(*[partial(person.form, "/tickets/new", form) for person in people])
+        assert sorted(a.status_code for a in answers) == [302, 400], n
+        refused = next(a for a in answers if a.status_code == 400)
+        assert "already recorded" in refused.text and 'value="Jobs stuck"' in refused.text
+    assert Ticket.select().count() == 6

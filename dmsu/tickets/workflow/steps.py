@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from peewee import IntegrityError
+
 import dmsu.tickets.workflow.transitions as transitions
 from dmsu.tickets.models import (
     CATEGORIES,
@@ -99,26 +101,34 @@ def create_ticket(
         check_length(name, value)
     component = component_named(component)
     description_html = ticket_markdown(description, "description")
-    with step():
-        if Ticket.select().where(Ticket.ggus_id == ggus_id).exists():
-            raise WorkflowError(f"Ticket {ggus_id} is already recorded.")
-        tpm = SupportUnit.named(TPM)
-        ticket = Ticket.create(
-            ggus_id=ggus_id,
-            subject=subject,
-            description=description or "",
-            description_html=description_html,
-            submitter=submitter or "",
-            submitter_email=submitter_email or "",
-            component=component,
-            category=category,
-            priority=priority,
-            status="new",
-            support_unit=tpm,
-            created_at=at,
-            updated_at=at,
-        )
-        append(ticket, actor, "assigned", at, support_unit=tpm, from_unit=None)
+    already = WorkflowError(f"Ticket {ggus_id} is already recorded.")
+    try:
+        with step():
+            if Ticket.select().where(Ticket.ggus_id == ggus_id).exists():
+                raise already
+            ticket = _insert_ticket(
+                actor,
+                ggus_id=ggus_id,
+                subject=subject,
+                description=description or "",
+                description_html=description_html,
+                submitter=submitter or "",
+                submitter_email=submitter_email or "",
+                component=component,
+                category=category,
+                priority=priority,
+                at=at,
+            )
+    except IntegrityError:  # recorded by someone else at the same moment (PostgreSQL)
+        raise already from None
+    return ticket
+
+
+def _insert_ticket(actor, *, at: datetime, **fields) -> Ticket:
+    """The new ticket's row and its first event (inside the running step)."""
+    tpm = SupportUnit.named(TPM)
+    ticket = Ticket.create(**fields, status="new", support_unit=tpm, created_at=at, updated_at=at)
+    append(ticket, actor, "assigned", at, support_unit=tpm, from_unit=None)
     return ticket
 
 
