@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from dmsu.auth.models import User
 from dmsu.auth.permissions import require
 from dmsu.core import clock
-from dmsu.core.db import database
+from dmsu.core.db import write_transaction
 from dmsu.digests.models import Shift
 from dmsu.metrics.periods import PeriodError, iso_week_name, week_bounds
 
@@ -138,19 +138,21 @@ def generate_rota(
     if not people:
         raise RotaError("There are no active assigners to put on the shift rota.")
     names = weeks_from(start_week, int(weeks))
-    previous_shift = (
-        Shift.select(Shift, User)
-        .join(User, on=(Shift.user == User.id))
-        .where(Shift.week < start_week)
-        .order_by(Shift.week.desc())
-        .first()
-    )
-    previous = previous_shift.user if previous_shift else None
-    existing = {s.week: s for s in Shift.select().where(Shift.week.in_(names))}
     result: list[Shift] = []
     now = clock.now()
     updated_by = actor.id if actor is not None else None
-    with database.atomic():
+    # the reads inside the write: an admin generating the same weeks at the same moment waits,
+    # then keeps what the first one set (creating them twice answered 500)
+    with write_transaction("digests"):
+        previous_shift = (
+            Shift.select(Shift, User)
+            .join(User, on=(Shift.user == User.id))
+            .where(Shift.week < start_week)
+            .order_by(Shift.week.desc())
+            .first()
+        )
+        previous = previous_shift.user if previous_shift else None
+        existing = {s.week: s for s in Shift.select().where(Shift.week.in_(names))}
         for week in names:
             shift = existing.get(week)
             if shift is not None and not overwrite:
@@ -175,7 +177,7 @@ def set_shift(week: str, user: User | int | str, actor) -> Shift:
     require(actor, "rota.edit", "change the shift rota")
     week = normalise_week(week)
     person = _person(user)
-    with database.atomic():
+    with write_transaction("digests"):
         shift = Shift.get_or_none(Shift.week == week)
         if shift is None:
             return Shift.create(week=week, user=person, updated_by=actor.id, updated_at=clock.now())
