@@ -10,7 +10,7 @@ import requests
 
 from dmsu.api import tokens
 from dmsu.tickets.models import Ticket, TicketEvent
-from tests.live_http import TIMEOUT, race
+from tests.support.live_http import TIMEOUT, race
 
 ROUNDS = 15
 

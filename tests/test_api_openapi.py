@@ -9,7 +9,7 @@ import jsonschema_rs
 import pytest
 
 from dmsu.api import openapi, tokens
-from tests.test_tickets_import import history, ticket
+from tests.support.records import history, ticket
 
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 

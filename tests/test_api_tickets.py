@@ -8,7 +8,7 @@ from dmsu.api import tokens
 from dmsu.auth.models import ApiToken
 from dmsu.core import clock
 from dmsu.tickets.models import Ticket, TicketEvent
-from tests.test_tickets_import import history, ticket
+from tests.support.records import history, ticket
 
 
 @pytest.fixture

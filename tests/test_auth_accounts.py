@@ -7,7 +7,7 @@ import pytest
 from dmsu.auth import accounts
 from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied, can, require
-from tests.conftest import PASSWORD
+from tests.support.client import PASSWORD
 
 
 def test_passwords_are_argon2_hashes(make_user):

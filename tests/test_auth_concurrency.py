@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from dmsu.auth.models import User
-from tests.live_http import LiveSession, race
+from tests.support.live_http import LiveSession, race
 
 ROUNDS = 15
 

@@ -15,7 +15,7 @@ from dmsu.cheatsheet import editing
 from dmsu.cheatsheet.fields import to_json
 from dmsu.cheatsheet.models import CheatSheetChange, Component
 from dmsu.cheatsheet.sheet import forget
-from tests.live_http import LiveSession, hidden_fields, race
+from tests.support.live_http import LiveSession, hidden_fields, race
 
 ROUNDS = 12
 EDIT = "/components/cream-ce/edit"

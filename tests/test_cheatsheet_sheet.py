@@ -14,6 +14,7 @@ from dmsu.cheatsheet.models import Component
 from dmsu.cheatsheet.search import SheetQuery, run
 from dmsu.cheatsheet.sheet import forget, load_sheet
 from dmsu.core.db import database
+from tests.support.queries import QueryCounter
 
 
 @pytest.fixture
@@ -132,21 +133,15 @@ def test_the_sheet_shows_its_latest_change(loaded, client, make_user):
     assert "Brand new" in names_in(html)
 
 
-def test_a_warm_page_and_partial_cost_at_most_three_queries(loaded, client, monkeypatch):
+def test_a_warm_page_and_partial_cost_at_most_three_queries(loaded, client):
     client.get("/cheatsheet/")
-    seen = []
-    original = database.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        seen.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(database.obj, "execute_sql", counting)
-    assert client.get("/cheatsheet/?q=cream").status_code == 200
-    assert len(seen) <= 3, seen
-    seen.clear()
-    assert client.get("/cheatsheet/?q=cre", headers={"HX-Request": "true"}).status_code == 200
-    assert len(seen) <= 3, seen
+    with QueryCounter(database.obj) as counter:
+        seen = counter.statements
+        assert client.get("/cheatsheet/?q=cream").status_code == 200
+        assert len(seen) <= 3, seen
+        seen.clear()
+        assert client.get("/cheatsheet/?q=cre", headers={"HX-Request": "true"}).status_code == 200
+        assert len(seen) <= 3, seen
 
 
 def test_the_sheet_notices_changes_made_by_another_process(loaded, client):

@@ -11,8 +11,8 @@ import pytest
 
 from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
-from tests.digests_history import WEEK, make_week
-from tests.live_http import LiveSession, race
+from tests.support.digests_history import WEEK, make_week
+from tests.support.live_http import LiveSession, race
 
 ROUNDS = 15
 EDIT = f"/digests/{WEEK}/edit"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from dmsu.digests import demo
 from dmsu.digests.models import Digest, Shift
-from tests.digests_history import make_week
+from tests.support.digests_history import make_week
 
 
 def _ctx():

@@ -10,7 +10,7 @@ import pytest
 from dmsu.digests import rota, schedule
 from dmsu.digests.drafting import DigestError, draft_digest, entries_of, week_activity
 from dmsu.digests.models import Digest, DigestEntry
-from tests.digests_history import SECRET_COMMENT, SECRET_EMAIL, WEEK, make_week
+from tests.support.digests_history import SECRET_COMMENT, SECRET_EMAIL, WEEK, make_week
 
 
 def test_counts_come_from_the_weeks_events(make_ticket):

@@ -9,7 +9,7 @@ import pytest
 
 from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
-from tests.digests_history import WEEK, make_week
+from tests.support.digests_history import WEEK, make_week
 
 EDIT = f"/digests/{WEEK}/edit"
 

@@ -16,7 +16,7 @@ from dmsu.digests.models import Digest
 from dmsu.digests.publishing import publish
 from dmsu.notify import mail
 from dmsu.notify.models import Notification
-from tests.digests_history import (
+from tests.support.digests_history import (
     SECRET_COMMENT,
     SECRET_EMAIL,
     SECRET_PAGE,

@@ -8,7 +8,7 @@ import pytest
 from dmsu.core import markdown as render
 from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.models import Digest
-from tests.digests_history import WEEK, make_week
+from tests.support.digests_history import WEEK, make_week
 
 EDIT = f"/digests/{WEEK}/edit"
 PATHOLOGICAL = "[" * 5000

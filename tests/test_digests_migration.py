@@ -10,7 +10,7 @@ from dmsu.core.db import database
 from dmsu.digests.drafting import draft_digest
 from dmsu.digests.models import Digest, DigestRevision
 from dmsu.migrations import m0908_digest_revision_repair as repair
-from tests.digests_history import WEEK, make_week
+from tests.support.digests_history import WEEK, make_week
 
 EDIT = f"/digests/{WEEK}/edit"
 LATER_WEEK = "2013-W08"

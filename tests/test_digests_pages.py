@@ -12,7 +12,8 @@ from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.editing import DigestForm, save_digest
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import publish
-from tests.digests_history import WEEK, make_week
+from tests.support.digests_history import WEEK, make_week
+from tests.support.queries import QueryCounter
 
 
 def _publish(app, week, user=None, note=""):
@@ -158,25 +159,18 @@ def test_empty_feed_is_still_valid(client):
 def test_public_page_serves_stored_html_in_few_queries(client, published, app):
     from dmsu.core.db import database
 
-    queries = []
-    original = database.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        if "schema_migration" not in sql and sql != "SELECT 1":
-            queries.append(sql)
-        return original(sql, params, *args, **kwargs)
+    def counted(sql: str) -> bool:
+        return "schema_migration" not in sql and sql != "SELECT 1"
 
     client.get(f"/digests/{WEEK}")  # warm up (schema guard)
     client.get("/digests/feed.atom")  # the document is cached until the next publication
-    database.obj.execute_sql = counting
-    try:
+    with QueryCounter(database.obj, keep=counted) as counter:
+        queries = counter.statements
         assert client.get(f"/digests/{WEEK}").status_code == 200
         page_queries = len(queries)
         queries.clear()
         assert client.get("/digests/feed.atom").status_code == 200
         feed_queries = len(queries)
-    finally:
-        database.obj.execute_sql = original
     assert page_queries == 1, queries
     assert feed_queries <= 1, queries
 

@@ -123,7 +123,7 @@ def test_connections_are_reused_between_requests(app, client):
 
 
 def test_a_postgres_restart_costs_at_most_one_answer(app, client):
-    from tests.conftest import PG_URL
+    from tests.support.client import PG_URL
 
     if not PG_URL:
         pytest.skip("PostgreSQL only: terminates this connection's server process")

@@ -21,7 +21,7 @@ import re
 import pytest
 
 from dmsu.models import ALL_MODELS
-from tests import hardening_world
+from tests.support import world as hardening_world
 
 VIEWERS = ("anonymous", "tpm", "resolver", "assigner", "admin")
 ALL = "ok ok ok ok ok"

@@ -17,10 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-try:  # the wiki's payload list, when its tests are there
-    from tests.test_wiki_xss import PAYLOADS as WIKI_PAYLOADS
-except ImportError:  # pragma: no cover
-    WIKI_PAYLOADS = []
+from tests.support.xss import PAYLOADS as WIKI_PAYLOADS
 
 PAYLOADS = list(
     dict.fromkeys(
@@ -177,7 +174,7 @@ def check():
 
 @pytest.fixture
 def world(app, clients, make_ticket):
-    from tests import hardening_world
+    from tests.support import world as hardening_world
 
     return hardening_world.build(app, clients, make_ticket)
 

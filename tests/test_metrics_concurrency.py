@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from dmsu.metrics.models import Recommendation
-from tests.live_http import LiveSession, hidden_fields, race
+from tests.support.live_http import LiveSession, hidden_fields, race
 
 ROUNDS = 10
 CONFLICT = "Someone else saved this recommendation"

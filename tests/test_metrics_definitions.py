@@ -16,6 +16,7 @@ from dmsu.metrics.report import period_metrics
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit
 from tests.support.events import write_event
+from tests.support.records import assigned, eta, status
 
 START = date(2010, 5, 1)
 
@@ -30,18 +31,6 @@ def numbers(app):
         return result if by != "none" else result["total"]
 
     return compute
-
-
-def assigned(at: str, unit: str) -> dict:
-    return {"at": at, "type": "assigned", "support_unit": unit}
-
-
-def status(at: str, value: str) -> dict:
-    return {"at": at, "type": "status", "status": value}
-
-
-def eta(at: str, due: str) -> dict:
-    return {"at": at, "type": "eta", "due": due}
 
 
 # -- periods and time zones -----------------------------------------------------------------

@@ -28,8 +28,8 @@ from dmsu.metrics.sqltools import run
 from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units
+from tests.support.derived_events import START, record
 from tests.support.events import write_event
-from tests.test_tickets_derived_events import START, record
 
 ORACLE = """
 WITH first_eta AS (

@@ -13,6 +13,7 @@ from dmsu.metrics import cache
 from dmsu.metrics.page import page_tables
 from dmsu.metrics.periods import parse_period
 from dmsu.metrics.report import period_metrics
+from tests.support.queries import QueryCounter
 
 
 def history(n: int) -> list[dict]:
@@ -71,21 +72,11 @@ def import_file(app, tickets):
 
 
 @pytest.fixture
-def count_queries(monkeypatch):
+def count_queries():
     def counting(func):
-        seen = []
-        original = database.obj.execute_sql
-
-        def execute_sql(sql, params=None, *args, **kwargs):
-            seen.append(sql)
-            return original(sql, params, *args, **kwargs)
-
-        monkeypatch.setattr(database.obj, "execute_sql", execute_sql)
-        try:
+        with QueryCounter(database.obj) as counter:
             func()
-        finally:
-            monkeypatch.setattr(database.obj, "execute_sql", original)
-        return len(seen)
+        return len(counter)
 
     return counting
 

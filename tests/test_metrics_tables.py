@@ -118,7 +118,7 @@ def test_sla_violations_per_product_team(app, make_ticket):
 def test_eta_accuracy_per_product_team(app, make_ticket):
     from dmsu.metrics.page import page_tables
     from dmsu.metrics.report import period_metrics, project_start
-    from tests.test_metrics_definitions import eta
+    from tests.support.records import eta
 
     solved = {"type": "status", "status": "solved"}
     # CREAM solves by its initial ETA.

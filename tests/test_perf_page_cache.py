@@ -5,32 +5,22 @@ in whichever worker process — nor to anyone with a login."""
 from __future__ import annotations
 
 import pytest
-from peewee import Database
 
 from dmsu import create_app
 from dmsu.cheatsheet.models import Component
 from dmsu.core.db import database
 from dmsu.wiki.models import Page
 from dmsu.wiki.pages import Draft, create_page
-from tests.conftest import DmsuClient
+from tests.support.client import DmsuClient
+from tests.support.queries import QueryCounter
 
 STAMP_QUERY = 'SELECT area, version FROM "page_cache_stamp"'
 
 
 def queries_of(client, url: str, method: str = "GET", **kwargs):
-    seen: list[str] = []
-    original = Database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kw):
-        seen.append(sql)
-        return original(self, sql, params, *args, **kw)
-
-    Database.execute_sql = counting
-    try:
+    with QueryCounter() as counter:
         response = client.open(url, method=method, **kwargs)
-    finally:
-        Database.execute_sql = original
-    return response, seen
+    return response, counter.statements
 
 
 @pytest.fixture

@@ -9,31 +9,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from peewee import Database
 
 from dmsu.cheatsheet.models import Component, ComponentPartner, Expert, Partner
 from dmsu.digests.models import Digest, DigestRevision
 from dmsu.tickets.units import SupportUnit
 from dmsu.wiki.models import Attachment
 from dmsu.wiki.pages import Draft, create_page, save_page
+from tests.support.queries import QueryCounter
 
 PUBLISHED = datetime(2013, 2, 18, 9, 0, tzinfo=UTC)
 
 
 def queries_of(client, url: str, **kwargs):
-    seen: list[str] = []
-    original = Database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kw):
-        seen.append(sql)
-        return original(self, sql, params, *args, **kw)
-
-    Database.execute_sql = counting
-    try:
+    with QueryCounter() as counter:
         response = client.get(url, **kwargs)
-    finally:
-        Database.execute_sql = original
-    return response, seen
+    return response, counter.statements
 
 
 def add_components(start: int, count: int) -> None:

@@ -6,7 +6,7 @@ disguised addresses, a quoted reply) that plant distinctive names, addresses and
 and name a supporter who acted on the ticket. The shift drafts and publishes the weekly
 digest through its pages, a supporter saves a solution digest as a public wiki page from the
 prefilled form, the open ones are on the operations digest, and the digest is mailed over
-real SMTP. Then an anonymous reader crawls the public site (tests/test_hardening_crawl.py)
+real SMTP. Then an anonymous reader crawls the public site (tests/support/crawl.py)
 with the planted names as search words: none of them may appear anywhere, while the
 technical content (errors, host names, versions, GGUS numbers) is still there.
 """
@@ -19,7 +19,7 @@ from html import unescape
 import pytest
 
 from dmsu.notify import mail
-from tests import test_hardening_crawl as crawling
+from tests.support import crawl as crawling
 
 WEEK = "2013-W07"
 MAILTO = "digests-list@example.org"

@@ -1,4 +1,4 @@
-"""The RT link, against a real Request Tracker 5 on loopback (tests/rt_server.py): sending a
+"""The RT link, against a real Request Tracker 5 on loopback (tests/support/rt_server.py): sending a
 requirement creates the counter-ticket in the queue with the DMSU tag and the GGUS link,
 rt-sync pulls the status, and a down, refusing or silent RT leaves the requirement unchanged
 with one sentence saying why."""
@@ -13,8 +13,8 @@ from dmsu.core import clock
 from dmsu.requirements import log, routing
 from dmsu.requirements.models import Requirement, RequirementEvent
 from dmsu.requirements.rt_client import RtClient, RtError, RtSettings
-from tests import rt_server as rt_fixtures
-from tests.rt_server import ROOT_PASSWORD
+from tests.support import rt_server as rt_fixtures
+from tests.support.rt_server import ROOT_PASSWORD
 
 # The RT fixtures (tests/conftest.py is shared, so they are registered here).
 rt_server = rt_fixtures.rt_server

@@ -15,7 +15,7 @@ import pytest
 from dmsu.core import clock
 from dmsu.core.cache.staff import data_stamp
 from dmsu.core.db import database
-from tests.test_perf_querycount import QueryCounter
+from tests.support.queries import QueryCounter
 
 URLS = ["/tickets/", "/tickets/70001", "/sweep", "/duty", "/tickets/mine"]
 META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

@@ -17,7 +17,7 @@ from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.exchange.records import validate_ticket
 from dmsu.tickets.models import Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit, ensure_built_in_units
-from tests.test_tickets_import import history, ticket
+from tests.support.records import history, ticket
 
 END = datetime(2013, 5, 1, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from dmsu.migrations import (
 from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.projection.facts import EVENT_FACTS, TICKET_FACTS
-from tests.test_tickets_derived_events import expected, history, make_units, record, stored
+from tests.support.derived_events import expected, history, make_units, record, stored
 
 STEPS = (m0900_event_unit_before, m0901_ticket_eta_fix, m0902_event_previous_same,
          m0903_event_next_of_kind, m0906_metrics_read_indexes, m0907_event_flow_fact)  # fmt: skip

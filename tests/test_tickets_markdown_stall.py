@@ -14,7 +14,7 @@ import requests
 from dmsu.core.markdown import TEXT_LIMITS
 from dmsu.tickets import workflow
 from dmsu.tickets.models import TicketEvent
-from tests.live_http import LiveSession, race
+from tests.support.live_http import LiveSession, race
 
 TIMEOUT = 20  # seconds: the old renderer needed 30 s for one such comment of 15,000 '['
 PUBLIC_PAGES = ["/", "/cheatsheet/", "/digests/", "/wiki/"]

@@ -10,6 +10,7 @@ from dmsu.core.calendar import BusinessCalendar
 from dmsu.tickets.oversight.groups import Settings, working_days_before
 from dmsu.tickets.oversight.sweep import GROUPS, sweep, sweep_row
 from dmsu.tickets.units import SupportUnit
+from tests.support.queries import QueryCounter
 
 CAL = BusinessCalendar()
 # Thursday 2013-02-21 12:00 UTC (13:00 Amsterdam): a sweep meeting.
@@ -224,24 +225,12 @@ def test_sweep_row_rereads_one_ticket(app, make_ticket):
 
 @pytest.mark.parametrize("n", [40])
 def test_the_sweep_costs_a_fixed_number_of_queries(app, make_ticket, n):
-    from peewee import Database
-
     SupportUnit.create(name="CREAM", kind="third_line", sla_level="level2")
 
     def count_queries():
-        calls = []
-        original = Database.execute_sql
-
-        def counting(self, sql, params=None, *args, **kwargs):
-            calls.append(sql)
-            return original(self, sql, params, *args, **kwargs)
-
-        Database.execute_sql = counting
-        try:
+        with QueryCounter() as counter:
             sweep(settings(), limit=5)
-        finally:
-            Database.execute_sql = original
-        return len(calls)
+        return len(counter)
 
     for i in range(3):
         make_ticket(100 + i, events=[to("2013-01-01T09:00:00+00:00", "CREAM")])

@@ -10,6 +10,7 @@ import pytest
 from dmsu.core.calendar import BusinessCalendar
 from dmsu.tickets.sla.rules import response_outcomes, running_deadlines
 from dmsu.tickets.units import SupportUnit
+from tests.support.queries import QueryCounter
 
 CAL = BusinessCalendar()  # Europe/Amsterdam, Monday–Friday 09:00–17:00
 # Monday 2013-02-11, 10:00 Amsterdam = 09:00 UTC.
@@ -222,8 +223,6 @@ def test_status_changes_by_the_submitter_or_dmsu_are_not_the_units_response(app,
 
 @pytest.mark.parametrize("n", [300])
 def test_outcomes_for_many_tickets_take_one_query_for_the_events(app, make_ticket, n):
-    from peewee import Database
-
     from dmsu.tickets.models import Ticket
 
     unit("CREAM", "level2")
@@ -235,17 +234,7 @@ def test_outcomes_for_many_tickets_take_one_query_for_the_events(app, make_ticke
                 {"at": "2013-02-12T09:00:00+00:00", "type": "comment", "author_role": "third_line"},
             ],
         )
-    calls = []
-    original = Database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        calls.append(sql)
-        return original(self, sql, params, *args, **kwargs)
-
-    Database.execute_sql = counting
-    try:
+    with QueryCounter() as calls:
         outcomes = response_outcomes(Ticket.select(), CAL)
-    finally:
-        Database.execute_sql = original
     assert len(outcomes) == n and all(o.state == "met" for o in outcomes)
     assert len(calls) == 3  # the tickets, the units, the events

@@ -14,7 +14,7 @@ from dmsu.wiki import links
 from dmsu.wiki.cli import rerender_all
 from dmsu.wiki.models import Page, Revision
 from dmsu.wiki.pages import Draft, create_page, save_page
-from tests.live_http import LiveSession, hidden_fields, race
+from tests.support.live_http import LiveSession, hidden_fields, race
 
 ROUNDS = 15
 EDIT = "/wiki/linker/edit"

@@ -17,6 +17,7 @@ from dmsu.tickets.models import TicketEvent
 from dmsu.wiki import content, demo
 from dmsu.wiki.models import Page
 from dmsu.wiki.pages import Draft, create_page
+from tests.support.queries import QueryCounter
 
 SOLVED = [
     {"at": "2013-01-07T09:00:00+00:00", "type": "assigned", "support_unit": "DMSU"},
@@ -123,29 +124,18 @@ def test_the_component_partial_splits_known_issues_and_respects_visibility(
 
 
 def test_partials_use_one_query_each(app, editor, ticket):
-    from peewee import Database
 
     for i in range(5):
         create_page(
             Draft(title=f"Digest {i}", markdown="#91039", component_id=ticket.component_id),
             editor,
         )
-    queries = []
-    original = Database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        queries.append(sql)
-        return original(self, sql, params, *args, **kwargs)
-
     with app.test_request_context():
         login_user(editor)
-        Database.execute_sql = counting
-        try:
+        with QueryCounter() as queries:
             render_template("wiki/_ticket_digests.html", ticket=ticket)
             ticket_queries = len(queries)
             render_template("wiki/_component_pages.html", component=ticket.component)
-        finally:
-            Database.execute_sql = original
     assert ticket_queries == 1
     assert len(queries) - ticket_queries == 1
 

@@ -8,6 +8,7 @@ import pytest
 
 from dmsu.wiki.models import Page, PageLink, PageTag, Revision
 from dmsu.wiki.pages import Draft, create_page, save_page
+from tests.support.queries import QueryCounter
 
 
 @pytest.fixture
@@ -294,21 +295,9 @@ def test_markdown_help_is_public(client):
 
 
 def _queries_of(client, url, **kwargs):
-    from peewee import Database
-
-    seen = []
-    original = Database.execute_sql
-
-    def counting(self, sql, params=None, *args, **kw):
-        seen.append(sql)
-        return original(self, sql, params, *args, **kw)
-
-    Database.execute_sql = counting
-    try:
+    with QueryCounter(keep=lambda sql: sql.strip().upper() != "SELECT 1") as counter:
         response = client.get(url, **kwargs)
-    finally:
-        Database.execute_sql = original
-    return response, [q for q in seen if q.strip().upper() != "SELECT 1"]
+    return response, counter.statements
 
 
 def test_a_page_view_costs_two_queries_whatever_the_links_and_files(editor, client):

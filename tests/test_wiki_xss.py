@@ -15,47 +15,7 @@ import pytest
 
 from dmsu.wiki.models import Page
 from dmsu.wiki.pages import Draft, create_page, save_page
-
-PAYLOADS = [
-    '<script>alert("x")</script>',
-    "<img src=x onerror=alert(1)>",
-    "<svg/onload=alert(1)>",
-    '"><script>alert(1)</script>',
-    "'><img src=x onerror=alert(1)>",
-    '<a href="javascript:alert(1)">a</a>',
-    "[click](javascript:alert(1))",
-    "[click](JaVaScRiPt:alert(1))",
-    "[click](&#106;avascript:alert(1))",
-    "[click](&#x6A;&#x61;vascript:alert(1))",
-    "[click](java&#x09;script:alert(1))",
-    "[click](vbscript:msgbox(1))",
-    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "![x](javascript:alert(1))",
-    '![x](x" onerror="alert(1))',
-    '<iframe src="javascript:alert(1)"></iframe>',
-    "<body onload=alert(1)>",
-    '<div style="background:url(javascript:alert(1))">x</div>',
-    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
-    '<a href="  javascript:alert(1)">a</a>',
-    "<details open ontoggle=alert(1)>",
-    "[[<script>alert(1)</script>]]",
-    "[[x|<img src=x onerror=alert(1)>]]",
-    '<style>@import "http://evil.example"</style>',
-    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-    '<base href="javascript:alert(1)//">',
-    '<form action="javascript:alert(1)"><button>x</button></form>',
-    "<input onfocus=alert(1) autofocus>",
-    "`<script>alert(1)</script>`",
-    "<scr<script>ipt>alert(1)</script>",
-    "&lt;script&gt;alert(1)&lt;/script&gt;",
-    '<a href="https://example.org" onclick="alert(1)">a</a>',
-    '<object data="javascript:alert(1)"></object>',
-    "<<script>script>alert(1)<</script>/script>",
-    '<a href="jav\tascript:alert(1)">a</a>',
-    "\x00<script>alert(1)</script>",
-    "<!--<script>alert(1)//-->",
-    "<![CDATA[<script>alert(1)</script>]]>",
-]
+from tests.support.xss import PAYLOADS
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background"}
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "svg", "math", "style", "base", "frame", "applet"}

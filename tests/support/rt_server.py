@@ -9,7 +9,7 @@ stopped with SIGTERM at the end.
 
 Test modules register the fixtures by naming them at module level::
 
-    from tests import rt_server as rt_fixtures
+    from tests.support import rt_server as rt_fixtures
 
     rt_server = rt_fixtures.rt_server
     rt_live = rt_fixtures.rt_live

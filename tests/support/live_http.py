@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import requests
 
-from tests.conftest import PASSWORD
+from tests.support.client import PASSWORD
 
 _META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _FORM_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
