@@ -1,5 +1,5 @@
 """Every CSV the site writes opens in a spreadsheet as text, never as a formula, and the
-cheat sheet's CSV still round-trips (dmsu/csvcells.py)."""
+cheat sheet's CSV still round-trips (dmsu/core/csvcells.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The page cache (dmsu/pagecache.py): anonymous public pages are answered from a kept copy
+"""The page cache (dmsu/core/cache/pages.py): anonymous public pages are answered from a kept copy
 after one query, and never once anything they show has changed — whichever code changed it,
 in whichever worker process — nor to anyone with a login."""
 

@@ -1,4 +1,4 @@
-"""Kept staff pages (dmsu/staffpages.py): a supporter's second look at a page is answered
+"""Kept staff pages (dmsu/core/cache/staff.py): a supporter's second look at a page is answered
 from a kept copy, and never once anything has been committed to the database since — by
 this connection, another one, or raw SQL — nor to another user, nor with another session's
 CSRF token."""

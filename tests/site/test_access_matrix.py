@@ -21,7 +21,7 @@ import re
 import pytest
 
 from dmsu.models import ALL_MODELS
-from tests.support import world as hardening_world
+from tests.support import world as site_world
 
 VIEWERS = ("anonymous", "tpm", "resolver", "assigner", "admin")
 ALL = "ok ok ok ok ok"
@@ -402,7 +402,7 @@ def snapshot() -> dict[str, str]:
 
 @pytest.fixture
 def world(app, clients, make_ticket):
-    return hardening_world.build(app, clients, make_ticket)
+    return site_world.build(app, clients, make_ticket)
 
 
 def expectations(row) -> dict[str, str]:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support import world as hardening_world
+from tests.support import world as site_world
 from tests.support.crawl import QUERIES, crawl
 from tests.support.world import MARK, SUBMITTER_EMAIL
 
@@ -81,7 +81,7 @@ def seeds(world) -> list[str]:
 
 @pytest.fixture
 def world(app, clients, make_ticket):
-    return hardening_world.build(app, clients, make_ticket)
+    return site_world.build(app, clients, make_ticket)
 
 
 def test_an_anonymous_crawl_finds_no_internal_content(app, client, world):

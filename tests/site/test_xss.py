@@ -6,7 +6,7 @@ TCB recommendations, wiki pages) and come back out on every page, partial, flash
 feed that shows them, to staff and to anonymous readers. Each answer is parsed: no script but
 the site's own files, no ``on*`` attribute, no ``javascript:``/``vbscript:``/``data:`` address,
 no frames, objects, embeds, ``<base>`` or refresh. Plain-text fields must show the payload as
-text (escaped, not dropped). Wiki rendering itself is covered by test_wiki_render/test_wiki_xss.
+text (escaped, not dropped). Wiki rendering itself is covered by wiki/test_render and wiki/test_xss.
 """
 
 from __future__ import annotations
@@ -174,9 +174,9 @@ def check():
 
 @pytest.fixture
 def world(app, clients, make_ticket):
-    from tests.support import world as hardening_world
+    from tests.support import world as site_world
 
-    return hardening_world.build(app, clients, make_ticket)
+    return site_world.build(app, clients, make_ticket)
 
 
 def test_the_inspector_catches_what_it_looks_for():

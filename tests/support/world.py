@@ -1,4 +1,4 @@
-"""A small world with one of everything, for the hardening tests (access matrix, crawl, XSS).
+"""A small world with one of everything, for the site-wide tests (access matrix, crawl, XSS).
 
 Built through the areas' public functions (content loader, ticket factory and workflow, wiki
 pages and attachments, digests, rota, requirements, recommendations, API tokens, mail queue),
