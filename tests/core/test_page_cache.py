@@ -18,7 +18,7 @@ STAMP_QUERY = 'SELECT area, version FROM "page_cache_stamp"'
 
 
 def queries_of(client, url: str, method: str = "GET", **kwargs):
-    with QueryCounter() as counter:
+    with QueryCounter(at="execute_sql") as counter:
         response = client.open(url, method=method, **kwargs)
     return response, counter.statements
 

@@ -74,7 +74,7 @@ def import_file(app, tickets):
 @pytest.fixture
 def count_queries():
     def counting(func):
-        with QueryCounter(database.obj) as counter:
+        with QueryCounter(database.obj, at="execute_sql") as counter:
             func()
         return len(counter)
 

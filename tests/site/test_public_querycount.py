@@ -21,7 +21,7 @@ PUBLISHED = datetime(2013, 2, 18, 9, 0, tzinfo=UTC)
 
 
 def queries_of(client, url: str, **kwargs):
-    with QueryCounter() as counter:
+    with QueryCounter(at="execute_sql") as counter:
         response = client.get(url, **kwargs)
     return response, counter.statements
 

@@ -42,45 +42,70 @@ class QueryCounter:
 
     By default every ``Database`` counts (also the extra connections of
     ``dmsu.core.db.side_by_side``); ``QueryCounter(database.obj)`` counts only the statements of
-    that one database object. ``keep`` chooses the statements that count (e.g. leaving out the
-    schema guard's); ``statements`` can be cleared between two measurements.
+    that one database object. ``at="execute_sql"`` counts peewee's queries only, the way the
+    counts of pages and jobs were first pinned (no ``BEGIN``, no bulk ``executemany``/``COPY``).
+    ``keep`` chooses the statements that count (e.g. leaving out the schema guard's);
+    ``statements`` can be cleared between two measurements.
     """
 
-    def __init__(self, db: Database | None = None, keep: Callable[[str], bool] | None = None):
+    def __init__(
+        self,
+        db: Database | None = None,
+        keep: Callable[[str], bool] | None = None,
+        at: str = "cursor",
+    ):
+        if at not in ("cursor", "execute_sql"):
+            raise ValueError(f"count at the cursor or at execute_sql, not {at!r}")
         self.db = db
         self.keep = keep
+        self.at = at
         self.statements: list[str] = []
 
     def _note(self, sql: str) -> None:
         if self.keep is None or self.keep(sql):
             self.statements.append(sql)
 
-    def __enter__(self):
+    def _counting(self, original, bound: bool):
+        """A stand-in for ``original`` (``Database.cursor`` or ``Database.execute_sql``, taken
+        from the class or, ``bound``, from one database object) that notes each statement."""
         counter = self
-        if self.db is None:
-            self._original = Database.cursor
+        if self.at == "cursor":
 
-            def counting(db, *args, **kwargs):
-                return _CountingCursor(counter._original(db, *args, **kwargs), counter._note)
+            def counting(*args, **kwargs):
+                return _CountingCursor(original(*args, **kwargs), counter._note)
 
-            Database.cursor = counting
+        elif bound:
+
+            def counting(sql, *args, **kwargs):
+                counter._note(sql)
+                return original(sql, *args, **kwargs)
+
         else:
-            self._shadowed = "cursor" in vars(self.db)
-            self._original = self.db.cursor
 
-            def counting_one(*args, **kwargs):
-                return _CountingCursor(counter._original(*args, **kwargs), counter._note)
+            def counting(db, sql, *args, **kwargs):
+                counter._note(sql)
+                return original(db, sql, *args, **kwargs)
 
-            self.db.cursor = counting_one
+        return counting
+
+    def __enter__(self):
+        name = self.at
+        if self.db is None:
+            self._original = getattr(Database, name)
+            setattr(Database, name, self._counting(self._original, bound=False))
+        else:
+            self._shadowed = name in vars(self.db)
+            self._original = getattr(self.db, name)
+            setattr(self.db, name, self._counting(self._original, bound=True))
         return self
 
     def __exit__(self, *exc):
         if self.db is None:
-            Database.cursor = self._original
+            setattr(Database, self.at, self._original)
         elif self._shadowed:
-            self.db.cursor = self._original
+            setattr(self.db, self.at, self._original)
         else:
-            del self.db.cursor
+            delattr(self.db, self.at)
 
     def __len__(self):
         return len(self.statements)

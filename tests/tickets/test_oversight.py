@@ -228,7 +228,7 @@ def test_the_sweep_costs_a_fixed_number_of_queries(app, make_ticket, n):
     SupportUnit.create(name="CREAM", kind="third_line", sla_level="level2")
 
     def count_queries():
-        with QueryCounter() as counter:
+        with QueryCounter(at="execute_sql") as counter:
             sweep(settings(), limit=5)
         return len(counter)
 

@@ -234,7 +234,7 @@ def test_outcomes_for_many_tickets_take_one_query_for_the_events(app, make_ticke
                 {"at": "2013-02-12T09:00:00+00:00", "type": "comment", "author_role": "third_line"},
             ],
         )
-    with QueryCounter() as calls:
+    with QueryCounter(at="execute_sql") as calls:
         outcomes = response_outcomes(Ticket.select(), CAL)
     assert len(outcomes) == n and all(o.state == "met" for o in outcomes)
     assert len(calls) == 3  # the tickets, the units, the events

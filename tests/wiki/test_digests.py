@@ -132,7 +132,7 @@ def test_partials_use_one_query_each(app, editor, ticket):
         )
     with app.test_request_context():
         login_user(editor)
-        with QueryCounter() as queries:
+        with QueryCounter(at="execute_sql") as queries:
             render_template("wiki/_ticket_digests.html", ticket=ticket)
             ticket_queries = len(queries)
             render_template("wiki/_component_pages.html", component=ticket.component)

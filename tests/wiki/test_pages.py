@@ -295,7 +295,9 @@ def test_markdown_help_is_public(client):
 
 
 def _queries_of(client, url, **kwargs):
-    with QueryCounter(keep=lambda sql: sql.strip().upper() != "SELECT 1") as counter:
+    with QueryCounter(
+        keep=lambda sql: sql.strip().upper() != "SELECT 1", at="execute_sql"
+    ) as counter:
         response = client.get(url, **kwargs)
     return response, counter.statements
 
