@@ -12,7 +12,7 @@ from functools import partial
 from dmsu.tickets import workflow
 from dmsu.tickets.models import TicketEvent, TicketInvolvement
 from dmsu.tickets.units import SupportUnit
-from tests.live_http import LiveSession, race
+from tests.support.live_http import LiveSession, race
 
 ROUNDS = 8
 PEOPLE = 4

@@ -14,7 +14,7 @@ import pytest
 
 from dmsu import create_app
 from dmsu.core.extensions import limiter
-from tests.conftest import PASSWORD, TEST_CONFIG, DmsuClient
+from tests.support.client import PASSWORD, TEST_CONFIG, DmsuClient
 
 REDIS = "redis://127.0.0.1:6379/0"
 

@@ -13,7 +13,7 @@ import pytest
 
 from dmsu.auth import accounts, passwords
 from dmsu.auth.models import User
-from tests.conftest import PASSWORD
+from tests.support.client import PASSWORD
 
 STAFF_PAGE = "/tickets/"
 
