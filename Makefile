@@ -87,7 +87,7 @@ redis:
 	@for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0; sleep 1; done; \
 	  echo "Redis did not start on 127.0.0.1:6379"; exit 1
 
-## Request Tracker 5 for the requirements tests (tests/rt_server.py starts one on loopback).
+## Request Tracker 5 for the requirements tests (tests/support/rt_server.py starts one on loopback).
 RT_SETUP_DB := /usr/sbin/rt-setup-database-5
 RT_SERVER := /usr/share/request-tracker5/libexec/rt-server
 rt:

@@ -558,7 +558,7 @@ FINDINGS = """## What the faults found
 
 - During the PostgreSQL restart, staff pages answered **500**: the 503 page's layout loaded the
   logged-in user from the unreachable database. Fixed in `dmsu/web.py` (503 answers treat the
-  reader as anonymous); pinned by `tests/test_hardening_database_down.py`. Since then every
+  reader as anonymous); pinned by `tests/site/test_database_down.py`. Since then every
   request during the restart is a 503 with one sentence (JSON for the API), none a 500.
 - Requests in flight on the killed worker fail with a connection reset (at most one or two);
   the other two workers keep serving and the master replaces the worker within a second.
@@ -566,7 +566,7 @@ FINDINGS = """## What the faults found
   right after the SMTP server accepted it) stays `sending`. `release_stuck` puts such mail back
   after 10 minutes counted from `created_at`, not from the claim, so a mail queued long ago
   (after an SMTP outage) can be put back while another process is sending it: pinned by the
-  strict xfail in `tests/test_hardening_mail.py` (a claim time is needed).
+  strict xfail in `tests/notify/test_mail_faults.py` (a claim time is needed).
 - An SMTP outage costs no attempts (a refused connection marks mail failed without counting an
   attempt), so mail queued during a long outage is not dropped after `MAX_ATTEMPTS`.
 """

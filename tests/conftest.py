@@ -4,14 +4,11 @@ token from the page like a browser does (``client.form(...)``, ``client.hx(...)`
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import threading
 from types import SimpleNamespace
 
 import pytest
-from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from dmsu import create_app
@@ -21,51 +18,8 @@ from dmsu.core import schema
 from dmsu.core.db import database, make_database
 from dmsu.core.extensions import limiter
 from dmsu.tickets.units import ensure_built_in_units
-
-PG_URL = os.environ.get("DMSU_TEST_DATABASE_URL", "")
-PASSWORD = "correct horse battery"
-TEST_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-only-not-secret",
-    "DMSU_ARGON2_TIME_COST": 1,
-    "DMSU_ARGON2_MEMORY_COST": 1024,
-    "DMSU_BASE_URL": "http://localhost",
-    "DMSU_SMTP_HOST": "",
-}
-_META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-class DmsuClient(FlaskClient):
-    """A test client that sends the CSRF token the way the site's pages do."""
-
-    user = None
-    _csrf: str | None = None
-
-    def csrf_token(self) -> str:
-        if self._csrf is None:
-            html = self.get("/").get_data(as_text=True)
-            match = _META_CSRF.search(html)
-            if match is None:  # anonymous pages carry no token: the login form has one
-                html = self.get("/login").get_data(as_text=True)
-                match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-            assert match, "no csrf-token meta tag on the start page nor token in the login form"
-            self._csrf = match.group(1)
-        return self._csrf
-
-    def form(self, url: str, data: dict | None = None, **kwargs):
-        """POST a form with the CSRF token, as a browser without JavaScript does."""
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token())
-        response = self.post(url, data=data, **kwargs)
-        if url.startswith("/login") and response.status_code == 302:
-            self._csrf = None  # a login starts a session with a CSRF token of its own
-        return response
-
-    def hx(self, method: str, url: str, data: dict | None = None, **kwargs):
-        """An htmx request: HX-Request header and the token in X-CSRFToken."""
-        headers = {"HX-Request": "true", "X-CSRFToken": self.csrf_token()}
-        headers.update(kwargs.pop("headers", {}))
-        return self.open(url, method=method.upper(), data=data, headers=headers, **kwargs)
+from tests.support.client import PASSWORD, PG_URL, TEST_CONFIG, DmsuClient
+from tests.support.smtp import smtp_app_config, smtp_server  # noqa: F401 (fixtures)
 
 
 def _migrate(url: str) -> None:
@@ -293,55 +247,3 @@ def make_ticket(app):
         return ticket
 
     return make
-
-
-# --- Mail: a real SMTP server on loopback (aiosmtpd) ----------------------------------------
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1; ``smtp_server.messages`` holds what it received."""
-    import socket
-    from email import message_from_bytes
-    from email.policy import default
-    from types import SimpleNamespace
-
-    from aiosmtpd.controller import Controller
-
-    received = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-            received.append(
-                SimpleNamespace(
-                    mail_from=envelope.mail_from,
-                    rcpt_tos=list(envelope.rcpt_tos),
-                    message=message_from_bytes(envelope.content, policy=default),
-                )
-            )
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    state = SimpleNamespace(host="127.0.0.1", port=port, messages=received, controller=None)
-
-    def start():
-        state.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-        state.controller.start()
-
-    def stop():
-        if state.controller is not None:
-            state.controller.stop()
-            state.controller = None
-
-    state.start, state.stop = start, stop
-    start()
-    yield state
-    stop()
-
-
-@pytest.fixture
-def smtp_app_config(smtp_server):
-    """Settings that point the app's mail path at :func:`smtp_server`."""
-    return {"DMSU_SMTP_HOST": smtp_server.host, "DMSU_SMTP_PORT": smtp_server.port}

@@ -6,7 +6,7 @@ Areas that add API routes describe them here too, at import time of their views 
     openapi.add_path("/api/v1/components", "get", {"summary": ..., "responses": {...}})
     openapi.add_schema("Component", {...})
 
-``tests/test_api_openapi.py`` keeps the document true: every ``/api/v1`` rule of the app is
+``tests/api/test_openapi.py`` keeps the document true: every ``/api/v1`` rule of the app is
 described and every described path exists, and real responses validate against the schemas.
 """
 

@@ -29,7 +29,7 @@ def console_errors(page):
 
 @pytest.fixture
 def browser_login(page, live_server):
-    from tests.conftest import PASSWORD
+    from tests.support.client import PASSWORD
 
     def log_in(user):
         page.goto(f"{live_server.url}/login")

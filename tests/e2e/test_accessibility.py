@@ -41,7 +41,7 @@ def test_public_pages_have_no_serious_violations(axe_page, live_server, path):
 
 
 def test_staff_pages_have_no_serious_violations(axe_page, live_server, make_user):
-    from tests.conftest import PASSWORD
+    from tests.support.client import PASSWORD
 
     user = make_user("assigner", "alice")
     axe_page.goto(f"{live_server.url}/login")

@@ -11,7 +11,7 @@ import pytest
 
 from dmsu.digests import rota, schedule
 from dmsu.digests.models import Digest
-from tests.digests_history import SECRET_COMMENT, SECRET_EMAIL, WEEK, make_week
+from tests.support.digests_history import SECRET_COMMENT, SECRET_EMAIL, WEEK, make_week
 
 pytestmark = pytest.mark.e2e
 
@@ -88,7 +88,7 @@ def test_digest_pages_have_no_serious_accessibility_violations(
     an admin, with its forms); the script runs in a context that bypasses the CSP."""
     from pathlib import Path
 
-    from tests.conftest import PASSWORD
+    from tests.support.client import PASSWORD
 
     axe = Path("node_modules/axe-core/axe.min.js")
     assert axe.exists(), "axe-core is missing: the set-up step runs npm install"

@@ -1,5 +1,5 @@
 """Journey: a resolver marks a ticket as a requirement, assesses it as large, sends it to a real
-RT 5 (tests/rt_server.py), and the ticket page shows the RT link — with no console errors."""
+RT 5 (tests/support/rt_server.py), and the ticket page shows the RT link — with no console errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dmsu.requirements.models import Requirement
-from tests import rt_server as rt_fixtures
+from tests.support import rt_server as rt_fixtures
 
 pytestmark = pytest.mark.e2e
 

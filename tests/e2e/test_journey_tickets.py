@@ -113,7 +113,7 @@ AXE = Path("node_modules/axe-core/axe.min.js")
 
 def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_server, make_user):
     """axe-core on the ticket page (with every action form), the list, recording and releases."""
-    from tests.conftest import PASSWORD
+    from tests.support.client import PASSWORD
 
     unit = SupportUnit.create(name="CREAM", kind="third_line")
     Component.create(name="CREAM CE", slug="cream-ce", support_unit=unit)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dmsu.wiki.pages import Draft, create_page
-from tests.conftest import PASSWORD
+from tests.support.client import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

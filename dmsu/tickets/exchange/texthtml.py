@@ -3,7 +3,7 @@
 Every text goes through the one markdown path, :func:`dmsu.core.markdown.render_markdown`
 (the one-markdown-path rule). Parsing every text of a large import through it would alone
 take minutes. Two shortcuts keep
-the result byte-for-byte the same (pinned by ``tests/test_tickets_import_html.py``):
+the result byte-for-byte the same (pinned by ``tests/tickets/test_import_html.py``):
 
 - plain prose — lines that start with a letter and hold only letters, digits, spaces and
   punctuation that markdown, wiki links and ticket refs leave alone — renders as paragraphs

@@ -1,0 +1,123 @@
+"""The OpenAPI document stays true: every ``/api/v1`` rule is described (and nothing else),
+and what the real endpoints answer validates against the described schemas."""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema_rs
+import pytest
+
+from dmsu.api import openapi, tokens
+from tests.support.records import history, ticket
+
+_CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = _CONVERTER.sub(r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((path, method.lower()))
+    return found
+
+
+def _described(document) -> set[tuple[str, str]]:
+    return {(path, method) for path, item in document["paths"].items() for method in item}
+
+
+def _inline(schema, document):
+    """Resolve ``#/components/schemas/...`` references (the schemas are not recursive)."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[1]
+            return _inline(document["components"]["schemas"][name], document)
+        return {key: _inline(value, document) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inline(item, document) for item in schema]
+    return schema
+
+
+def _check(document, path, method, response):
+    described = document["paths"][path][method]["responses"][str(response.status_code)]
+    schema = _inline(described["content"]["application/json"]["schema"], document)
+    errors = [
+        str(e) for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(response.get_json())
+    ]
+    assert not errors, errors
+
+
+def test_the_document_is_served_and_is_openapi_3_1(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["openapi"].startswith("3.1")
+    assert document == openapi.document()
+
+
+def test_every_api_route_is_described_and_vice_versa(app):
+    assert _routes(app) == _described(openapi.document())
+
+
+def test_add_path_extends_the_document():
+    before = openapi.document()
+    openapi.add_path("/api/v1/example", "get", {"responses": {"200": {"description": "ok"}}})
+    try:
+        assert ("/api/v1/example", "get") in _described(openapi.document())
+    finally:
+        openapi._PATHS.pop("/api/v1/example")
+    assert openapi.document() == before
+
+
+@pytest.fixture
+def secret(make_user):
+    return tokens.create_token(make_user("admin", "root"), "schema check")[1]
+
+
+def test_real_responses_match_their_schemas(client, secret):
+    document = openapi.document()
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = ticket(events=history(), component="CREAM CE", category="incident", broad_impact=True)
+    _check(document, "/api/v1/", "get", client.get("/api/v1/"))
+    created = client.post("/api/v1/tickets", json=body, headers=headers)
+    _check(document, "/api/v1/tickets", "post", created)
+    _check(
+        document,
+        "/api/v1/tickets",
+        "post",
+        client.post("/api/v1/tickets", json=body, headers=headers),
+    )
+    _check(
+        document,
+        "/api/v1/tickets",
+        "post",
+        client.post("/api/v1/tickets", json={}, headers=headers),
+    )
+    _check(document, "/api/v1/tickets", "post", client.post("/api/v1/tickets", json=body))
+    _check(document, "/api/v1/tickets", "post",
+           client.post("/api/v1/tickets", data="x", headers=headers))  # fmt: skip
+    _check(document, "/api/v1/tickets/{ggus_id}", "get",
+           client.get("/api/v1/tickets/91039", headers=headers))  # fmt: skip
+    _check(document, "/api/v1/tickets/{ggus_id}", "get",
+           client.get("/api/v1/tickets/1", headers=headers))  # fmt: skip
+
+
+def test_the_input_schema_accepts_what_the_validator_accepts_and_export_gives(client, secret):
+    document = openapi.document()
+    schema = _inline(openapi.ref("TicketInput"), document)
+    validator = jsonschema_rs.Draft202012Validator(schema)
+    body = ticket(events=history(), component="CREAM CE", priority="urgent")
+    assert validator.is_valid(body)
+    exported = client.get("/api/v1/tickets/91039", headers={"Authorization": f"Bearer {secret}"})
+    assert exported.status_code == 404
+    client.post("/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {secret}"})
+    data = client.get(
+        "/api/v1/tickets/91039", headers={"Authorization": f"Bearer {secret}"}
+    ).get_json()
+    for key in ("status", "support_unit", "updated_at", "url"):
+        data.pop(key)
+    assert validator.is_valid(data)
+    assert not validator.is_valid({**body, "colour": "red"})
