@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from dmsu.digests.models import Shift
-from tests.live_http import LiveSession, race
+from tests.support.live_http import LiveSession, race
 
 
 def test_two_admins_generating_the_rota_at_once_fill_each_week_once(live_server, make_user):

@@ -10,7 +10,7 @@ from functools import partial
 from dmsu.core.once import FormSubmission
 from dmsu.requirements.models import Requirement
 from dmsu.tickets.models import TicketEvent
-from tests.live_http import LiveSession, race
+from tests.support.live_http import LiveSession, race
 
 ONCE = re.compile(r'name="once" value="([^"]+)"')
 EVENTS = [{"at": "2013-02-11T09:00:00+00:00", "type": "assigned", "support_unit": "DMSU"}]
