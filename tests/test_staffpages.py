@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from dmsu.core import clock
-from dmsu.core.cache.staff import data_stamp
+from dmsu.core.cache.registry import stores
+from dmsu.core.cache.stamp import commit as data_stamp
 from dmsu.core.db import database
 from tests.test_perf_querycount import QueryCounter
 
@@ -58,12 +59,12 @@ def same_page(one: bytes, two: bytes) -> bool:
 
 
 def kept(client):
-    return client.application.extensions["dmsu_staff_pages"]
+    return stores(client.application)["staff"]
 
 
 def hits_of(client, url: str, **kwargs) -> tuple[int, object]:
     """(kept-page hits this request made, the response)."""
-    pages = client.application.extensions.get("dmsu_staff_pages")
+    pages = stores(client.application).get("staff")
     before = pages.hits if pages is not None else 0
     response = client.get(url, **kwargs)
     return kept(client).hits - before, response
