@@ -136,11 +136,12 @@ def test_the_commit_stamp_moves_with_every_commit_and_area_stamps_with_their_are
         database.connect(reuse_if_open=True)
         first, areas = stamp.commit(), stamp.areas()
         assert first == stamp.commit() is not None
-        assert set(areas) == set(stamp.AREAS)
+        assert set(areas) <= set(stamp.AREAS)  # a stamp row is written by the first change
         database.execute_sql("UPDATE support_unit SET contact_email = contact_email")
         assert stamp.commit() != first
         after = stamp.areas()  # the units are shown on the cheat sheet, not in the wiki
-        assert after["cheatsheet"] != areas["cheatsheet"] and after["wiki"] == areas["wiki"]
+        assert after["cheatsheet"] != areas.get("cheatsheet")
+        assert after.get("wiki") == areas.get("wiki")
 
 
 def test_a_new_connection_gets_a_new_commit_stamp(app):
