@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+import dmsu.core.cache.registry as registry
 from dmsu.auth.permissions import PermissionDenied, can
 from dmsu.core import schema
 from dmsu.core.cache.pages import public_page
@@ -113,17 +114,14 @@ NAV = (
     ("requirements.index", "Requirements", False),
     ("metrics.index", "Metrics", True),
 )
-_urls: dict[tuple, str] = {}
+_URLS = registry.Cache("web.urls", max_entries=256)
 
 
 def fixed_url(endpoint: str, **values) -> str:
     """``url_for`` for addresses that never change while the app runs (the navigation, static
-    files), built once per mount point: a page has a dozen of them."""
+    files), built once per app and mount point: a page has a dozen of them."""
     key = (request.script_root, endpoint, *sorted(values.items()))
-    found = _urls.get(key)
-    if found is None:
-        found = _urls[key] = url_for(endpoint, **values)
-    return found
+    return _URLS.cached(key, lambda: url_for(endpoint, **values))
 
 
 def nav_items(authenticated: bool) -> list[tuple[str, str, str]]:

@@ -15,6 +15,7 @@ from dmsu import create_app
 from dmsu.auth import accounts
 from dmsu.auth.models import ROLES
 from dmsu.core import schema
+from dmsu.core.cache.registry import clear_all
 from dmsu.core.db import database, make_database
 from dmsu.core.extensions import limiter
 from dmsu.tickets.units import ensure_built_in_units
@@ -76,6 +77,16 @@ def database_url(request, tmp_path):
 def app_config():
     """Override in a test module to change settings for its app."""
     return {}
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches(request):
+    """Every registered cache (:mod:`dmsu.core.cache.registry`) is empty when a test begins
+    and emptied when it ends, so no test sees what another kept and none clears caches by
+    name. A test that measures a cold cache on purpose calls ``clear_all()`` itself."""
+    clear_all()
+    yield
+    clear_all(request.node.funcargs.get("app"))
 
 
 @pytest.fixture

@@ -14,7 +14,10 @@ Two kinds of evidence, added up per component:
   centroids): the cosine similarity to the component's past tickets times :data:`MODEL_POINTS`.
 
 The text model is built once per process and kept until tickets change (checked at most every
-``refresh_seconds``), so a suggestion costs milliseconds whatever the number of tickets.
+``refresh_seconds``), so a suggestion costs milliseconds whatever the number of tickets. The
+model and the name matcher live in the ``cheatsheet.routing`` and ``cheatsheet.matcher`` caches
+of the one store (:mod:`dmsu.core.cache`), under the database's generation (and the sheet's
+version).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import dmsu.core.cache.registry as registry
 from dmsu.cheatsheet.models import name_key
 from dmsu.cheatsheet.sheet import Row, Sheet, load_sheet
 from dmsu.cheatsheet.textmodel import (
@@ -33,7 +37,7 @@ from dmsu.cheatsheet.textmodel import (
     sheet_docs,
     training_signature,
 )
-from dmsu.core.db import database
+from dmsu.core.db import database, generation
 
 SUBJECT_POINTS = 3.0
 TEXT_POINTS = 1.5
@@ -86,16 +90,15 @@ class NameMatcher:
 
 
 _lock = threading.Lock()
-_state: dict[str, object] = {}
+_MATCHERS = registry.Cache("cheatsheet.matcher", max_entries=2)  # the current sheet's
+_MODELS = registry.Cache("cheatsheet.routing", max_entries=2)  # the current database's
+_building: set[int] = set()  # generations whose model a background thread is building
 
 
 def matcher(sheet: Sheet) -> NameMatcher:
-    cached = _state.get("matcher")
-    if cached is not None and _state.get("matcher_version") == (sheet.version, database.obj):
-        return cached  # type: ignore[return-value]
-    built = NameMatcher.for_sheet(sheet)
-    _state.update(matcher=built, matcher_version=(sheet.version, database.obj))
-    return built
+    return _MATCHERS.cached(
+        ("matcher", generation(), sheet.version), lambda: NameMatcher.for_sheet(sheet)
+    )
 
 
 def text_model(
@@ -111,10 +114,9 @@ def text_model(
     (or, the very first time, a model of the sheet's own words), so no request waits for it.
     """
     with _lock:
-        model = _state.get("model")
-        same_db = _state.get("model_db") is database.obj
-        if not same_db:
-            model = None
+        models = _MODELS.store()
+        key = ("model", generation())
+        model = models.get(key)
         if model is not None and time.monotonic() - model.built_at < refresh_seconds:
             return model
         sheet = load_sheet()
@@ -123,43 +125,42 @@ def text_model(
             model.built_at = time.monotonic()
             return model
         if (signature[0][0] or 0) <= inline_tickets:
-            model = build_from_tickets(max_tickets, signature, sheet.rows)
-            _state.update(model=model, model_db=database.obj)
-            return model
-        if _state.get("building") is not database.obj:
-            _state["building"] = database.obj
+            return models.put(key, build_from_tickets(max_tickets, signature, sheet.rows))
+        if key[1] not in _building:
+            _building.add(key[1])
             worker = threading.Thread(
                 target=_build_in_background,
-                args=(database.obj, max_tickets, signature, sheet.rows),
+                args=(models, key, max_tickets, signature, sheet.rows),
                 name="routing-model",
                 daemon=True,
             )
             worker.start()
         if model is None:  # until the background build is done: the sheet's own words
-            model = TextModel.build([], None, sheet_docs(sheet.rows))
-            _state.update(model=model, model_db=database.obj)
+            model = models.put(key, TextModel.build([], None, sheet_docs(sheet.rows)))
         return model
 
 
-def _build_in_background(db, max_tickets: int, signature: tuple, rows) -> None:
+def _build_in_background(models, key: tuple, max_tickets: int, signature: tuple, rows) -> None:
+    """Build in this thread (no app here: the store is the one the request found)."""
     try:
         with database.connection_context():
             model = build_from_tickets(max_tickets, signature, rows)
         with _lock:
-            if database.obj is db:
-                _state.update(model=model, model_db=db)
+            if generation() == key[1]:
+                models.put(key, model)
     except Exception:  # a failed build leaves the previous model; the next refresh retries
         logger.exception("building the routing model failed")
     finally:
         with _lock:
-            if _state.get("building") is db:
-                _state.pop("building", None)
+            _building.discard(key[1])
 
 
 def forget() -> None:
-    """Drop the cached matcher and model (tests; after a bulk ticket import)."""
+    """Drop the cached matcher and model (after a bulk ticket import)."""
     with _lock:
-        _state.clear()
+        _MATCHERS.clear()
+        _MODELS.clear()
+        _building.clear()
 
 
 def suggest(

@@ -1,9 +1,10 @@
 """Reading the cheat sheet: every row with its partners, experts and 3rd-line unit, loaded in
-three queries and kept in memory per process until the sheet changes.
+three queries and kept in memory per process (the ``cheatsheet.sheet`` cache of the one
+store, :mod:`dmsu.core.cache`, under the database's generation) until the sheet changes.
 
 The issue asks that the sheet answer "who takes this?" in a second, for anyone: a warm page
-costs one small query (:func:`sheet_version`: the cheat sheet's stamp, which triggers move on
-every change, see :mod:`dmsu.core.cache.pages`) plus the rendering.
+costs one small query (:func:`sheet_version`: the cheat sheet's area stamp, which triggers
+move on every change, see :func:`dmsu.core.cache.stamp.areas`) plus the rendering.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import dmsu.core.cache.registry as registry
+import dmsu.core.cache.stamp as stamp
 from dmsu.cheatsheet.fields import ComponentData
 from dmsu.cheatsheet.models import (
     CheatSheetChange,
@@ -22,9 +25,8 @@ from dmsu.cheatsheet.models import (
     Partner,
     name_key,
 )
-from dmsu.core.cache.pages import read_stamps
 from dmsu.core.calendar import SLA_LEVEL_LABELS
-from dmsu.core.db import database
+from dmsu.core.db import database, generation
 from dmsu.tickets.units import SupportUnit
 
 CACHE_SECONDS = 60.0  # without a stamp: unit and partner edits that change no count show
@@ -99,13 +101,13 @@ class Sheet:
         return next((row for row in self.rows if row.slug == slug), None)
 
 
-_cache: dict[str, object] = {}
+_CACHE = registry.Cache("cheatsheet.sheet", max_entries=4)  # -> (sheet, loaded at)
 
 
 def sheet_version() -> tuple:
     """One query saying whether the sheet may have changed since it was last loaded: the
     area's page-cache stamp (exact), or where it is missing, counts and times."""
-    stamps = read_stamps()
+    stamps = stamp.areas()
     if stamps and "cheatsheet" in stamps:
         return ("stamp", stamps["cheatsheet"])
     return ("counts", *_counts_and_times())
@@ -132,25 +134,22 @@ def _counts_and_times() -> tuple:
 def load_sheet() -> Sheet:
     """The whole sheet (retired rows too), from the per-process cache when still current."""
     version = sheet_version()
-    cached = _cache.get("sheet")
-    if (
-        isinstance(cached, Sheet)
-        and _cache.get("db") is database.obj
-        and cached.version == version
-        and (
-            version[0] == "stamp"
-            or time.monotonic() - float(_cache.get("loaded", 0.0)) < CACHE_SECONDS
-        )
-    ):
-        return cached
+    kept = _CACHE.get(generation())
+    if kept is not None:
+        cached, loaded = kept
+        if cached.version == version and (
+            version[0] == "stamp" or time.monotonic() - loaded < CACHE_SECONDS
+        ):
+            return cached
     sheet = _build(version)
-    _cache.update(sheet=sheet, db=database.obj, loaded=time.monotonic())
+    _CACHE.put(generation(), (sheet, time.monotonic()))
     return sheet
 
 
 def forget() -> None:
-    """Drop the cached sheet (tests, and after writes in this process)."""
-    _cache.clear()
+    """Drop the cached sheet (after writes in this process: a database without the area's
+    stamp would otherwise show them only after :data:`CACHE_SECONDS`)."""
+    _CACHE.clear()
 
 
 def _build(version: tuple) -> Sheet:

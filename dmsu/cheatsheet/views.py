@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
+import dmsu.core.cache.registry as registry
 from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet import component_info, routing
 from dmsu.cheatsheet.blueprint import bp
@@ -22,11 +23,11 @@ from dmsu.cheatsheet.importer import write_csv
 from dmsu.cheatsheet.search import SheetQuery, run
 from dmsu.cheatsheet.sheet import load_sheet
 from dmsu.core.cache.pages import public_page
-from dmsu.core.db import database
+from dmsu.core.db import generation
 from dmsu.core.extensions import htmx
 
-_rows_cache: dict[tuple, str] = {}
 ROWS_CACHE_SIZE = 256
+_ROWS = registry.Cache("cheatsheet.rows", max_entries=ROWS_CACHE_SIZE)
 
 
 def viewer() -> dict[str, bool]:
@@ -39,7 +40,8 @@ def viewer() -> dict[str, bool]:
 
 def render_rows(sheet, query: SheetQuery) -> Markup:
     """The results partial, kept per sheet version, query and what the reader may see (the
-    1st line searches it all day); an editor's rows carry forms with the session's CSRF
+    1st line searches it all day; the ``cheatsheet.rows`` cache: the page store keeps only
+    anonymous pages, and staff search it too); an editor's rows carry forms with the session's CSRF
     token, so they are rendered each time."""
     context = viewer()
     if context["can_edit"]:
@@ -47,15 +49,13 @@ def render_rows(sheet, query: SheetQuery) -> Markup:
             "cheatsheet/_rows.html", result=run(sheet, query), query=query, **context
         )
         return Markup(html)  # noqa: S704 - output of an autoescaped template
-    key = (id(database.obj), sheet.version, query.cache_key(), context["show_emails"])
-    html = _rows_cache.get(key)
-    if html is None:
-        html = render_template(
+    key = (generation(), sheet.version, query.cache_key(), context["show_emails"])
+    html = _ROWS.cached(
+        key,
+        lambda: render_template(
             "cheatsheet/_rows.html", result=run(sheet, query), query=query, **context
-        )
-        if len(_rows_cache) >= ROWS_CACHE_SIZE:
-            _rows_cache.clear()
-        _rows_cache[key] = html
+        ),
+    )
     return Markup(html)  # noqa: S704 - output of an autoescaped template
 
 

@@ -17,7 +17,26 @@ from urllib.parse import unquote, urlparse
 import peewee
 from peewee import DatabaseProxy, DateTimeField, Model
 
-database = DatabaseProxy()
+
+class _Database(DatabaseProxy):
+    """The proxy, counting how often it was pointed at a database: the count names the
+    database a cached value was read from (tests bind a fresh one each; an ``id()`` of the
+    database object could come back for the next one)."""
+
+    generation = 0
+
+    def initialize(self, obj):
+        super().initialize(obj)
+        type(self).generation += 1
+
+
+database = _Database()
+
+
+def generation() -> int:
+    """Which database :data:`database` points at now: part of every cache key that holds
+    data read from it."""
+    return _Database.generation
 
 
 class DatabaseConfigError(ValueError):

@@ -1,38 +1,31 @@
-"""A small in-process cache of what the public digest pages and the feed serve, emptied on
-publication (and checked against the database's own stamp on each request, so that several
-worker processes never serve a stale page for longer than one request: a key always carries
-the revision or the feed's last-modified instant it was made from)."""
+"""What the public digest pages and the feed serve, kept in the ``digests`` cache of the one
+store (:mod:`dmsu.core.cache`) and emptied for a week on its publication.
+
+A key always carries what its value was made from (the revision, the feed's stamp, the text
+of a ticket's fields), so several worker processes never serve a stale value for longer than
+one request; the database's generation keeps two databases (two tests) apart.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from threading import Lock
+import dmsu.core.cache.registry as registry
+from dmsu.core.db import generation
 
 MAX_ITEMS = 1024
-
-_items: OrderedDict[tuple, object] = OrderedDict()
-_lock = Lock()
+_CACHE = registry.Cache("digests", max_entries=MAX_ITEMS)
 
 
 def get(key: tuple):
-    with _lock:
-        if key in _items:
-            _items.move_to_end(key)
-            return _items[key]
-    return None
+    return _CACHE.get((generation(), *key))
 
 
 def put(key: tuple, value) -> None:
-    with _lock:
-        _items[key] = value
-        _items.move_to_end(key)
-        while len(_items) > MAX_ITEMS:
-            _items.popitem(last=False)
+    _CACHE.put((generation(), *key), value)
 
 
 def forget(week: str | None = None) -> None:
     """Drop what was cached for ``week`` and every feed (``None``: everything)."""
-    with _lock:
-        for key in list(_items):
-            if week is None or key[0] == "feed" or week in key:
-                del _items[key]
+    if week is None:
+        _CACHE.clear()
+        return
+    _CACHE.store().discard_where(lambda key: key[1] == "feed" or week in key[1:])

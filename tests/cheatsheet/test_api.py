@@ -6,12 +6,10 @@ from __future__ import annotations
 import pytest
 
 from dmsu import content
-from dmsu.cheatsheet.sheet import forget
 
 
 @pytest.fixture
 def loaded(app):
-    forget()
     content.load_all()
     return app
 

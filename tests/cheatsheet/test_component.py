@@ -16,7 +16,6 @@ SOLVED = OPEN + [{"at": "2013-02-12T09:00:00+00:00", "type": "status", "status":
 
 @pytest.fixture
 def loaded(app):
-    forget()
     content.load_all()
     return app
 

@@ -14,7 +14,6 @@ from dmsu import content
 from dmsu.cheatsheet import editing
 from dmsu.cheatsheet.fields import to_json
 from dmsu.cheatsheet.models import CheatSheetChange, Component
-from dmsu.cheatsheet.sheet import forget
 from tests.support.live_http import LiveSession, hidden_fields, race
 
 ROUNDS = 12
@@ -24,7 +23,6 @@ CONFLICT = "Someone else changed CREAM CE after you opened the form"
 
 @pytest.fixture
 def loaded(app):
-    forget()
     content.load_all()
     return app
 

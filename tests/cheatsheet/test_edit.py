@@ -28,7 +28,6 @@ CREAM_FORM = {
 
 @pytest.fixture
 def loaded(app):
-    forget()
     content.load_all()
     return app
 

@@ -23,7 +23,6 @@ DCACHE = "dCache,pnfs;chimera,Storage,dCache,KIT,Anna Schmidt <anna@example.org>
 
 @pytest.fixture
 def loaded(app):
-    forget()
     content.load_all()
     return app
 

@@ -12,7 +12,6 @@ import pytest
 from dmsu import content
 from dmsu.cheatsheet import routing
 from dmsu.cheatsheet.accuracy import measure
-from dmsu.cheatsheet.sheet import forget
 from dmsu.cheatsheet.textmodel import TextModel, tokens
 
 VOCABULARY = {
@@ -41,8 +40,6 @@ FILLER = [
 
 @pytest.fixture
 def loaded(app):
-    forget()
-    routing.forget()
     content.load_all()
     return app
 

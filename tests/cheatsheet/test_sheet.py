@@ -12,14 +12,13 @@ from dmsu.cheatsheet import editing
 from dmsu.cheatsheet.fields import parse
 from dmsu.cheatsheet.models import Component
 from dmsu.cheatsheet.search import SheetQuery, run
-from dmsu.cheatsheet.sheet import forget, load_sheet
+from dmsu.cheatsheet.sheet import load_sheet
 from dmsu.core.db import database
 from tests.support.queries import QueryCounter
 
 
 @pytest.fixture
 def loaded(app):
-    forget()
     content.load_all()
     return app
 
@@ -155,7 +154,6 @@ def test_the_sheet_notices_changes_made_by_another_process(loaded, client):
 
 
 def test_empty_sheet_still_renders(app, client):
-    forget()
     html = client.get("/cheatsheet/").get_data(as_text=True)
     assert "0 components." in html
 

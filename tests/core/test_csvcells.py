@@ -40,7 +40,6 @@ def test_a_metrics_table_writes_names_as_text(app):
 
 
 def test_the_cheat_sheet_csv_round_trips_a_name_that_looks_like_a_formula(app):
-    forget()
     content.load_all()
     component = Component.select().order_by(Component.name).first()
     component.description = "-Dfoo=bar must be set on the worker nodes"

@@ -181,9 +181,7 @@ def test_without_its_stamp_an_area_is_not_kept(client, page):
 
 def test_a_kept_page_expires(client, page):
     client.get("/wiki/known-issue")
-    cache = client.application.extensions["dmsu_page_cache"]
-    for entry in cache.entries.values():
-        entry.expires = 0.0
+    client.application.extensions["dmsu_page_cache"].entries.expire_all()
     assert not cached(client, "/wiki/known-issue")
     assert cached(client, "/wiki/known-issue")
 

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from dmsu.core import clock
-from dmsu.core.cache.staff import data_stamp
+from dmsu.core.cache.staff import PAGES
+from dmsu.core.cache.stamp import commit as data_stamp
 from dmsu.core.db import database
 from tests.support.queries import QueryCounter
 
@@ -58,13 +59,12 @@ def same_page(one: bytes, two: bytes) -> bool:
 
 
 def kept(client):
-    return client.application.extensions["dmsu_staff_pages"]
+    return PAGES.store(client.application)
 
 
 def hits_of(client, url: str, **kwargs) -> tuple[int, object]:
     """(kept-page hits this request made, the response)."""
-    pages = client.application.extensions.get("dmsu_staff_pages")
-    before = pages.hits if pages is not None else 0
+    before = kept(client).hits
     response = client.get(url, **kwargs)
     return kept(client).hits - before, response
 
@@ -184,8 +184,7 @@ def test_a_pinned_clock_is_part_of_the_key(ticket, assigner_client):
 
 def test_a_kept_page_expires(ticket, assigner_client):
     assigner_client.get("/sweep")
-    for entry in kept(assigner_client).entries.values():
-        entry.expires = 0.0
+    kept(assigner_client).expire_all()
     assert hits_of(assigner_client, "/sweep")[0] == 0
 
 

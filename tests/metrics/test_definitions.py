@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dmsu.metrics import cache
+from dmsu.core.cache.registry import clear_all
 from dmsu.metrics.periods import parse_period
 from dmsu.metrics.report import period_metrics
 from dmsu.tickets.models import Ticket
@@ -434,5 +434,5 @@ def test_new_events_invalidate_the_cached_numbers(app, make_ticket, numbers):
         )
     assert numbers("PQ9")["solved_by_dmsu"] == 1
     with app.app_context():
-        cache.clear()
+        clear_all()
     assert numbers("PQ9")["solved_by_dmsu"] == 1

@@ -285,7 +285,8 @@ def expected_row(piece) -> dict:
 def test_the_flow_numbers_agree_with_the_events(app, tickets, split, seed, first, days, by, chunks):
     """Every count, mean and median of every piece, whatever the period's edges, its cut and
     how many slots and pieces each statement takes."""
-    from dmsu.metrics import cache, queries
+    from dmsu.core.cache.registry import clear_all
+    from dmsu.metrics import queries
     from dmsu.metrics.periods import date_range
     from dmsu.metrics.report import make_grid, numbers
 
@@ -293,7 +294,7 @@ def test_the_flow_numbers_agree_with_the_events(app, tickets, split, seed, first
     start = date(2013, 2, 9) + timedelta(days=first)
     period = date_range(start, start + timedelta(days=days))
     grid = make_grid(period, (by,), date(2010, 5, 1))
-    cache.clear()
+    clear_all()
     with (
         patch.object(queries, "SLOTS", chunks[0]),
         patch.object(queries, "PARTS", chunks[1]),

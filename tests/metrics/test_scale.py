@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from dmsu.core.cache.registry import clear_all
 from dmsu.core.db import database
-from dmsu.metrics import cache
 from dmsu.metrics.page import page_tables
 from dmsu.metrics.periods import parse_period
 from dmsu.metrics.report import period_metrics
@@ -87,7 +87,7 @@ def test_the_number_of_queries_does_not_grow_with_the_tickets(app, count_queries
 
     def compute():
         with app.app_context():
-            cache.clear()
+            clear_all()
             period_metrics(year, "quarter", date(2010, 5, 1))
             page_tables(year, app.config, now)
 
@@ -112,6 +112,6 @@ def test_a_reimport_of_the_same_file_changes_no_number(app):
     assert first["total"]["eta_by_initial"] == 4
     import_file(app, tickets)
     with app.app_context():
-        cache.clear()
+        clear_all()
         again = period_metrics(parse_period("PY3"), "quarter", date(2010, 5, 1))
     assert again == first

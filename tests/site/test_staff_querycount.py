@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu.metrics import cache
+from dmsu.core.cache.registry import clear_all, stores
 from dmsu.tickets.oversight.sweep import GROUPS
 from tests.support.queries import QueryCounter
 
@@ -16,7 +16,7 @@ BASE = "2013-02-0{day}T09:00:00+00:00"
 def queries_of(client, url: str) -> int:
     """The queries of making the page (not of answering it from the kept staff pages)."""
     client.get(url)  # warm: first-request work (schema check, lookups) is not per row
-    kept = client.application.extensions.get("dmsu_staff_pages")
+    kept = stores(client.application).get("staff")
     if kept is not None:
         kept.clear()
     with QueryCounter() as counter:
@@ -126,7 +126,7 @@ def test_the_metrics_page_costs_the_same_for_n_and_3n_tickets(tickets, client, a
 
     def cold() -> int:
         with app.app_context():
-            cache.clear()
+            clear_all()
         with QueryCounter() as counter:
             assert client.get(url).status_code == 200
         return len(counter)

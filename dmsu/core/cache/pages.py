@@ -9,8 +9,9 @@ How it stays correct with several worker processes (and several hosts):
 
 - Every table a public page is made from has a trigger (migration ``m0010_page_cache``) that
   writes a new random *stamp* for its area (``cheatsheet``, ``digests``, ``wiki``) into the
-  one-row-per-area table ``page_cache_stamp``, in the same transaction as the change. Every
-  write path is covered: views, CLI, jobs, imports, the API and raw SQL alike.
+  one-row-per-area table ``page_cache_stamp``, in the same transaction as the change
+  (:func:`dmsu.core.cache.stamp.areas`). Every write path is covered: views, CLI, jobs,
+  imports, the API and raw SQL alike.
 - A view marked with :func:`public_page` reads the stamps of its areas *before* it reads
   anything else, and the response is kept with them. A change committed later moves a stamp,
   so the kept page no longer matches.
@@ -23,34 +24,33 @@ Only anonymous requests take part: no session or remember-me cookie and no
 expires after ``seconds`` (a guard for anything that depends on the time of day).
 Kept pages carry an ``ETag`` (the view's own, or a hash of the body), so a browser's
 ``If-None-Match`` / ``If-Modified-Since`` is answered ``304`` from the cache too. A kept text
-page is also sent gzip-compressed to clients that accept it (compressed once, when first
-asked for; a digest of hundreds of issues shrinks about tenfold).
+page holds both its identity and its gzip body (:mod:`dmsu.core.cache.bodies`), so each
+client is answered without compressing or decompressing anything. The pages are kept in a
+:class:`dmsu.core.cache.store.Store` registered on the app as ``pages``, under the database's
+generation, the address and the htmx headers.
 """
 
 from __future__ import annotations
 
-import gzip
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
-from threading import Lock
 
-import peewee
 from flask import current_app, request
-from werkzeug.http import parse_accept_header, parse_date, parse_etags
+from werkzeug.http import parse_date, parse_etags
 
-from dmsu.core.db import database
+import dmsu.core.cache.bodies as bodies
+import dmsu.core.cache.registry as registry
+import dmsu.core.cache.stamp as stamp
+import dmsu.core.cache.store as store
+from dmsu.core.db import generation
 
-STAMP_TABLE = "page_cache_stamp"
-AREAS = ("cheatsheet", "digests", "wiki")
+AREAS = stamp.AREAS
 ENVIRON_KEY = "dmsu.core.cache.pages"
 STAMPS_KEY = "dmsu.core.cache.pages.stamps"  # stamps the middleware read for this request
+STORE_NAME = "pages"
 MAX_ENTRIES = 512
 MAX_BYTES = 16 * 1024 * 1024  # per worker process
 MAX_BODY = 4 * 1024 * 1024
-MIN_GZIP = 1024
-_COMPRESSIBLE = ("text/", "application/atom+xml", "application/json", "application/xml")
 DEFAULT_SECONDS = 300.0
 # Request headers that change what a public view answers (htmx asks for partials).
 _VARY = (
@@ -59,17 +59,7 @@ _VARY = (
     "HTTP_HX_BOOSTED",
     "HTTP_HX_TARGET",
 )
-_STAMP_SQL = f'SELECT area, version FROM "{STAMP_TABLE}"'
 _NOT_MODIFIED_DROPS = {"content-length", "content-type"}
-
-
-def read_stamps() -> dict[str, int] | None:
-    """Every area's current stamp (one query), or None when they cannot be read."""
-    try:
-        database.connect(reuse_if_open=True)
-        return dict(database.execute_sql(_STAMP_SQL).fetchall())
-    except (peewee.OperationalError, peewee.InterfaceError, peewee.ProgrammingError):
-        return None
 
 
 def cookie_names(config) -> tuple[str, ...]:
@@ -102,7 +92,7 @@ def public_page(*areas: str, seconds: float = DEFAULT_SECONDS) -> Callable:
             environ = request.environ
             if request.method != "GET" or not anonymous(environ, cookie_names(current_app.config)):
                 return view(*args, **kwargs)
-            stamps = environ.get(STAMPS_KEY) or read_stamps()  # before the view reads
+            stamps = environ.get(STAMPS_KEY) or stamp.areas()  # before the view reads
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.is_streamed:
                 return response
@@ -120,63 +110,21 @@ def public_page(*areas: str, seconds: float = DEFAULT_SECONDS) -> Callable:
     return decorate
 
 
-def _gzip_etag(etag: str) -> str:
-    """The ETag of the compressed form: another representation, another tag."""
-    weak = etag.startswith("W/")
-    bare = etag.removeprefix("W/").strip('"')
-    return f'{"W/" if weak else ""}"{bare}-gzip"'
-
-
-def wants_gzip(environ) -> bool:
-    accepted = environ.get("HTTP_ACCEPT_ENCODING")
-    return bool(accepted) and parse_accept_header(accepted)["gzip"] > 0
-
-
 class Entry:
-    __slots__ = (
-        "status",
-        "headers",
-        "body",
-        "stamps",
-        "expires",
-        "etag",
-        "modified",
-        "compressible",
-        "gzipped",
-    )
+    """A kept page: both bodies, the area stamps it was made under, its validators."""
 
-    def __init__(self, status, headers, body, stamps, expires):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.stamps = stamps
-        self.expires = expires
+    __slots__ = ("bodies", "stamps", "etag", "modified")
+
+    def __init__(self, status, headers, body, stamps):
         found = {name.lower(): value for name, value in headers}
+        compressible = "content-encoding" not in found and found.get("content-type", "").startswith(
+            bodies.COMPRESSIBLE
+        )
+        self.bodies = bodies.Bodies(status, headers, body, compressible)
+        self.stamps = stamps
         self.etag = found.get("etag", "")
         modified = found.get("last-modified")
         self.modified = parse_date(modified) if modified else None
-        self.compressible = (
-            len(body) >= MIN_GZIP
-            and "content-encoding" not in found
-            and found.get("content-type", "").startswith(_COMPRESSIBLE)
-        )
-        self.gzipped: tuple[list, bytes] | None = None
-
-    def compressed(self) -> tuple[list, bytes]:
-        """The headers and body of the gzip form (made on first use)."""
-        if self.gzipped is None:
-            body = gzip.compress(self.body, compresslevel=6, mtime=0)
-            headers = []
-            for name, value in self.headers:
-                lower = name.lower()
-                if lower == "content-length":
-                    value = str(len(body))
-                elif lower == "etag":
-                    value = _gzip_etag(value)
-                headers.append((name, value))
-            headers.append(("Content-Encoding", "gzip"))
-            self.gzipped = (headers, body)
-        return self.gzipped
 
 
 class PageCache:
@@ -185,12 +133,16 @@ class PageCache:
     def __init__(self, app):
         self.app = app
         self.wsgi_app = app.wsgi_app
-        self.entries: OrderedDict[tuple, Entry] = OrderedDict()
-        self.size = 0
-        self.lock = Lock()
-        self.hits = 0
+        self.entries = registry.register(app, store.Store(STORE_NAME, MAX_ENTRIES, MAX_BYTES))
         self.cookie_names = cookie_names(app.config)
         self.enabled = bool(app.config.get("DMSU_PAGE_CACHE", True))
+
+    @property
+    def hits(self) -> int:
+        return self.entries.hits
+
+    def clear(self) -> None:
+        self.entries.clear()
 
     def key(self, environ) -> tuple | None:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
@@ -198,7 +150,7 @@ class PageCache:
         if not anonymous(environ, self.cookie_names):
             return None
         return (
-            id(database.obj),
+            generation(),
             environ.get("wsgi.url_scheme"),
             environ.get("HTTP_HOST"),
             environ.get("SCRIPT_NAME", ""),
@@ -239,28 +191,21 @@ class PageCache:
                 body.close()
         stamps, seconds = mark
         if len(data) <= MAX_BODY:
-            expires = time.monotonic() + seconds
-            self._keep(key, Entry(captured[0], list(captured[1]), data, stamps, expires))
+            entry = Entry(captured[0], list(captured[1]), data, stamps)
+            self.entries.put(key, entry, size=entry.bodies.size, seconds=seconds)
         return [data]
 
     def _answer(self, entry: Entry, environ, start_response) -> Iterable[bytes] | None:
-        if time.monotonic() >= entry.expires:
-            return None
-        stamps = read_stamps()
+        stamps = stamp.areas()
         if stamps is None or any(stamps.get(area) != value for area, value in entry.stamps):
             environ[STAMPS_KEY] = stamps  # read before the view runs: good for its new page
             return None
-        self.hits += 1
-        headers, body = entry.headers, entry.body
-        if entry.compressible and wants_gzip(environ):
-            before = len(entry.gzipped[1]) if entry.gzipped else 0
-            headers, body = entry.compressed()
-            self.size += len(body) - before
+        headers, body = entry.bodies.form(environ)
         if self._not_modified(entry, environ):
             headers = [(n, v) for n, v in headers if n.lower() not in _NOT_MODIFIED_DROPS]
             start_response("304 NOT MODIFIED", headers)
             return [b""]
-        start_response(entry.status, headers)
+        start_response(entry.bodies.status, headers)
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     @staticmethod
@@ -277,26 +222,6 @@ class PageCache:
             moment = parse_date(since)
             return moment is not None and moment >= entry.modified
         return False
-
-    def _keep(self, key: tuple, entry: Entry) -> None:
-        with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.size -= _size(old)
-            self.entries[key] = entry
-            self.size += _size(entry)
-            while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
-                _, dropped = self.entries.popitem(last=False)
-                self.size -= _size(dropped)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
-
-
-def _size(entry: Entry) -> int:
-    return len(entry.body) + (len(entry.gzipped[1]) if entry.gzipped else 0)
 
 
 def init_app(app) -> PageCache:
