@@ -66,3 +66,20 @@ def test_a_requirement_form_sent_twice_records_one_requirement(clients):
     assert first.status_code == again.status_code == 303
     assert again.headers["Location"] == first.headers["Location"]
     assert Requirement.select().count() == 1
+
+
+def test_every_ticket_action_form_carries_the_token_an_eta_sent_twice_is_one(clients, make_ticket):
+    make_ticket(
+        91040,
+        events=[*EVENTS, {"at": "2013-02-11T10:00:00+00:00", "type": "assigned",
+                          "support_unit": "CREAM"}],
+    )  # fmt: skip
+    client = clients["assigner"]
+    page = client.get("/tickets/91040").get_data(as_text=True)
+    forms = page.count('action="/tickets/91040/')
+    assert forms > 3 and len(ONCE.findall(page)) == forms
+    eta_form = page.split('action="/tickets/91040/eta"')[1]
+    form = {"due": "2013-03-01", "once": ONCE.search(eta_form).group(1)}
+    assert client.form("/tickets/91040/eta", form).status_code == 302
+    assert client.form("/tickets/91040/eta", form).status_code == 303
+    assert TicketEvent.select().where(TicketEvent.kind == "eta").count() == 1
