@@ -28,6 +28,10 @@ def load_support_units(path: Path) -> int:
                     "sla_level": row.get("sla_level", "").strip() or "unspecified",
                     "contact_email": row.get("contact_email", "").strip(),
                     "description": row.get("description", "").strip(),
+                    # a working time of its own (dmsu.tickets.sla.unit_calendars), optional
+                    "timezone": (row.get("timezone") or "").strip(),
+                    "country": (row.get("country") or "").strip().upper(),
+                    "working_hours": (row.get("working_hours") or "").strip(),
                 },
             )
             created += was_created

@@ -19,6 +19,11 @@ class SupportUnit(BaseModel):
     sla_level = CharField(max_length=16, default="unspecified")
     contact_email = CharField(max_length=254, default="")
     description = CharField(max_length=500, default="")
+    # the unit's working time for its SLA deadlines (dmsu.tickets.sla.unit_calendars); empty:
+    # the site's. An IANA zone, an ISO 3166 country for public holidays, "08:00-16:00".
+    timezone = CharField(max_length=64, default="")
+    country = CharField(max_length=8, default="")
+    working_hours = CharField(max_length=11, default="")
     reviewed = BooleanField(default=True)
     created_at = UTCDateTimeField(default=clock.now)
 

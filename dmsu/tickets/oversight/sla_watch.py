@@ -49,7 +49,8 @@ WARN_AT = 0.75
 def reminder_due_at(clock: Clock, calendar: BusinessCalendar) -> datetime | None:
     """When :data:`WARN_AT` of the response time has passed (working time, pauses not
     counting); None while a pause that is still open stops the clock."""
-    return calendar.deadline_with_pauses(clock.started_at, clock.hours * WARN_AT, clock.pauses)
+    working = clock.calendar or calendar  # the unit's working time
+    return working.deadline_with_pauses(clock.started_at, clock.hours * WARN_AT, clock.pauses)
 
 
 def _what(unit: SupportUnit, ticket: Ticket) -> str:

@@ -45,6 +45,9 @@ class Unit(NamedTuple):
     kind: str
     sla_level: str
     name: str
+    timezone: str = ""
+    country: str = ""
+    working_hours: str = ""
 
 
 class Stored(NamedTuple):
@@ -89,16 +92,17 @@ def read(ticket_ids: list[int]) -> tuple[dict[int, Stored], dict[int, Unit]]:
     rows = database.execute_sql(
         "SELECT e.ticket_id, e.id, e.kind, e.at, e.support_unit_id, e.status, e.due, "
         "e.actor_role, e.data, e.actor_id, e.unit_before_id, e.unit_before_at, "
-        "e.prev_same_at, e.next_of_kind_at, e.flow_fact, u.kind, u.sla_level, u.name "
+        "e.prev_same_at, e.next_of_kind_at, e.flow_fact, u.kind, u.sla_level, u.name, "
+        "u.timezone, u.country, u.working_hours "
         "FROM ticket_event e LEFT JOIN support_unit u ON u.id = e.support_unit_id "
         f"WHERE e.ticket_id IN ({marks(len(ticket_ids))}) ORDER BY e.ticket_id, e.at, e.id",
         ticket_ids,
     )
     for (ticket_id, event_id, kind, at, unit_id, status, due, role, data, actor_id,
-         before_id, before_at, same, after, code, unit_kind, level, name) in rows:  # fmt: skip
+         before_id, before_at, same, after, code, unit_kind, level, name, *working) in rows:  # fmt: skip
         at = _utc(at)
         if unit_id is not None and unit_kind is not None:
-            units[unit_id] = Unit(unit_id, unit_kind, level, name)
+            units[unit_id] = Unit(unit_id, unit_kind, level, name, *(w or "" for w in working))
         ticket = stored[ticket_id]
         ticket.ids.append(event_id)
         ticket.steps.append(

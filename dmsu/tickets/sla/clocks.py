@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import dmsu.tickets.sla.unit_calendars as unit_calendars
 from dmsu.core.calendar import BusinessCalendar
 
 WAITING = "waiting for reply"
@@ -111,6 +112,7 @@ class Clock:
     ended_at: datetime | None = None  # left the unit or closed without a response
     pauses: list = field(default_factory=list)
     due_at: datetime | None = None
+    calendar: BusinessCalendar | None = None  # the unit's working time (unit_calendars)
 
     @property
     def finished(self) -> bool:
@@ -145,11 +147,13 @@ def _clip(pauses, start: datetime, end: datetime | None):
 def run_clocks(
     events: list[EventRow],
     units: dict,
-    hours_for: Callable[[object], float | None],
+    hours_for: Callable[[object, BusinessCalendar], float | None],
     calendar: BusinessCalendar,
     now: datetime,
 ) -> list[Clock]:
-    """Walk one ticket's events (time order) and return its clocks with their deadlines."""
+    """Walk one ticket's events (time order) and return its clocks with their deadlines, each
+    in the working time of its unit (:func:`dmsu.tickets.sla.unit_calendars.calendar_for`,
+    ``calendar`` being the site's); ``hours_for(unit, unit_calendar)`` is its response time."""
     clocks: list[Clock] = []
     open_by_unit: dict[int, Clock] = {}
     current: int | None = None
@@ -173,7 +177,9 @@ def run_clocks(
                     end(unit_id, event.at)
             unit = units.get(current)
             if unit is not None and unit.kind == "third_line":
-                clock = Clock(event.id, unit.id, event.at, hours_for(unit))
+                working = unit_calendars.calendar_for(unit, calendar)
+                clock = Clock(event.id, unit.id, event.at, hours_for(unit, working))
+                clock.calendar = working
                 clocks.append(clock)
                 open_by_unit[unit.id] = clock
         elif event.kind == "involved" and event.support_unit_id is not None:
@@ -202,7 +208,9 @@ def run_clocks(
             continue
         stop = clock.responded_at or clock.ended_at
         clock.pauses = _clip(pauses, clock.started_at, stop)
-        clock.due_at = calendar.deadline_with_pauses(clock.started_at, clock.hours, clock.pauses)
+        clock.due_at = clock.calendar.deadline_with_pauses(
+            clock.started_at, clock.hours, clock.pauses
+        )
     return clocks
 
 

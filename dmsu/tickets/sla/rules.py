@@ -117,14 +117,15 @@ def ticket_clocks(
     """The SLA clocks of one ticket's ``events`` (sorted by time) as of ``now``."""
     events = [event for event in events if event.at <= now]
     return run_clocks(
-        events, units, lambda unit: hours_for(unit, priority, calendar), calendar, now
+        events, units, lambda unit, working: hours_for(unit, priority, working), calendar, now
     )
 
 
 def _remaining(clock: Clock, calendar: BusinessCalendar, now: datetime) -> float | None:
     if clock.hours is None:
         return None
-    elapsed = calendar.business_hours_between_excluding(clock.started_at, now, clock.pauses)
+    working = clock.calendar or calendar
+    elapsed = working.business_hours_between_excluding(clock.started_at, now, clock.pauses)
     return round(clock.hours - elapsed, 2)
 
 

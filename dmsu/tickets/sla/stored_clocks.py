@@ -43,6 +43,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+import dmsu.tickets.sla.unit_calendars as unit_calendars
 from dmsu.core.calendar import BusinessCalendar
 from dmsu.core.db import database, marks
 from dmsu.tickets.sla.clocks import CLOCK_KINDS, Clock, EventRow, event_rows, run_clocks
@@ -112,9 +113,9 @@ def clock_rows(
 ) -> list[tuple]:
     """The ``sla_clock`` rows (in :data:`COLUMNS` order, aware times) of one ticket whose
     ``events`` (of :data:`~dmsu.tickets.sla.clocks.CLOCK_KINDS`, in time order) are all it has."""
-    key = key or calendar_key(calendar)
+    site_key = key or calendar_key(calendar)
     clocks = run_clocks(
-        events, units, lambda unit: hours_for(unit, priority, calendar), calendar, FAR
+        events, units, lambda unit, working: hours_for(unit, priority, working), calendar, FAR
     )
     return [
         (
@@ -124,7 +125,7 @@ def clock_rows(
             clock.started_at,
             units[clock.unit_id].sla_level,
             priority,
-            key,
+            site_key if clock.calendar is calendar else calendar_key(clock.calendar),
             clock.hours,
             clock.due_at,
             clock.responded_at or clock.ended_at,
@@ -200,16 +201,28 @@ def stale_tickets(calendar: BusinessCalendar | None = None, priority: bool = Tru
     ones, or (with ``priority``) from another priority than the ticket's. The SLA section
     leaves the priority out: every writer of a priority refreshes the clocks, and the check
     would read every ticket."""
-    key = calendar_key(calendar or site_calendar())
+    site = calendar or site_calendar()
+    key = calendar_key(site)
+    # a unit with a working time of its own has its own key (dmsu.tickets.sla.unit_calendars)
+    own = {
+        unit_id: calendar_key(working)
+        for unit_id, unit in units_by_id().items()
+        if (working := unit_calendars.calendar_for(unit, site)) is not site
+    }
+    expected, params = marks(1), [key]
+    if own:
+        cases = " ".join(f"WHEN {marks(1)} THEN {marks(1)}" for _ in own)
+        expected = f"CASE c.unit_id {cases} ELSE {marks(1)} END"
+        params = [value for pair in own.items() for value in pair] + [key]
     ticket = " JOIN ticket t ON t.id = c.ticket_id" if priority else ""
-    fresh = f"c.calendar = {marks(1)} AND c.level = u.sla_level"
+    fresh = f"c.calendar = {expected} AND c.level = u.sla_level"
     if priority:
         fresh += " AND c.priority = t.priority"
     sql = (
         "SELECT DISTINCT c.ticket_id FROM sla_clock c JOIN support_unit u ON u.id = c.unit_id"
         f"{ticket} WHERE NOT ({fresh}) ORDER BY c.ticket_id"
     )
-    return [row[0] for row in database.execute_sql(sql, [key])]
+    return [row[0] for row in database.execute_sql(sql, params)]
 
 
 def refresh_stale(calendar: BusinessCalendar | None = None) -> int:
