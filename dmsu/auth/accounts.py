@@ -171,11 +171,11 @@ def stand_in_hash() -> str:
     return _stand_in[0]
 
 
-def user_for_oidc(
-    subject: str, *, email: str, name: str, preferred: str, default_role: str
-) -> User | None:
-    """The local account linked to an OpenID Connect subject, created on first login.
-    Returns None for a disabled account."""
+def user_for_oidc(subject: str, *, email: str, name: str, preferred: str, role: str) -> User | None:
+    """The local account linked to an OpenID Connect subject, created on first login, with
+    ``role`` (what the person's entitlements map to: at every login, so a change at the
+    provider counts, and ends the account's other sessions). Returns None for a disabled
+    account."""
     user = User.get_or_none(User.oidc_subject == subject)
     if user is None:
         base = re.sub(r"[^A-Za-z0-9_.-]", "", preferred or email.split("@")[0]) or "user"
@@ -184,14 +184,15 @@ def user_for_oidc(
         while User.select().where(User.username == username).exists():
             n += 1
             username = f"{base}{n}"
-        validate(username, default_role, None)
+        validate(username, role, None)
         user = User.create(
             username=username,
-            role=default_role,
+            role=role,
             display_name=name.strip(),
             email=email.strip(),
             oidc_subject=subject,
         )
     if not user.active:
         return None
+    update_user(user, role=role)
     return _write(user, last_login_at=clock.now())

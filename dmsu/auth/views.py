@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, logout_user
@@ -103,7 +104,15 @@ def logout():
     of the session cookie kept from before no longer opens a page)."""
     if current_user.is_authenticated:
         accounts.end_sessions(current_user)
+    id_token = session.pop("oidc_id_token", None)
     logout_user()
+    if id_token and current_app.config.get("DMSU_OIDC_ENABLED"):
+        from dmsu.auth import oidc
+
+        provider_logout = oidc.end_session_url(id_token)
+        if provider_logout:  # end the Check-in session too, then back here
+            flash("You are logged out.", "info")
+            return redirect(provider_logout)
     flash("You are logged out.", "info")
     return redirect(url_for("home.index"))
 

@@ -51,7 +51,15 @@ DEFAULTS: dict[str, object] = {
     "DMSU_OIDC_METADATA_URL": "",
     "DMSU_OIDC_CLIENT_ID": "",
     "DMSU_OIDC_CLIENT_SECRET": "",
-    "DMSU_OIDC_DEFAULT_ROLE": "tpm",
+    "DMSU_OIDC_SCOPES": "openid profile email eduperson_entitlement",
+    "DMSU_OIDC_ENTITLEMENT_CLAIM": "eduperson_entitlement",
+    # entitlement = role, one per line or ";" (EGI Check-in's group entitlements by default)
+    "DMSU_OIDC_ROLE_MAP": (
+        "urn:mace:egi.eu:group:dmsu:role=admin#aai.egi.eu = admin;"
+        "urn:mace:egi.eu:group:dmsu:role=assigner#aai.egi.eu = assigner;"
+        "urn:mace:egi.eu:group:dmsu:role=member#aai.egi.eu = resolver;"
+        "urn:mace:egi.eu:group:ggus:role=tpm#aai.egi.eu = tpm"
+    ),
     # Workflow
     "DMSU_REMIND_SUBMITTER_AFTER_DAYS": 7,
     "DMSU_REMIND_SUBMITTER_EVERY_DAYS": 7,

@@ -142,13 +142,13 @@ def test_create_user_prompts_for_password(runner):
 
 def test_oidc_login_links_one_account_per_subject(app):
     first = accounts.user_for_oidc(
-        "sub-1", email="eva@example.org", name="Eva", preferred="eva", default_role="tpm"
+        "sub-1", email="eva@example.org", name="Eva", preferred="eva", role="tpm"
     )
     again = accounts.user_for_oidc(
-        "sub-1", email="eva@example.org", name="Eva", preferred="eva", default_role="tpm"
+        "sub-1", email="eva@example.org", name="Eva", preferred="eva", role="tpm"
     )
     other = accounts.user_for_oidc(
-        "sub-2", email="eva@other.org", name="Eva Two", preferred="eva", default_role="tpm"
+        "sub-2", email="eva@other.org", name="Eva Two", preferred="eva", role="tpm"
     )
     assert first.id == again.id and first.role == "tpm" and first.password_hash == ""
     assert other.username == "eva2"
