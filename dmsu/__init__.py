@@ -42,6 +42,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     # Redis down: each worker counts in its own memory until it is back (never a 500, never
     # no limit at all)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    # a moving window: ten failures within any minute, not per clock minute (a fixed window
+    # let a guesser make twice the limit across a minute's boundary)
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
     # The only limit is the login form's, checked by its decorator: the extension's check of
     # every request for default limits (there are none) cost more than a small page.
