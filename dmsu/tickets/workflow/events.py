@@ -103,8 +103,10 @@ def step(*tickets: Ticket) -> Iterator[None]:
     The transaction takes the write lock before the step's first read (SQLite's ``BEGIN
     IMMEDIATE``): four supporters writing at once waited for each other instead of failing
     with "database is locked". A step inside another step (``reassign_to_third_line`` assigns
-    and records an ETA) is part of the outer one: the tickets are brought in step when the outermost step ends. A
-    step that raises writes nothing.
+    and records an ETA) is part of the outer one, with no savepoint of its own: the tickets are
+    brought in step when the outermost step ends, and an inner step that raises fails the
+    outer one (every step checks its rules before it writes). A step that raises writes
+    nothing.
     """
     touched = _STEP.get()
     if touched is not None:
