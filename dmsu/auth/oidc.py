@@ -108,7 +108,12 @@ def callback():
     try:
         token = provider().authorize_access_token()  # state, PKCE verifier, ID token, nonce
         claims = dict(token.get("userinfo") or {})
-        claims.update(provider().userinfo(token=token))
+        info = provider().userinfo(token=token)
+        if claims.get("sub") and info.get("sub") != claims["sub"]:
+            # OpenID Connect Core 5.3.2: the userinfo answer must be about the ID token's
+            # subject, or it must not be used
+            raise ValueError("the userinfo subject is not the ID token's")
+        claims.update(info)
     except requests.RequestException as exc:
         return _unreachable(exc)
     except (OAuthError, KeyError, ValueError) as exc:
