@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime
 
 from dmsu.core.markdown import TEXT_LIMITS as MARKDOWN_LIMITS
 from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
+from dmsu.tickets.units import SupportUnit
 
 # An instant must carry its offset: 2013-02-11T04:51:38-05:00, ...Z, with optional fraction.
 _INSTANT_RE = re.compile(
@@ -52,7 +53,7 @@ TEXT_LIMITS = {
     "workaround": MARKDOWN_LIMITS["workaround"],
 }
 EVENT_TEXT_LIMIT = MARKDOWN_LIMITS["comment"]
-UNIT_NAME_LIMIT = 120  # support_unit.name
+UNIT_NAME_LIMIT = SupportUnit.name.max_length  # an unknown unit becomes a row named so
 TICKET_STRINGS = (
     "description",
     "submitter",
