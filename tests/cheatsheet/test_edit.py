@@ -80,7 +80,7 @@ def test_inline_edit_swaps_a_form_row_and_saving_returns_the_display_row(loaded,
     assert editor.status_code == 200 and html.lstrip().startswith(
         '<tr id="row-cream-ce" class="edit-row">'
     )
-    assert 'hx-post="/components/cream-ce/edit"' in html and 'value="CREAM CE"' in html
+    assert 'data-hx-post="/components/cream-ce/edit"' in html and 'value="CREAM CE"' in html
     assert 'name="csrf_token"' in html
     version = html.split('name="version" value="')[1].split('"')[0]
     saved = assigner_client.hx(

@@ -135,7 +135,7 @@ def test_route_form_needs_a_login_and_answers_tpm(loaded, client, tpm_client):
     page = tpm_client.get("/cheatsheet/route").get_data(as_text=True)
     assert (
         '<label for="route-subject">Subject</label>' in page
-        and 'hx-post="/cheatsheet/route"' in page
+        and 'data-hx-post="/cheatsheet/route"' in page
     )
     answer = tpm_client.form("/cheatsheet/route", {"subject": "CREAM jobs", "text": "blah"})
     html = answer.get_data(as_text=True)

@@ -67,10 +67,10 @@ def test_typing_returns_only_the_rows_for_htmx_and_the_full_page_otherwise(loade
 def test_the_search_box_is_wired_for_htmx_without_trigger_filters(loaded, client):
     html = client.get("/cheatsheet/").get_data(as_text=True)
     box = re.search(r'<input id="sheet-q"[^>]+>', html).group(0)
-    assert 'hx-get="/cheatsheet/"' in box
-    assert 'hx-trigger="search, keyup changed delay:200ms"' in box
-    assert 'hx-target="#sheet-results"' in box and 'hx-push-url="true"' in box
-    assert "[" not in box.split("hx-trigger=")[1].split('"')[1]
+    assert 'data-hx-get="/cheatsheet/"' in box
+    assert 'data-hx-trigger="search, keyup changed delay:200ms"' in box
+    assert 'data-hx-target="#sheet-results"' in box and 'data-hx-push-url="true"' in box
+    assert "[" not in box.split("data-hx-trigger=")[1].split('"')[1]
     assert '<form method="get" action="/cheatsheet/"' in html  # works without JavaScript
     assert '<label for="sheet-q">' in html
 

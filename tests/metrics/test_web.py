@@ -77,7 +77,7 @@ def test_the_public_page_shows_table_1_for_a_project_year(client, year):
         assert f'src="/metrics/charts/{chart}.svg?period=PY3"' in html
         assert f'href="/metrics/{chart}.csv?period=PY3"' in html
     assert re.search(r'<img [^>]*alt="Chart: [^"]+"', html)
-    assert 'hx-get="/metrics/sla?period=PY3"' in html
+    assert 'data-hx-get="/metrics/sla?period=PY3"' in html
     assert 'href="/metrics/report/PQ9"' in html
 
 

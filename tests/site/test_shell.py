@@ -60,7 +60,7 @@ def test_post_without_csrf_token_is_refused_clearly(tpm_client):
 
 def test_csrf_token_travels_in_hx_headers(tpm_client):
     html = tpm_client.get("/").get_data(as_text=True)
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in html
     assert '<meta name="csrf-token"' in html
 
 

@@ -37,7 +37,17 @@ PAYLOADS = list(
 )
 # Short fields (names, subjects): the payloads that fit in one line of at most 120 characters.
 SHORT = [p for p in PAYLOADS if len(p) <= 120 and "\n" not in p]
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "hx-get"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "xlink:href",
+    "poster",
+    "hx-get",
+    "data-hx-get",
+}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
 C0_AND_SPACE = "".join(chr(c) for c in range(0x21))

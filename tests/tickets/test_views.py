@@ -147,7 +147,7 @@ def test_htmx_filtering_returns_only_the_rows_partial(resolver_client):
     assert 'href="/tickets/1"' in body and 'href="/tickets/2"' not in body
     assert "HX-Request" in response.headers.get("Vary", "")
     full = html(resolver_client.get("/tickets/?q=alpha"))
-    assert 'id="ticket-results"' in full and 'hx-get="/tickets/"' in full
+    assert 'id="ticket-results"' in full and 'data-hx-get="/tickets/"' in full
 
 
 def test_my_tickets_are_those_assigned_to_me(resolver_client, assigner_client):

@@ -151,6 +151,7 @@ XSS_PAYLOADS = [
     '<input type="text" onfocus="alert(1)" name="csrf_token" value="x">',
     '<h1 id="x" onclick="alert(1)" style="color:red">t</h1>',
     '<span class="htmx-indicator" hx-get="/logout" hx-trigger="load">x</span>',
+    '<span data-hx-get="/logout" data-hx-trigger="load">x</span>',
     '<div markdown="1">[x](javascript:alert(1))</div>',
     "<x onclick=alert(1)>x</x>",
     "[[<script>alert(1)</script>]]",

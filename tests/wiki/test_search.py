@@ -105,7 +105,7 @@ def test_htmx_gets_the_results_partial_and_the_plain_form_the_page(pages, client
     assert partial.status_code == 200 and "<html" not in body
     assert "2 pages found" in body and "<mark>" in body
     page = client.get("/wiki/search?q=cream").get_data(as_text=True)
-    assert "<html" in page and 'hx-trigger="search, keyup changed delay:200ms"' in page
+    assert "<html" in page and 'data-hx-trigger="search, keyup changed delay:200ms"' in page
     assert "2 pages found" in page
 
 
