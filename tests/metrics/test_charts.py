@@ -38,7 +38,7 @@ class Chart:
 
 
 def read_chart(svg: bytes) -> Chart:
-    root = ET.fromstring(svg)
+    root = ET.fromstring(svg)  # noqa: S314 (the SVG our own charts drew)
     titles = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "titles")
     left = bottom = ""
     for text in titles.iter(f"{SVG}text"):
@@ -168,7 +168,7 @@ def test_weeks_and_months_after_today_are_not_drawn(client, make_ticket):
     assert "2012-W37" not in labels and "2012-W44" not in labels
     assert "The 8 weeks after 2012-09-05 have not begun: not shown." in page
     assert ">PQ10 (so far)<" not in page  # a project quarter is split into months
-    assert "<th scope=\"col\" class=\"num\">2012-10</th>" not in page
+    assert '<th scope="col" class="num">2012-10</th>' not in page
 
 
 def test_a_period_that_has_ended_shows_every_week(client, make_ticket):
