@@ -176,3 +176,10 @@ def test_a_period_that_has_ended_shows_every_week(client, make_ticket):
         weeks = _weeks(client, "PQ10")
     assert len(weeks) == 14 and weeks[-1] == "2012-W44"
     assert not any("so far" in week for week in weeks)
+
+
+def test_the_running_year_links_only_the_quarterly_reports_that_have_begun(client):
+    with frozen(parse_instant("2012-09-05T12:00:00+00:00")):
+        html = client.get("/metrics/?period=PY3").get_data(as_text=True)
+    assert 'href="/metrics/report/PQ10"' in html
+    assert 'href="/metrics/report/PQ11"' not in html
