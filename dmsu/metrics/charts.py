@@ -28,6 +28,7 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 COUNT = "#1f5f99"  # a plain number of tickets
 GOOD = "#2e8b57"  # met, solved
 BAD = "#c0392b"  # violated
+LATE = "#b9770e"  # open too long: missed a release cycle
 MOVED = "#6c3483"  # passed on to the 3rd line
 # The ETA shares, from the strictest (darkest) to the most lenient (lightest).
 SHARES = ("#123e66", "#1f5f99", "#5b8fc7", "#9dbfe3")
@@ -129,10 +130,16 @@ def eta_accuracy(table: Table) -> bytes:
 
 
 def third_line_age(table: Table) -> bytes:
+    """The age groups that missed a release cycle in orange, stacked on the same places as
+    the younger ones (each group has its number in one series, nothing in the other)."""
     rows = [row for row in table.rows if row[0] != "All"]
-    chart = pygal.Bar(**_options(table.title, "Age since the assignment", "Open tickets"))
+    chart = pygal.StackedBar(
+        **_options(table.title, "Age since the assignment", "Open tickets", (COUNT, LATE))
+    )
     chart.x_labels = [row[0] for row in rows]
-    chart.add("Open at the 3rd line", [row[1] for row in rows])
+    late = {row[0] for row in rows if row[0] in table.warning_rows}
+    chart.add("Within a release cycle", [None if row[0] in late else row[1] for row in rows])
+    chart.add("Missed a release cycle", [row[1] if row[0] in late else None for row in rows])
     return render(chart)
 
 

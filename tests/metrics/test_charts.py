@@ -183,3 +183,20 @@ def test_the_running_year_links_only_the_quarterly_reports_that_have_begun(clien
         html = client.get("/metrics/?period=PY3").get_data(as_text=True)
     assert 'href="/metrics/report/PQ10"' in html
     assert 'href="/metrics/report/PQ11"' not in html
+
+
+def test_tickets_that_missed_a_release_cycle_are_drawn_orange():
+    from datetime import UTC, datetime
+
+    from dmsu.metrics.backlog import Backlog, age_limits
+    from dmsu.metrics.tables import third_line_age
+
+    buckets = [(label, n) for n, (label, _) in enumerate(age_limits(61), 1)]
+    table = third_line_age(Backlog(datetime(2013, 1, 1, tzinfo=UTC), 61, buckets))
+    chart = read_chart(charts.third_line_age(table))
+    assert chart.series["Missed a release cycle"]["colour"] == charts.LATE
+    assert chart.series["Within a release cycle"]["colour"] == charts.COUNT
+    drawn = {name: [h for _, h in s["bars"] if h > 0] for name, s in chart.series.items()}
+    assert len(drawn["Missed a release cycle"]) == 2  # over 61 days, over 6 months
+    assert len(drawn["Within a release cycle"]) == 3
+    assert (chart.bottom_title, chart.left_title) == ("Age since the assignment", "Open tickets")
