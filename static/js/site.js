@@ -9,4 +9,12 @@
       event.preventDefault();
     }
   }, true);
+
+  // The main menu folds on a phone; on wider screens the stylesheet keeps it open through
+  // ::details-content. A browser without that selector gets it opened here instead.
+  var menu = document.querySelector("details.site-menu");
+  var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (menu && !supported && window.matchMedia("(min-width: 50.01rem)").matches) {
+    menu.open = true;
+  }
 })();
