@@ -82,6 +82,21 @@ PAGES = [
 ]
 
 
+# Forms sent empty by an admin: the page that answers, with its sentence on what is missing.
+REFUSED_FORMS = [
+    "/tickets/new",
+    "/wiki/new",
+    "/wiki/{public_slug}/edit",
+    "/requirements/new",
+    "/cheatsheet/new",
+    "/components/{component_slug}/edit",
+    "/digests/{draft_week}/edit",
+    "/metrics/recommendations/{quarter}",
+    "/account/password",
+    "/admin/users",
+]
+
+
 @pytest.fixture
 def world(app, clients, make_ticket):
     return site_world.build(app, clients, make_ticket)
@@ -109,6 +124,14 @@ def _render_pages(clients, world, folder: Path) -> dict[str, str]:
             name = f"{viewer}-{len(written):03d}.html"
             (folder / name).write_bytes(response.get_data())
             written[name] = f"{viewer} {url}"
+    for template in REFUSED_FORMS:
+        url = template.format(**vars(world))
+        response = clients["admin"].form(url, {})
+        assert response.status_code < 500, f"admin POST {url}: {response.status_code}"
+        if response.mimetype == "text/html" and response.data.lstrip()[:9].lower() == b"<!doctype":
+            name = f"refused-{len(written):03d}.html"
+            (folder / name).write_bytes(response.get_data())
+            written[name] = f"admin POST {url}"
     return written
 
 
@@ -117,10 +140,12 @@ def test_the_main_pages_are_valid_html_for_every_role(clients, world, tmp_path):
     pages = _render_pages(clients, world, tmp_path)
     # Not vacuous: every viewer saw pages, staff more than the public, admins the most.
     seen = {
-        viewer: sum(1 for v in pages.values() if v.startswith(viewer + " ")) for viewer in VIEWERS
+        viewer: sum(1 for v in pages.values() if v.startswith(viewer + " /")) for viewer in VIEWERS
     }
     assert seen["anonymous"] >= 20 and seen["tpm"] > seen["anonymous"], seen
     assert seen["admin"] >= len(PAGES) - 2, seen
+    refused = sum(1 for v in pages.values() if v.startswith("admin POST "))
+    assert refused >= len(REFUSED_FORMS) - 2, pages
     run = subprocess.run(
         [*command, *sorted(str(tmp_path / name) for name in pages)],
         capture_output=True,
