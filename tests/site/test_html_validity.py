@@ -1,4 +1,5 @@
-"""Valid HTML as a test: the main pages, rendered as each role, pass the Nu HTML Checker.
+"""Valid HTML as a test: the main pages, rendered as each role, pass the Nu HTML Checker,
+and every table on them scrolls inside its own box (so no page is wider than a phone).
 
 The checker is the ``vnu-jar`` package of package.json (``npm install`` puts it under
 node_modules); ONE java process checks every page of every viewer. Zero errors are required;
@@ -165,6 +166,25 @@ def test_the_main_pages_are_valid_html_for_every_role(clients, world, tmp_path):
     print(f"Nu HTML Checker: {len(pages)} pages, {len(errors)} errors, {len(warnings)} warnings")
     print("\n".join(warnings))
     assert errors == [], "\n".join(errors)
+    assert _tables_outside_a_scrolling_box(tmp_path, pages) == []
+
+
+def _tables_outside_a_scrolling_box(folder: Path, pages: dict[str, str]) -> list[str]:
+    """Tables not inside a ``.table-wrap`` (or the ``.prose`` of rendered markdown, whose
+    tables scroll themselves): on a phone they would make the whole page wider."""
+    import lxml.html
+
+    loose = []
+    for name, where in pages.items():
+        document = lxml.html.fromstring((folder / name).read_bytes())
+        for table in document.iter("table"):
+            boxes = table.xpath(
+                "ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' table-wrap ')"
+                " or contains(concat(' ', normalize-space(@class), ' '), ' prose ')]"
+            )
+            if not boxes:
+                loose.append(f"{where}: table {table.get('class', '')!r}")
+    return sorted(set(loose))
 
 
 def test_the_checker_really_reports_errors(tmp_path):
