@@ -9,6 +9,8 @@ with ``-s`` together with each page's width and height).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.support import world as site_world
@@ -111,3 +113,32 @@ def test_the_menu_folds_on_a_phone_and_stays_open_on_a_desktop(page, live_server
     assert nav.get_by_role("link", name="Wiki").is_visible()
     assert page.get_by_role("link", name="Log in").is_visible()
     assert header.bounding_box()["height"] < 70  # name, menu and "Log in" on one line
+
+
+AXE = Path("node_modules/axe-core/axe.min.js")
+
+
+def test_a_phone_has_no_serious_accessibility_violations(browser, live_server):
+    """axe-core at 390 px, the menu open: the menu, and tables that scroll inside their box
+    (site.js makes such a box focusable, so the keyboard scrolls it: axe's
+    scrollable-region-focusable; a site with no data yet has tables without a link to tab
+    to). axe is evaluated in a context that bypasses the CSP, as in
+    test_accessibility.py."""
+    assert AXE.exists(), "axe-core is missing: the set-up step runs npm install"
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    serious = {}
+    for path in ("/cheatsheet/", "/metrics/", "/digests/rota"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        page.locator("details.site-menu > summary").click()
+        assert page.locator("details.site-menu").get_attribute("open") is not None
+        page.evaluate(AXE.read_text())
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious[path] = [
+            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+    context.close()
+    assert serious == {path: [] for path in serious}
