@@ -142,3 +142,20 @@ def test_a_phone_has_no_serious_accessibility_violations(browser, live_server):
         ]
     context.close()
     assert serious == {path: [] for path in serious}
+
+
+def test_the_menu_works_without_javascript(browser, live_server):
+    """details/summary is the browser's own: without JavaScript the phone's menu opens, and
+    the desktop's is open (the stylesheet, through ::details-content)."""
+    for width, height in (SIZES["phone"], SIZES["desktop"]):
+        context = browser.new_context(
+            java_script_enabled=False, viewport={"width": width, "height": height}
+        )
+        page = context.new_page()
+        page.goto(f"{live_server.url}/digests/")
+        wiki = page.get_by_role("navigation", name="Main").get_by_role("link", name="Wiki")
+        if width == SIZES["phone"][0]:
+            assert not wiki.is_visible()
+            page.locator("details.site-menu > summary").click()
+        assert wiki.is_visible(), width
+        context.close()
