@@ -18,6 +18,7 @@ import dmsu.core.cache.registry as registry
 from dmsu.auth.permissions import PermissionDenied, can
 from dmsu.core import schema
 from dmsu.core.cache.pages import public_page
+from dmsu.core.clock import html_datetime
 from dmsu.core.db import connection_problem, discard_connection, open_connection
 from dmsu.core.once import once_field
 
@@ -150,6 +151,7 @@ def init_app(app) -> None:
     app.add_template_global(fixed_url)
     app.add_template_global(once_field)
     app.add_template_global(nav_items)
+    app.add_template_filter(html_datetime)
 
     @app.before_request
     def _schema_guard():
