@@ -175,6 +175,15 @@ def _build_in_background(models, key: tuple, max_tickets: int, signature: tuple,
             _building.discard(key[1])
 
 
+def configured_text_model(config) -> TextModel:
+    """:func:`text_model` with the app's settings (``DMSU_ROUTING_REFRESH_SECONDS``,
+    ``DMSU_ROUTING_TRAINING_TICKETS``): the routing page and the ticket page ask the same."""
+    return text_model(
+        refresh_seconds=float(config.get("DMSU_ROUTING_REFRESH_SECONDS", REFRESH_SECONDS)),
+        max_tickets=int(config.get("DMSU_ROUTING_TRAINING_TICKETS", TRAINING_TICKETS)),
+    )
+
+
 def forget() -> None:
     """Drop the cached matcher and model (after a bulk ticket import)."""
     with _lock:

@@ -47,6 +47,28 @@ class AllowedActions:
     involve_units: tuple[SupportUnit, ...]  # involve_unit: the units, by name
     uninvolve_units: tuple[SupportUnit, ...]  # uninvolve_unit: the units, by name
     dismiss_digest: bool  # dismiss_solution_digest
+    # why a form the user's role allows is not offered now, one sentence each (issue 18: a
+    # resolver could not see why the ETA form was missing while the ticket was in DMSU)
+    why_not: tuple[str, ...] = ()
+
+    @property
+    def any_form(self) -> bool:
+        """Whether the page's action column offers any form (its "Actions" heading)."""
+        return bool(
+            self.take
+            or self.route_to_dmsu
+            or self.send_back_to_tpm
+            or self.statuses
+            or (self.assign_user and self.supporters)
+            or self.third_line_units
+            or self.record_eta
+            or self.escalate
+            or self.deliver_fix
+            or self.triage_fields
+            or self.involve_units
+            or self.uninvolve_units
+            or self.dismiss_digest
+        )
 
 
 def _permits(check, *args) -> bool:
@@ -56,6 +78,26 @@ def _permits(check, *args) -> bool:
     except (PermissionDenied, WorkflowError):
         return False
     return True
+
+
+def _refusal(check, *args) -> str | None:
+    """The sentence a step's predicate refuses with when the role is not the reason (the
+    ticket's state is), else ``None``."""
+    try:
+        check(*args)
+    except PermissionDenied:
+        return None
+    except WorkflowError as refused:
+        return str(refused)
+    return None
+
+
+def _why_not(ticket: Ticket, user) -> tuple[str, ...]:
+    """Sentences for the forms the role allows that the open ticket's state holds back."""
+    if not ticket.is_open:  # the status form offers to reopen it
+        return ()
+    found = (_refusal(followup.check_record_eta, ticket, user),)
+    return tuple(sentence for sentence in found if sentence)
 
 
 def allowed_actions(ticket: Ticket, user) -> AllowedActions:
@@ -109,6 +151,7 @@ def allowed_actions(ticket: Ticket, user) -> AllowedActions:
             if _permits(fields.check_uninvolve_unit, ticket, user, unit, involved)
         ),
         dismiss_digest=_permits(releases.check_dismiss_solution_digest, ticket, user),
+        why_not=_why_not(ticket, user),
     )
 
 
