@@ -269,6 +269,21 @@ def test_a_resolver_reads_why_the_eta_form_is_missing(resolver_client, tpm_clien
     assert "3rd-line unit&#39;s promise" not in html(tpm_client.get("/tickets/5"))  # not TPM's
 
 
+def test_a_resolver_reads_who_may_reassign_to_the_third_line(clients):
+    in_dmsu(clients["resolver"])
+    SupportUnit.create(name="CREAM", kind="third_line")
+    sentence = (
+        "Only these roles may assign a ticket to a 3rd-line unit: admin, assigner. "
+        "Ask one of them to reassign it."
+    )
+    pages = {
+        role: html(clients[role].get("/tickets/5")) for role in ("resolver", "assigner", "tpm")
+    }
+    assert sentence in pages["resolver"] and 'id="action-third-line"' not in pages["resolver"]
+    assert sentence not in pages["assigner"] and 'id="action-third-line"' in pages["assigner"]
+    assert sentence not in pages["tpm"]  # TPM's people do not work the ticket in DMSU
+
+
 # --- an ETA before today ---------------------------------------------------------------------
 
 

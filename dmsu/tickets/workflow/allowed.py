@@ -19,6 +19,7 @@ import dmsu.tickets.workflow.followup as followup
 import dmsu.tickets.workflow.releases as releases
 import dmsu.tickets.workflow.steps as steps
 import dmsu.tickets.workflow.transitions as transitions
+from dmsu.auth import permissions
 from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied
 from dmsu.tickets.models import Ticket, TicketInvolvement
@@ -92,11 +93,20 @@ def _refusal(check, *args) -> str | None:
     return None
 
 
-def _why_not(ticket: Ticket, user) -> tuple[str, ...]:
-    """Sentences for the forms the role allows that the open ticket's state holds back."""
-    if not ticket.is_open:  # the status form offers to reopen it
-        return ()
-    found = (_refusal(followup.check_record_eta, ticket, user),)
+def _why_not(ticket: Ticket, user, third_line: list[SupportUnit]) -> tuple[str, ...]:
+    """Sentences for the forms DMSU's people miss on an open ticket: the ETA while the ticket
+    is not with a 3rd-line unit (its state), the reassignment to the 3rd line for a resolver
+    (the role: seed 000, "it is only DMSU who can assign tickets to the 3rd line")."""
+    if not ticket.is_open or not permissions.can(user, "ticket.work"):
+        return ()  # a closed ticket: the status form offers to reopen it
+    found = [_refusal(followup.check_record_eta, ticket, user)]
+    if third_line and ticket.support_unit_id not in {unit.id for unit in third_line}:
+        try:
+            steps.check_reassign_to_third_line(ticket, user, third_line[0])
+        except PermissionDenied as refused:
+            found.append(f"{refused} Ask one of them to reassign it.")
+        except WorkflowError:
+            pass
     return tuple(sentence for sentence in found if sentence)
 
 
@@ -151,7 +161,7 @@ def allowed_actions(ticket: Ticket, user) -> AllowedActions:
             if _permits(fields.check_uninvolve_unit, ticket, user, unit, involved)
         ),
         dismiss_digest=_permits(releases.check_dismiss_solution_digest, ticket, user),
-        why_not=_why_not(ticket, user),
+        why_not=_why_not(ticket, user, [unit for unit in units if unit.kind == "third_line"]),
     )
 
 
