@@ -44,9 +44,11 @@ def _date(form, name: str, required: bool) -> date | None:
 
 
 def _eta(form, name: str, required: bool) -> date | None:
-    """An ETA typed on a form: a date before today needs ``confirm_past`` ("the date is in the
-    past on purpose"), so a mistyped year is caught at the form. Imports and the workflow
-    itself take past ETAs as they come: they record what was promised back then."""
+    """An ETA typed on a form: a date before today needs ``confirm_past`` ("the ETA is in the
+    past on purpose"), so a mistyped year is caught at the form. Seed 000: "the external
+    technology provider communicates an ETA for a solution of the issue": a promise of what is
+    to come. Imports and the workflow itself take past ETAs as they come: they record what was
+    promised back then."""
     due = _date(form, name, required)
     today = clock.now().date()
     if due is not None and due < today and not _flag(form, "confirm_past"):
@@ -109,6 +111,8 @@ def status(ticket, user, form) -> str:
 
 
 def comment(ticket, user, form) -> str:
+    """A comment on the internal diary unless the form chooses the public one (seed 000: what
+    DMSU notes for itself "is marked in the ticket's internal diary in GGUS")."""
     public = form.get("visibility") == "public"  # internal unless public is chosen
     workflow.add_comment(ticket, user, _text(form, "text"), public=public)
     return f"{'Public' if public else 'Internal'} comment added."
