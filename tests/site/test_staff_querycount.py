@@ -139,3 +139,23 @@ def test_the_metrics_page_costs_the_same_for_n_and_3n_tickets(tickets, client, a
     with QueryCounter() as counter:  # cached: only the fingerprint is read
         client.get(url)
     assert len(counter) <= 3 < few
+
+
+@pytest.mark.parametrize("role", ["tpm", "resolver", "assigner", "admin"])
+def test_the_staff_home_costs_the_same_for_n_and_3n_tickets(tickets, clients, role):
+    """Issue 18: the staff home of each role (the assigner on shift, with the digest due)."""
+    from dmsu.auth.models import User
+    from dmsu.core import clock
+    from dmsu.digests import rota
+    from dmsu.digests.models import Shift
+
+    Shift.create(week=rota.week_of(clock.now()), user=User.get(User.username == "assigner"))
+    tickets(20)
+    few = queries_of(clients[role], "/")
+    tickets(40)
+    many = queries_of(clients[role], "/")
+    tickets(60)
+    # a list whose ten rows fill up is counted with one more query; nothing grows per row
+    assert few <= many <= few + 4
+    assert queries_of(clients[role], "/") == many
+    assert many <= 16
