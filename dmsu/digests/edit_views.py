@@ -183,6 +183,8 @@ def add_entry(week: str):
             ticket_url=lambda ggus_id: ticket_url(current_app.config, ggus_id),
             added=True,
             from_candidates=request.form.get("candidate") == "1",
+            title=digest_title(digest.week),
+            entries=entries_of(digest),
         )
     flash(f"Added ticket #{entry.ggus_id}.", "success")
     return redirect(url_for("digests.edit", week=digest.week) + f"#entry-{entry.id}")
@@ -203,7 +205,13 @@ def drop_entry(week: str, entry_id: int):
             return _htmx_error(str(exc))
         return _edit_page(digest, status=404, error=str(exc))
     if htmx:
-        return render_template("digests/_dropped.html", entry=entry, week=digest.week)
+        return render_template(
+            "digests/_dropped.html",
+            entry=entry,
+            week=digest.week,
+            title=digest_title(digest.week),
+            entries=entries_of(digest),
+        )
     flash(f"Dropped ticket #{entry.ggus_id} from the digest.", "success")
     return redirect(url_for("digests.edit", week=digest.week))
 

@@ -154,3 +154,17 @@ def test_the_personal_check_box_belongs_to_the_digest_form(assigner_client, draf
     data = _form(draft, action="publish", **{f"entry-{entry.id}-impact": "Call Sam Submitter."})
     html = assigner_client.form(EDIT, data).get_data(as_text=True)
     assert 'name="confirm_personal" value="yes" form="digest-form"' in html
+
+
+def test_the_confirmation_follows_htmx_adds_and_drops(assigner_client, draft):
+    added = assigner_client.hx(
+        "post", f"/digests/{WEEK}/entries", {"ggus_id": "91006", "candidate": "1"}
+    ).get_data(as_text=True)
+    assert '<p id="publish-what" data-hx-swap-oob="true">' in added
+    assert "3 tickets (#91001, #91002, #91006)" in added
+    entry = entries_of(draft)[0]
+    dropped = assigner_client.hx("post", f"/digests/{WEEK}/entries/{entry.id}/drop").get_data(
+        as_text=True
+    )
+    assert '<p id="publish-what" data-hx-swap-oob="true">' in dropped
+    assert "2 tickets (#91002, #91006)" in dropped

@@ -62,6 +62,7 @@ def test_shift_publishes_mondays_digest_and_a_reader_finds_it(
     confirm = page.locator("details.publish-confirm")
     assert "DMSU digest 2013-W07" in confirm.inner_text()
     assert "No e-mail will go out" in confirm.inner_text()
+    assert "3 tickets (#91001, #93001, #91006)" in confirm.inner_text()  # htmx kept it current
     publish_now = page.get_by_role("button", name="Publish now")
     assert add_box["y"] < publish_now.bounding_box()["y"]
     publish_now.click()
