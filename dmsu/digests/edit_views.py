@@ -46,7 +46,7 @@ def _edit_page(digest: Digest, form: editing.DigestForm | None = None, *, status
         dropped=entries_of(digest, dropped=True),
         counts=drafting.count_rows(digest),
         candidates=candidates.of_week(digest),
-        mail_plan=mail_plan(current_app.config),
+        mail_plan=mail_plan(current_app.config, correction=digest.is_published),
         ticket_url=lambda ggus_id: ticket_url(current_app.config, ggus_id),
         conflict=extra.get("conflict"),
         theirs=extra.get("theirs", {}),
@@ -126,7 +126,7 @@ def save(week: str):
     except DigestError as exc:
         return _edit_page(Digest.get_by_id(digest.id), form, status=422, error=str(exc))
     if action == "publish":
-        mailed = mail_outcome(digest, revision)
+        mailed = mail_outcome(digest, revision, current_app.config)
         flash(f"Published the digest of {week} (revision {revision.number}); {mailed}.", "success")
         return redirect(url_for("digests.show", week=week))
     flash(f"Saved the digest of {week}.", "success")

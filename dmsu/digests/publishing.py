@@ -226,23 +226,33 @@ def _recipients_text(recipients: list[str]) -> str:
     return f"{count} recipient{'' if count == 1 else 's'} ({', '.join(recipients)})"
 
 
-def mail_plan(config) -> str:
+NO_SMTP = "no SMTP server is configured (DMSU_SMTP_HOST), so it waits in the outbox"
+
+
+def mail_plan(config, *, correction: bool = False) -> str:
     """What publishing will mail, in one sentence for the confirmation step."""
     recipients = digest_recipients(config)
     if not recipients:
         return "No e-mail will go out: no recipients are configured (DMSU_DIGEST_MAILTO is empty)."
-    return f"The digest will be mailed to {_recipients_text(recipients)} (DMSU_DIGEST_MAILTO)."
+    what = "The correction, marked [updated]," if correction else "The digest"
+    plan = f"{what} will be mailed to {_recipients_text(recipients)} (DMSU_DIGEST_MAILTO)"
+    if not config.get("DMSU_SMTP_HOST"):
+        return f"{plan}; but {NO_SMTP} for an admin to read instead of being sent."
+    return f"{plan}."
 
 
-def mail_outcome(digest: Digest, revision: DigestRevision) -> str:
+def mail_outcome(digest: Digest, revision: DigestRevision, config) -> str:
     """Whether the e-mail of ``revision`` was queued or sent, in words for the flash (read
     from the one mail path's log under the key :func:`queue_digest_mail` used)."""
     note = Notification.get_or_none(Notification.key == _mail_key(digest, revision))
     if note is None or note.state == "suppressed" or not note.recipient.strip():
         return "no mail: no recipients configured"
-    recipients = [a.strip() for a in note.recipient.split(",") if a.strip()]
-    done = "sent to" if note.state == "sent" else "queued for"
-    return f"e-mail {done} {_recipients_text(recipients)}"
+    recipients = _recipients_text([a.strip() for a in note.recipient.split(",") if a.strip()])
+    if note.state == "sent":
+        return f"e-mail sent to {recipients}"
+    if note.state == "outbox" or not config.get("DMSU_SMTP_HOST"):
+        return f"e-mail queued for {recipients}; {NO_SMTP}"
+    return f"e-mail queued for {recipients}"
 
 
 def _mail_key(digest: Digest, revision: DigestRevision) -> str:

@@ -125,13 +125,29 @@ def test_the_confirmation_says_what_becomes_public_and_that_no_mail_goes_out(
 
 
 def test_the_confirmation_names_the_list_when_one_is_configured(app, assigner_client, draft):
-    app.config["DMSU_DIGEST_MAILTO"] = MAILTO
+    app.config.update(DMSU_DIGEST_MAILTO=MAILTO, DMSU_SMTP_HOST="smtp.example.org")
     html = assigner_client.get(EDIT).get_data(as_text=True)
     assert f"The digest will be mailed to 1 recipient ({MAILTO}) (DMSU_DIGEST_MAILTO)." in html
 
 
+def test_the_confirmation_says_mail_waits_in_the_outbox_without_smtp(app, assigner_client, draft):
+    app.config.update(DMSU_DIGEST_MAILTO=MAILTO, DMSU_SMTP_HOST="")
+    html = assigner_client.get(EDIT).get_data(as_text=True)
+    assert f"mailed to 1 recipient ({MAILTO}) (DMSU_DIGEST_MAILTO); but no SMTP server" in html
+
+
+def test_the_confirmation_of_a_correction_says_it_is_mailed_as_updated(app, assigner_client, draft):
+    app.config.update(DMSU_DIGEST_MAILTO=MAILTO, DMSU_SMTP_HOST="smtp.example.org")
+    Digest.update(state="published", revision=1).where(Digest.id == draft.id).execute()
+    html = assigner_client.get(EDIT).get_data(as_text=True)
+    assert "<summary>Publish correction…</summary>" in html
+    assert "The correction, marked [updated], will be mailed to 1 recipient" in html
+
+
 def test_after_publishing_the_page_says_the_mail_was_queued(app, assigner_client, draft):
-    app.config["DMSU_DIGEST_MAILTO"] = f"{MAILTO}, second@example.org"
+    app.config.update(
+        DMSU_DIGEST_MAILTO=f"{MAILTO}, second@example.org", DMSU_SMTP_HOST="smtp.example.org"
+    )
     response = assigner_client.form(EDIT, _form(draft, action="publish"), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert (
@@ -139,6 +155,15 @@ def test_after_publishing_the_page_says_the_mail_was_queued(app, assigner_client
         f"({MAILTO}, second@example.org)." in html
     )
     assert Notification.get(Notification.key == "digest:2013-W07:r1").state == "queued"
+
+
+def test_after_publishing_without_smtp_the_page_says_the_mail_waits(app, assigner_client, draft):
+    app.config.update(DMSU_DIGEST_MAILTO=MAILTO, DMSU_SMTP_HOST="")
+    response = assigner_client.form(EDIT, _form(draft, action="publish"), follow_redirects=True)
+    assert (
+        f"e-mail queued for 1 recipient ({MAILTO}); no SMTP server is configured "
+        "(DMSU_SMTP_HOST), so it waits in the outbox." in response.get_data(as_text=True)
+    )
 
 
 def test_after_publishing_without_a_list_the_page_says_no_mail(assigner_client, draft):

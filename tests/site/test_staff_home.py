@@ -193,3 +193,13 @@ def test_the_lists_are_cut_with_a_link_to_the_full_list(clients, make_ticket):
     assert mine.count("<tr>") == 10 + 1  # the header row and ten tickets
     assert '<span class="badge">12</span>' in mine
     assert 'href="/tickets/mine?state=open">All 12 of my open tickets' in mine
+
+
+def test_tpm_sees_the_deadlines_of_their_own_tickets_only(clients, world):
+    html = _home(clients["tpm"])
+    deadlines = _section(html, "home-deadlines")
+    assert "Deadlines of my tickets in the next seven days" in deadlines
+    assert "Fix promised for Friday" not in deadlines  # the assigner's ticket
+    assert "No ETA or SLA response of a ticket assigned to you falls due" in deadlines
+    Ticket.update(assignee=_user("tpm")).where(Ticket.ggus_id == 95003).execute()
+    assert "Fix promised for Friday" in _section(_home(clients["tpm"]), "home-deadlines")

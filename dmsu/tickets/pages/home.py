@@ -75,6 +75,7 @@ class StaffHome:
     waiting_in_tpm: DutyList | None = None  # TPM and admins
     tpm_unit_id: int | None = None
     deadlines: list[Deadline] = field(default_factory=list)
+    deadlines_of_mine: bool = False  # only the tickets assigned to the person
     digest_week: str = ""  # last week, whose digest the shift publishes
     digest_due: DigestDue | None = None  # None: published (or not shown)
     shows_digest: bool = False  # digest editors and the person on shift
@@ -98,7 +99,9 @@ def staff_home(user, s: Settings) -> StaffHome:
     if user.role in TPM_ROLES:
         query, home.tpm_unit_id = waiting_in_tpm(s)
         home.waiting_in_tpm = duty.listed(query, s, ROWS)
-    home.deadlines = deadlines_this_week(s)
+    # DMSU follows every unit's promises; TPM those of the tickets assigned to them
+    home.deadlines_of_mine = user.role not in DMSU
+    home.deadlines = deadlines_this_week(s, assignee=user if home.deadlines_of_mine else None)
     home.shows_digest = on_shift or can(user, "digest.edit")
     if home.shows_digest:
         home.digest_week = rota.add_weeks(week, -1)
@@ -127,9 +130,13 @@ def waiting_in_tpm(s: Settings):
     return query, ids[0] if len(ids) == 1 else None
 
 
-def deadlines_this_week(s: Settings, limit: int = ROWS) -> list[Deadline]:
+def deadlines_this_week(s: Settings, limit: int = ROWS, assignee=None) -> list[Deadline]:
     """ETAs due in the next seven days (the sweep's "ETA within the coming week") and SLA
-    response deadlines of running clocks in the next seven days, soonest first."""
+    response deadlines of running clocks in the next seven days, soonest first; of the
+    tickets assigned to ``assignee`` when given."""
+    etas = oversight.eta_within_week(s)
+    if assignee is not None:
+        etas = etas.where(Ticket.assignee == assignee.id)
     found = [
         Deadline(
             "ETA",
@@ -139,17 +146,17 @@ def deadlines_this_week(s: Settings, limit: int = ROWS) -> list[Deadline]:
             row["unit_name"] or "",
             row["assignee_name"],
         )
-        for row in duty.listed(oversight.eta_within_week(s), s, limit).rows
+        for row in duty.listed(etas, s, limit).rows
     ]
-    found += sla_deadlines(s, limit)
+    found += sla_deadlines(s, limit, assignee)
     found.sort(key=lambda d: (d.day, d.ggus_id))
     return found[:limit]
 
 
-def sla_deadlines(s: Settings, limit: int) -> list[Deadline]:
+def sla_deadlines(s: Settings, limit: int, assignee=None) -> list[Deadline]:
     """Running SLA clocks (no response yet) of open tickets due in the next seven days."""
     soon = db_instant(s.now + timedelta(days=7))
-    rows = (
+    query = (
         SlaClock.select(
             SlaClock.due_at,
             Ticket.ggus_id,
@@ -170,8 +177,10 @@ def sla_deadlines(s: Settings, limit: int) -> list[Deadline]:
         )
         .order_by(SlaClock.due_at, Ticket.ggus_id)
         .limit(limit)
-        .dicts()
     )
+    if assignee is not None:
+        query = query.where(Ticket.assignee == assignee.id)
+    rows = query.dicts()
     return [
         Deadline(
             "SLA response",
