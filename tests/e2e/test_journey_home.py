@@ -93,3 +93,42 @@ def test_staff_land_on_their_work(page, live_server, make_user, make_ticket, bro
     tpm.wait_for_url("**/tickets/97004")
     context.close()
     assert console_errors == [] and tpm_errors == []
+
+
+def test_the_staff_home_has_no_serious_accessibility_violations(browser, live_server, make_user,
+                                                                 make_ticket):  # fmt: skip
+    """axe-core on the home of the assigner on shift (every section filled) and of TPM."""
+    from pathlib import Path
+
+    from tests.support.client import PASSWORD
+
+    axe = Path("node_modules/axe-core/axe.min.js")
+    assert axe.exists(), "axe-core is missing: the set-up step runs npm install"
+    now = clock.now()
+    anna = make_user("assigner", "anna")
+    tess = make_user("tpm", "tess")
+    Shift.create(week=rota.week_of(now), user=anna)
+    make_ticket(97011, assignee=anna, events=[{"at": _iso(now - timedelta(days=9)),
+                                               "type": "assigned", "support_unit": "DMSU"}])  # fmt: skip
+    make_ticket(97012, events=[{"at": _iso(now - timedelta(hours=3)), "type": "assigned",
+                                "support_unit": "TPM"}])  # fmt: skip
+    problems = {}
+    for user in (anna, tess):
+        context = browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login")
+        page.get_by_label("User name").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        page.evaluate(axe.read_text())
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found = [
+            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        if found:
+            problems[user.username] = found
+        context.close()
+    assert problems == {}
