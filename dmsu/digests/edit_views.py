@@ -177,12 +177,13 @@ def add_entry(week: str):
         return render_template(
             "digests/_entry_form.html",
             entry=entry,
+            digest=digest,
             form=editing.DigestForm(version=digest.version, intro=digest.intro),
             theirs={},
             week=digest.week,
             ticket_url=lambda ggus_id: ticket_url(current_app.config, ggus_id),
             added=True,
-            from_candidates=request.form.get("candidate") == "1",
+            candidates=candidates.of_week(digest),  # sent again (out of band) without it
             title=digest_title(digest.week),
             entries=entries_of(digest),
         )

@@ -74,28 +74,34 @@ def test_the_editor_lists_the_candidates_with_one_click_forms(assigner_client, d
     assert "#91006" in section and "WMS loses sandbox" in section and "#91003" in section
     assert "#91001" not in section and "#91005" not in section
     assert (
-        'name="candidate" value="1"' in section
+        'name="ggus_id" value="91006"' in section
         and 'data-hx-post="/digests/2013-W07/entries"' in section
     )
 
 
 def test_picking_a_candidate_with_htmx_adds_it_and_takes_it_off_the_list(assigner_client, draft):
-    response = assigner_client.hx(
-        "post", f"/digests/{WEEK}/entries", {"ggus_id": "91006", "candidate": "1"}
-    )
+    response = assigner_client.hx("post", f"/digests/{WEEK}/entries", {"ggus_id": "91006"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith("<fieldset") and "WMS loses sandbox" in html
-    assert '<li id="candidate-91006" data-hx-swap-oob="delete">' in html
+    section = html[html.index('id="candidate-section" data-hx-swap-oob="true"') :]
+    assert 'id="candidate-91006"' not in section and 'id="candidate-91003"' in section
+    assert '<span class="badge">1</span>' in section  # the list comes again, recounted
     assert DigestEntry.get(DigestEntry.ggus_id == 91006).source == "manual"
     page = assigner_client.get(EDIT).get_data(as_text=True)
     assert 'id="candidate-91006"' not in page and 'id="candidate-91003"' in page
 
 
-def test_picking_a_candidate_works_without_javascript(assigner_client, draft):
-    response = assigner_client.form(
-        f"/digests/{WEEK}/entries", {"ggus_id": "91003", "candidate": "1"}
+def test_adding_a_candidate_by_number_takes_it_off_the_list_too(assigner_client, draft):
+    html = assigner_client.hx("post", f"/digests/{WEEK}/entries", {"ggus_id": "91003"}).get_data(
+        as_text=True
     )
+    section = html[html.index('id="candidate-section" data-hx-swap-oob="true"') :]
+    assert 'id="candidate-91003"' not in section and 'id="candidate-91006"' in section
+
+
+def test_picking_a_candidate_works_without_javascript(assigner_client, draft):
+    response = assigner_client.form(f"/digests/{WEEK}/entries", {"ggus_id": "91003"})
     assert response.status_code == 302
     assert DigestEntry.get(DigestEntry.ggus_id == 91003).digest_id == draft.id
 
@@ -182,9 +188,9 @@ def test_the_personal_check_box_belongs_to_the_digest_form(assigner_client, draf
 
 
 def test_the_confirmation_follows_htmx_adds_and_drops(assigner_client, draft):
-    added = assigner_client.hx(
-        "post", f"/digests/{WEEK}/entries", {"ggus_id": "91006", "candidate": "1"}
-    ).get_data(as_text=True)
+    added = assigner_client.hx("post", f"/digests/{WEEK}/entries", {"ggus_id": "91006"}).get_data(
+        as_text=True
+    )
     assert '<p id="publish-what" data-hx-swap-oob="true">' in added
     assert "3 tickets (#91001, #91002, #91006)" in added
     entry = entries_of(draft)[0]
