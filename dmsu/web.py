@@ -28,9 +28,8 @@ import dmsu.core.cache.registry as registry
 from dmsu.auth.permissions import PermissionDenied, can
 from dmsu.core import clock, schema
 from dmsu.core.cache.pages import public_page
-from dmsu.core.clock import html_datetime
-
 from dmsu.core.cache.staff import staff_page
+from dmsu.core.clock import html_datetime
 from dmsu.core.db import connection_problem, discard_connection, open_connection
 from dmsu.core.once import once_field
 from dmsu.tickets.oversight.groups import Settings
