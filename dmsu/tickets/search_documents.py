@@ -26,46 +26,50 @@ _SOLVED = ("solved", "verified", "closed")
 
 
 def documents(ticket_ids: list[int]) -> list[Document]:
-    """The current documents of these tickets (those that exist)."""
+    """The current documents of these tickets (those that exist), in one query per chunk:
+    each ticket with its diary's events joined (a workflow step pays one read for it)."""
     result: list[Document] = []
     for start in range(0, len(ticket_ids), CHUNK):
         part = ticket_ids[start : start + CHUNK]
-        places = marks(len(part))
-        tickets = database.execute_sql(
-            "SELECT id, ggus_id, subject, description, impact, workaround, fixed_version, "
-            f"status, component_id, updated_at FROM ticket WHERE id IN ({places})",
+        rows = database.execute_sql(
+            "SELECT t.id, t.ggus_id, t.subject, t.description, t.impact, t.workaround, "
+            "t.fixed_version, t.status, t.component_id, t.updated_at, e.kind, e.status, e.text "
+            "FROM ticket t LEFT JOIN ticket_event e ON e.ticket_id = t.id "
+            "AND e.kind IN ('comment', 'status') AND e.text <> '' "
+            f"WHERE t.id IN ({marks(len(part))}) ORDER BY t.id, e.at, e.id",
             part,
         ).fetchall()
-        diaries: dict[int, list[str]] = defaultdict(list)
-        solution: dict[int, str] = {}
-        for ticket_id, kind, status, text in database.execute_sql(
-            "SELECT ticket_id, kind, status, text FROM ticket_event "
-            f"WHERE ticket_id IN ({places}) AND kind IN ('comment', 'status') AND text <> '' "
-            "ORDER BY ticket_id, at, id",
-            part,
-        ):
-            diaries[ticket_id].append(text)
-            if kind == "status" and status in CLOSED_STATUSES:
-                solution[ticket_id] = text if status in _SOLVED else ""
-        for row in tickets:
-            ticket_id, ggus_id, subject, description, impact, workaround, fixed, status = row[:8]
-            body = "\n".join(t for t in (description, impact, workaround, fixed) if t)
-            solved = status in _SOLVED and bool(solution.get(ticket_id))
-            result.append(
-                Document(
-                    area=AREA,
-                    key=str(ggus_id),
-                    title=subject,
-                    body=body,
-                    diary="\n".join(diaries.get(ticket_id, ())),
-                    audience="staff",
-                    component_id=row[8],
-                    status=status,
-                    at=Ticket.updated_at.python_value(row[9]),
-                    boost=SOLVED_BOOST if solved else 1.0,
-                )
-            )
+        by_ticket: dict[int, list[tuple]] = defaultdict(list)
+        for row in rows:
+            by_ticket[row[0]].append(row)
+        result += [_document(ticket_rows) for ticket_rows in by_ticket.values()]
     return result
+
+
+def _document(rows: list[tuple]) -> Document:
+    """One ticket's document from its rows (the ticket's columns, then one event each)."""
+    first = rows[0]
+    ggus_id, subject, description, impact, workaround, fixed, status = first[1:8]
+    diary, solution = [], ""
+    for *_, kind, event_status, text in rows:
+        if text:
+            diary.append(text)
+            if kind == "status" and event_status in CLOSED_STATUSES:
+                solution = text if event_status in _SOLVED else ""
+    body = "\n".join(t for t in (description, impact, workaround, fixed) if t)
+    solved = status in _SOLVED and bool(solution)
+    return Document(
+        area=AREA,
+        key=str(ggus_id),
+        title=subject,
+        body=body,
+        diary="\n".join(diary),
+        audience="staff",
+        component_id=first[8],
+        status=status,
+        at=Ticket.updated_at.python_value(first[9]),
+        boost=SOLVED_BOOST if solved else 1.0,
+    )
 
 
 def reindex(ticket_ids: Iterable[int]) -> int:

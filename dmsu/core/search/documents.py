@@ -11,11 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from dmsu.core.db import database
 from dmsu.core.search.models import AUDIENCES, SearchDocument
 from dmsu.core.search.schema import DIARY_LIMIT
 
 CHUNK = 400
+_REPLACED = [
+    SearchDocument.title,
+    SearchDocument.body,
+    SearchDocument.diary,
+    SearchDocument.audience,
+    SearchDocument.component_id,
+    SearchDocument.status,
+    SearchDocument.at,
+    SearchDocument.boost,
+]
 
 
 @dataclass(frozen=True)
@@ -54,16 +63,13 @@ def _clean(text: str | None) -> str:
 
 
 def put(documents: Iterable[Document]) -> int:
-    """Replace the documents of these ``(area, key)`` pairs by these; returns how many."""
+    """Write these documents, each replacing the one of its ``(area, key)`` (one upsert per
+    chunk, in the caller's transaction); returns how many."""
     rows = [document.row() for document in documents]
-    if not rows:
-        return 0
-    with database.atomic():
-        for area in {row["area"] for row in rows}:
-            keys = [row["key"] for row in rows if row["area"] == area]
-            remove(area, keys)
-        for start in range(0, len(rows), CHUNK):
-            SearchDocument.insert_many(rows[start : start + CHUNK]).execute()
+    for start in range(0, len(rows), CHUNK):
+        SearchDocument.insert_many(rows[start : start + CHUNK]).on_conflict(
+            conflict_target=[SearchDocument.area, SearchDocument.key], preserve=_REPLACED
+        ).execute()
     return len(rows)
 
 

@@ -182,3 +182,26 @@ def _postgres(query, audiences, filters, offset, limit, count, any_phrase) -> Fo
     title_options = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
     rows = _rows(sql, [*tsparams, title_options, HEADLINE, *params, limit, offset])
     return _found(rows, total)
+
+
+def counts_by_area(query: Query, audiences: tuple[str, ...], filters: Filters = Filters()) -> dict:
+    """``{area: matches}`` for the query under these filters but any area (one query): the
+    numbers beside each area of the search page's filter."""
+    if not query or not audiences:
+        return {}
+    filters = Filters(**{**filters.__dict__, "areas": ()})
+    where, params = _conditions(audiences, filters)
+    if is_postgres():
+        tsquery, tsparams = _tsquery(query, False)
+        conditions = " AND ".join(["d.search_vector @@ q.q", *where])
+        sql = (
+            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT d.area, count(*) "
+            f"FROM search_document d, q WHERE {conditions} GROUP BY d.area"
+        )
+        return dict(_rows(sql, [*tsparams, *params]))
+    conditions = " AND ".join(["search_fts MATCH ?", *where])
+    sql = (
+        "SELECT d.area, count(*) FROM search_fts JOIN search_document d "
+        f"ON d.id = search_fts.rowid WHERE {conditions} GROUP BY d.area"
+    )
+    return dict(_rows(sql, [query.fts5(), *params]))
