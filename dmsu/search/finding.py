@@ -172,6 +172,5 @@ def search(text: str, user, filters: Filters = Filters(), page: int = 1) -> Sear
     hits = engine.find(query, audiences, filters, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
     found.total = hits.total
     found.results = results_of(hits.hits, user)
-    counts = engine.counts_by_area(query, audiences, filters)
-    found.by_area = {area: counts[area] for area in AREAS if area in counts}
+    found.by_area = {area: hits.by_area[area] for area in AREAS if area in hits.by_area}
     return found

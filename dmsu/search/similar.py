@@ -4,9 +4,9 @@ search, each with its outcome — the first question a supporter asks of a new t
 Seed 001 wants the knowledge of solved tickets found again: "Solution digests ... are available
 for DMSU members when a similar issue arises". The query is the ticket's subject and the start
 of its description, without the words every letter has (greetings, signatures, filler), any
-of the words matching: a document with more of them, and rarer ones, ranks higher (BM25 /
-ts_rank_cd), and solved tickets with a solution note and solution digests are boosted by the
-index itself.
+of its :data:`TELLING` rarest words matching (each word's document count is read first, in one
+query): a document with more of them, and rarer ones, ranks higher (BM25 / ts_rank_cd), and
+solved tickets with a solution note and solution digests are boosted by the index itself.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dmsu.search.finding import Result, results_of
 from dmsu.search.visibility import audiences_for
 
 MAX_WORDS = 14
+TELLING = 6
 TEXT_START = 600  # characters of the description read
 NOISE = frozenset(
     [
@@ -147,11 +148,19 @@ def words_of(subject: str, description: str = "") -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))[:MAX_WORDS]
 
 
+def telling_words(words: tuple[str, ...], *, at_least: int) -> tuple[str, ...]:
+    """The :data:`TELLING` rarest of ``words`` that some other document holds (a word only the
+    ticket itself holds finds nothing; a word half the index holds says nothing)."""
+    frequencies = engine.document_frequencies(words)
+    kept = [w for w in words if at_least <= frequencies.get(w, 0) <= engine.COUNT_LIMIT]
+    return tuple(sorted(kept, key=lambda w: (frequencies[w], words.index(w)))[:TELLING])
+
+
 def seen_before(
     subject: str, description: str, user, *, exclude: tuple[str, str] | None = None, limit: int = 5
 ) -> SeenBefore:
     """The tickets and wiki pages most like this text that ``user`` may see."""
-    words = words_of(subject, description)
+    words = telling_words(words_of(subject, description), at_least=2 if exclude else 1)
     if not words:
         return SeenBefore(words, [])
     query = Query(" ".join(words), tuple((w,) for w in words), ())

@@ -24,9 +24,16 @@ def test_each_pasted_chunk_is_a_phrase_of_its_words():
 
 
 def test_operators_and_stray_characters_are_never_operators():
-    query = parse('NOT ( OR -x : * ^ "unbalanced')
-    assert query.phrases == (("not",), ("or",), ("x",), ("unbalanced",))
-    assert query.fts5() == '"not" AND "or" AND "x" AND "unbalanced"'
+    query = parse('NEAR ( NOT -x : * ^ "unbalanced')
+    assert query.phrases == (("near",), ("x",), ("unbalanced",))  # "not": a stop word
+    assert query.fts5() == '"near" AND "x" AND "unbalanced"'
+    assert parse("OR AND").fts5() == '"or" AND "and"'  # words, never operators
+
+
+def test_lone_stop_words_are_left_out_unless_nothing_else_is_typed():
+    assert parse("error for valid proxies").phrases == (("error",), ("valid",), ("proxies",))
+    assert parse("not for").phrases == (("not",), ("for",))
+    assert parse('"error for valid"').phrases == (("error", "for", "valid"),)
 
 
 def test_a_query_of_punctuation_only_is_empty():

@@ -5,6 +5,19 @@ better); PostgreSQL ``ts_rank_cd`` over weights A (title), B (body), C (diary) (
 better). Each is multiplied by the document's ``boost``, so a solved ticket with a solution
 note or a solution digest comes before an equal match. The visibility rule is part of the
 SQL (:meth:`SearchDocument.visible_to`'s audience list), in the count as in the rows.
+
+At scale, three steps, each bounded whatever the query matches:
+
+1. the candidates: the :data:`CANDIDATES` newest matching documents (the index's own order:
+   a document's id is given when it is first written, so the newest tickets and every wiki
+   page, digest and requirement written after the import come first), with their rank;
+2. the page: the candidates ordered by rank;
+3. the snippets, made for the page's rows only.
+
+So a specific query (up to :data:`CANDIDATES` matches, nearly every real one) is ranked over
+all its matches, and an unspecific one ("error") over its newest :data:`CANDIDATES`; the
+counts stop at :data:`COUNT_LIMIT` ("more than 5,000"). Ranking every match of a word that
+half the tickets contain would cost more than the whole page (bench/RESULTS-search.md).
 """
 
 from __future__ import annotations
@@ -23,7 +36,10 @@ from dmsu.core.search.snippets import START, STOP, marked_html
 WEIGHTS = (10.0, 4.0, 1.0)  # title, body, diary (FTS5 bm25)
 SNIPPET_WORDS = 24
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
-HEADLINE_SOURCE = 20_000  # characters of body and diary a PostgreSQL headline reads
+HEADLINE_BEFORE = 200  # characters of text before the first match a PostgreSQL headline reads
+HEADLINE_WINDOW = 1_500  # characters a PostgreSQL headline reads
+CANDIDATES = 2_000
+COUNT_LIMIT = 5_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,8 @@ class Hit:
 class Found:
     total: int
     hits: list[Hit] = field(default_factory=list)
+    by_area: dict[str, int] = field(default_factory=dict)  # matches per area, any area filter
+    capped: bool = False  # the counts stopped at COUNT_LIMIT
 
 
 def _mark() -> str:
@@ -96,27 +114,39 @@ def find(
 ) -> Found:
     """The documents matching ``query`` that these audiences may find, best first.
 
+    With ``count`` the matches are also counted per area (one grouped query; the total is
+    the areas' sum under the area filter), else the total is the number of hits returned.
     ``any_phrase`` matches documents with any of the phrases instead of all (the similar-
-    tickets lookup: a ticket's text is a long query no other ticket matches whole). ``count``
-    False skips the total (it is then the number of hits returned)."""
+    tickets lookup: a ticket's text is a long query no other ticket matches whole)."""
     if not query or not audiences:
         return Found(0)
-    run = _postgres if is_postgres() else _sqlite
-    return run(query, audiences, filters, offset, limit, count, any_phrase)
+    by_area, capped = {}, False
+    if count:
+        by_area, capped = counts_by_area(query, audiences, filters, any_phrase=any_phrase)
+        wanted = filters.areas or tuple(by_area)
+        total = sum(n for area, n in by_area.items() if area in wanted)
+        if not total:
+            return Found(0, [], by_area, capped)
+    if offset >= CANDIDATES:
+        return Found(total if count else 0, [], by_area, capped)
+    engine = _Postgres if is_postgres() else _Sqlite
+    page = engine.page(query, audiences, filters, offset, limit, any_phrase)
+    hits = _hits(engine.snippets(query, page, any_phrase))
+    return Found(total if count else len(hits), hits, by_area, capped)
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
     return database.execute_sql(sql, params).fetchall()
 
 
-def _found(rows, total) -> Found:
-    hits = [
+def _hits(rows) -> list[Hit]:
+    return [
         Hit(
             area=row[0],
             key=row[1],
             title=row[2],
             status=row[3],
-            at=row[4],
+            at=SearchDocument.at.python_value(row[4]),
             component_id=row[5],
             rank=float(row[6]),
             title_html=marked_html(row[7]) if row[7] else Markup("") + row[2],
@@ -124,29 +154,44 @@ def _found(rows, total) -> Found:
         )
         for row in rows
     ]
-    return Found(total if total is not None else len(hits), hits)
 
 
-def _sqlite(query, audiences, filters, offset, limit, count, any_phrase) -> Found:
-    match = query.fts5().replace(" AND ", " OR ") if any_phrase else query.fts5()
-    where, params = _conditions(audiences, filters)
-    conditions = " AND ".join(["search_fts MATCH ?", *where])
-    source = "search_fts JOIN search_document d ON d.id = search_fts.rowid"
-    total = None
-    if count:
-        total = _rows(f"SELECT count(*) FROM {source} WHERE {conditions}", [match, *params])[0][0]
-        if not total:
-            return Found(0)
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    sql = (
-        "SELECT d.area, d.key, d.title, d.status, d.at, d.component_id, "
-        f"bm25(search_fts, {weights}) * d.boost AS rank, "
-        "highlight(search_fts, 0, ?, ?), "
-        f"snippet(search_fts, -1, ?, ?, '…', {SNIPPET_WORDS}) "
-        f"FROM {source} WHERE {conditions} ORDER BY rank, d.id LIMIT ? OFFSET ?"
-    )
-    rows = _rows(sql, [START, STOP, START, STOP, match, *params, limit, offset])
-    return _found(rows, total)
+def _match(query: Query, any_phrase: bool) -> str:
+    return query.fts5().replace(" AND ", " OR ") if any_phrase else query.fts5()
+
+
+class _Sqlite:
+    @staticmethod
+    def page(query, audiences, filters, offset, limit, any_phrase) -> list[tuple]:
+        """Steps 1 and 2: ``(id, rank)`` of the page's documents."""
+        where, params = _conditions(audiences, filters)
+        conditions = " AND ".join(["search_fts MATCH ?", *where])
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = (
+            f"SELECT id, rank FROM (SELECT d.id AS id, bm25(search_fts, {weights}) * d.boost "
+            "AS rank FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+            f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?) "
+            "ORDER BY rank, id LIMIT ? OFFSET ?"
+        )
+        match = _match(query, any_phrase)
+        return _rows(sql, [match, *params, CANDIDATES, limit, offset])
+
+    @staticmethod
+    def snippets(query, page, any_phrase) -> list[tuple]:
+        """Step 3: the page's rows with their marked title and snippet, in the page's order."""
+        if not page:
+            return []
+        ranks = dict(page)
+        sql = (
+            "SELECT d.id, d.area, d.key, d.title, d.status, d.at, d.component_id, "
+            "highlight(search_fts, 0, ?, ?), "
+            f"snippet(search_fts, -1, ?, ?, '…', {SNIPPET_WORDS}) "
+            "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH ? AND search_fts.rowid IN ({', '.join('?' * len(page))})"
+        )
+        params = [START, STOP, START, STOP, _match(query, any_phrase), *ranks]
+        rows = {row[0]: row for row in _rows(sql, params)}
+        return [(*rows[i][1:7], ranks[i], *rows[i][7:]) for i in ranks if i in rows]
 
 
 def _tsquery(query: Query, any_phrase: bool) -> tuple[str, list]:
@@ -156,52 +201,94 @@ def _tsquery(query: Query, any_phrase: bool) -> tuple[str, list]:
     return sql, list(texts)
 
 
-def _postgres(query, audiences, filters, offset, limit, count, any_phrase) -> Found:
-    tsquery, tsparams = _tsquery(query, any_phrase)
-    where, params = _conditions(audiences, filters)
-    conditions = " AND ".join(["d.search_vector @@ q.q", *where])
-    with_q = f"WITH q AS (SELECT ({tsquery}) AS q) "
-    total = None
-    if count:
-        total = _rows(
-            f"{with_q}SELECT count(*) FROM search_document d, q WHERE {conditions}",
-            [*tsparams, *params],
-        )[0][0]
-        if not total:
-            return Found(0)
-    source = f"left(d.body || ' … ' || d.diary, {HEADLINE_SOURCE})"
-    sql = (
-        f"{with_q}SELECT h.area, h.key, h.title, h.status, h.at, h.component_id, h.rank, "
-        f"ts_headline('{CONFIGURATION}', h.title, q.q, %s), "
-        f"ts_headline('{CONFIGURATION}', h.source, q.q, %s) "
-        "FROM (SELECT d.id, d.area, d.key, d.title, d.status, d.at, d.component_id, "
-        f"{source} AS source, ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
-        f"FROM search_document d, q WHERE {conditions} "
-        "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) h, q ORDER BY h.rank DESC, h.id"
-    )
-    title_options = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
-    rows = _rows(sql, [*tsparams, title_options, HEADLINE, *params, limit, offset])
-    return _found(rows, total)
+class _Postgres:
+    @staticmethod
+    def page(query, audiences, filters, offset, limit, any_phrase) -> list[tuple]:
+        tsquery, tsparams = _tsquery(query, any_phrase)
+        where, params = _conditions(audiences, filters)
+        conditions = " AND ".join(["d.search_vector @@ q.q", *where])
+        sql = (
+            f"WITH q AS (SELECT ({tsquery}) AS q), c AS (SELECT d.id FROM search_document d, q "
+            f"WHERE {conditions} ORDER BY d.id DESC LIMIT %s) "
+            "SELECT d.id, ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
+            "FROM c JOIN search_document d ON d.id = c.id, q "
+            "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s"
+        )
+        return _rows(sql, [*tsparams, *params, CANDIDATES, limit, offset])
+
+    @staticmethod
+    def snippets(query, page, any_phrase) -> list[tuple]:
+        """The headlines only for the page's rows, each over a window of the text around the
+        first place a word of the query is written (a headline parses all the text it is
+        given: a whole diary would cost more than the search)."""
+        if not page:
+            return []
+        ranks = dict(page)
+        tsquery, tsparams = _tsquery(query, any_phrase)
+        text = "d.body || ' … ' || d.diary"
+        window = (
+            f"substr({text}, greatest(1, strpos(lower({text}), %s) - {HEADLINE_BEFORE}), "
+            f"{HEADLINE_WINDOW})"
+        )
+        sql = (
+            f"WITH q AS (SELECT ({tsquery}) AS q) "
+            "SELECT d.id, d.area, d.key, d.title, d.status, d.at, d.component_id, "
+            f"ts_headline('{CONFIGURATION}', d.title, q.q, %s), "
+            f"ts_headline('{CONFIGURATION}', {window}, q.q, %s) "
+            f"FROM search_document d, q WHERE d.id IN ({', '.join(['%s'] * len(page))})"
+        )
+        title_options = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+        first = max(query.words, key=len)
+        rows = {
+            row[0]: row for row in _rows(sql, [*tsparams, title_options, first, HEADLINE, *ranks])
+        }
+        return [(*rows[i][1:7], ranks[i], *rows[i][7:]) for i in ranks if i in rows]
 
 
-def counts_by_area(query: Query, audiences: tuple[str, ...], filters: Filters = Filters()) -> dict:
-    """``{area: matches}`` for the query under these filters but any area (one query): the
-    numbers beside each area of the search page's filter."""
+def counts_by_area(
+    query: Query, audiences: tuple[str, ...], filters: Filters = Filters(), *, any_phrase=False
+) -> tuple[dict, bool]:
+    """``({area: matches}, capped)`` for the query under these filters but any area (one
+    query, stopping at :data:`COUNT_LIMIT` matches): the numbers beside each area."""
     if not query or not audiences:
-        return {}
+        return {}, False
     filters = Filters(**{**filters.__dict__, "areas": ()})
     where, params = _conditions(audiences, filters)
     if is_postgres():
-        tsquery, tsparams = _tsquery(query, False)
+        tsquery, tsparams = _tsquery(query, any_phrase)
         conditions = " AND ".join(["d.search_vector @@ q.q", *where])
         sql = (
-            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT d.area, count(*) "
-            f"FROM search_document d, q WHERE {conditions} GROUP BY d.area"
+            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT area, count(*) FROM (SELECT d.area "
+            f"FROM search_document d, q WHERE {conditions} LIMIT %s) m GROUP BY area"
         )
-        return dict(_rows(sql, [*tsparams, *params]))
-    conditions = " AND ".join(["search_fts MATCH ?", *where])
-    sql = (
-        "SELECT d.area, count(*) FROM search_fts JOIN search_document d "
-        f"ON d.id = search_fts.rowid WHERE {conditions} GROUP BY d.area"
-    )
-    return dict(_rows(sql, [query.fts5(), *params]))
+        params = [*tsparams, *params]
+    else:
+        conditions = " AND ".join(["search_fts MATCH ?", *where])
+        sql = (
+            "SELECT area, count(*) FROM (SELECT d.area AS area FROM search_fts JOIN "
+            f"search_document d ON d.id = search_fts.rowid WHERE {conditions} LIMIT ?) "
+            "GROUP BY area"
+        )
+        params = [_match(query, any_phrase), *params]
+    counts = dict(_rows(sql, [*params, COUNT_LIMIT + 1]))
+    capped = sum(counts.values()) > COUNT_LIMIT
+    return counts, capped
+
+
+def document_frequencies(words: tuple[str, ...]) -> dict[str, int]:
+    """``{word: documents holding it}`` (each count stopping at :data:`COUNT_LIMIT` + 1), in
+    one query: how telling each word is (the similar-documents lookup keeps the rare ones)."""
+    if not words:
+        return {}
+    if is_postgres():
+        one = (
+            "(SELECT count(*) FROM (SELECT 1 FROM search_document WHERE search_vector @@ "
+            f"phraseto_tsquery('{CONFIGURATION}', %s) LIMIT %s) w)"
+        )
+    else:
+        one = "(SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?))"
+    sql = "SELECT " + ", ".join([one] * len(words))
+    params = []
+    for word in words:
+        params += [word if is_postgres() else f'"{word}"', COUNT_LIMIT + 1]
+    return dict(zip(words, _rows(sql, params)[0], strict=True))

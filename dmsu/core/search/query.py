@@ -7,7 +7,8 @@ The rules, the same for both databases:
 - Everything else is split at white space into chunks, and each chunk is a phrase of its own
   words: "CREAM-CE", "glite-wms-wmproxy", "/opt/glite/etc", "3.2.1-4", "ce01.example.org" and
   an error line's "Connection refused:" match as pasted, whatever the punctuation.
-- Every phrase is required (AND). Operator words (AND, OR, NOT, NEAR) and characters (``-``,
+- Every phrase is required (AND). A lone stop word ("for", "the") is left out unless the query
+  has nothing else. Operator words (AND, OR, NOT, NEAR) and characters (``-``,
   ``:``, ``*``, ``^``, parentheses, quotes) are never operators: only the letters and digits
   of a chunk reach the database, each word quoted for FTS5 and passed as a bound value to
   ``phraseto_tsquery`` for PostgreSQL.
@@ -24,6 +25,14 @@ MAX_LENGTH = 500
 MAX_PHRASES = 12
 MAX_WORDS = 16  # per phrase
 _WORD = re.compile(r"\w+")
+# The words of PostgreSQL's ``english`` stop-word list that supporters type most; a single
+# such word is left out of the query on both databases (PostgreSQL drops it anyway), so
+# "error for valid proxies" asks for what it is about, not for every text with "for".
+STOP_WORDS = frozenset(
+    """a an and are as at be been but by for from has have he her his i if in into is it its
+    me my no not of on or our she so than that the their them then there these they this to
+    was we were what when where which who will with you your""".split()
+)
 _QUOTED = re.compile(r'"([^"]*)"')
 _TICKET = re.compile(r"(?i)(?:^|\s)(?:ggus\s*#?\s*|#)?(\d{4,8})(?=\s|$)")
 
@@ -61,8 +70,9 @@ def parse(text: str | None) -> Query:
         phrases.append(_words(match.group(1)))
         position = match.end()
     rest.append(text[position:])
-    for chunk in " ".join(rest).split():
-        phrases.append(_words(chunk))
+    chunks = [_words(chunk) for chunk in " ".join(rest).split()]
+    telling = [p for p in chunks if not (len(p) == 1 and p[0] in STOP_WORDS)]
+    phrases += telling or chunks  # a query of stop words only is searched as typed
     unique = tuple(dict.fromkeys(p for p in phrases if p))[:MAX_PHRASES]
     numbers = tuple(dict.fromkeys(int(n) for n in _TICKET.findall(text)))
     return Query(text, unique, numbers)
