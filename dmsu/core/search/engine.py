@@ -208,11 +208,10 @@ class _Postgres:
         where, params = _conditions(audiences, filters)
         conditions = " AND ".join(["d.search_vector @@ q.q", *where])
         sql = (
-            f"WITH q AS (SELECT ({tsquery}) AS q), c AS (SELECT d.id FROM search_document d, q "
-            f"WHERE {conditions} ORDER BY d.id DESC LIMIT %s) "
-            "SELECT d.id, ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
-            "FROM c JOIN search_document d ON d.id = c.id, q "
-            "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s"
+            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT id, rank FROM (SELECT d.id AS id, "
+            "ts_rank_cd(d.search_vector, q.q) * d.boost AS rank FROM search_document d, q "
+            f"WHERE {conditions} ORDER BY d.id DESC LIMIT %s) c ORDER BY rank DESC, id "
+            "LIMIT %s OFFSET %s"
         )
         return _rows(sql, [*tsparams, *params, CANDIDATES, limit, offset])
 

@@ -24,7 +24,9 @@ from dmsu.core.db import database, is_postgres
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 CONFIGURATION = "english"
-PUNCTUATION = "[[:punct:]]+"  # split as FTS5's unicode61 does, before PostgreSQL's parser
+# ASCII punctuation, each turned into a space before PostgreSQL's parser (as FTS5's unicode61
+# splits there); translate() is several times cheaper than a regular expression per write
+PUNCTUATION = "!\"#$%&''()*+,-./:;<=>?@[\\]^_`{|}~"
 DIARY_LIMIT = 200_000  # characters of a diary indexed (PostgreSQL's tsvector holds 1 MB)
 
 _COLUMNS = "title, body, diary"
@@ -53,7 +55,9 @@ SQLITE_DROP = (
 
 
 def _weighted(column: str, weight: str) -> str:
-    words = f"regexp_replace(coalesce({column}, ''), '{PUNCTUATION}', ' ', 'g')"
+    spaces = " " * 32
+    # '%' doubled: psycopg2 reads the statement as a format string
+    words = f"translate(coalesce({column}, ''), '{PUNCTUATION.replace('%', '%%')}', '{spaces}')"
     return f"setweight(to_tsvector('{CONFIGURATION}', {words}), '{weight}')"
 
 
