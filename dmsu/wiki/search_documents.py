@@ -19,12 +19,11 @@ from dmsu.wiki.models import KNOWN_ISSUE_TAG, Page
 
 AREA = "wiki"
 ANSWER_BOOST = 1.6
-SOLUTION_TAG = "solution-digest"  # the tag of dmsu.wiki.solution (which imports this area's pages)
 
 
 def _document(page: Page) -> Document:
-    tags = page.tags.split()
-    answer = page.ticket_id is not None or SOLUTION_TAG in tags or KNOWN_ISSUE_TAG in tags
+    tags = page.tag_list
+    answer = page.is_solution_digest or KNOWN_ISSUE_TAG in tags
     return Document(
         area=AREA,
         key=page.slug,
