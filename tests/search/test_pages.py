@@ -98,3 +98,11 @@ def test_seen_before_finds_the_solved_ticket_with_its_outcome(world, clients):
 def test_seen_before_is_for_staff(world, client):
     assert client.get("/tickets/97002/seen-before").status_code in (302, 401)
     assert client.get("/search/seen-before?text=voms").status_code in (302, 401)
+
+
+def test_the_ticket_page_offers_seen_before_and_every_page_the_search_box(world, clients, client):
+    page = clients["resolver"].get("/tickets/97002")
+    assert 'data-hx-get="/tickets/97002/seen-before"' in page.text
+    assert 'href="/tickets/97002/seen-before"' in page.text  # without JavaScript too
+    for answer in (page, client.get("/")):
+        assert 'class="header-search"' in answer.text and 'action="/search"' in answer.text
