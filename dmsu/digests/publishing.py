@@ -24,6 +24,7 @@ from dmsu.core import clock
 from dmsu.core.db import database, write_transaction
 from dmsu.core.markdown import plain_text, sanitize_html
 from dmsu.core.publictext import Finding, LooksPersonal, People, findings, without_people
+from dmsu.digests import search_documents
 from dmsu.digests.drafting import DigestError, count_rows, entries_of
 from dmsu.digests.editing import EditConflict
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
@@ -211,6 +212,7 @@ def _publish(
                 )
         except IntegrityError:  # a digest damaged before m0908 repaired it
             raise DigestError(OUT_OF_STEP) from None
+        search_documents.reindex([digest.id])
         queue_digest_mail(digest, revision, config)
     return revision
 
