@@ -106,3 +106,10 @@ def test_the_ticket_page_offers_seen_before_and_every_page_the_search_box(world,
     assert 'href="/tickets/97002/seen-before"' in page.text  # without JavaScript too
     for answer in (page, client.get("/")):
         assert 'class="header-search"' in answer.text and 'action="/search"' in answer.text
+
+
+def test_the_routing_page_offers_seen_before_for_the_pasted_text(world, clients):
+    page = clients["tpm"].form(
+        "/cheatsheet/route", data={"subject": "voms proxy", "text": "expired CRL"}
+    )
+    assert "/search/seen-before?text=voms+proxy" in page.text.replace("%0A", "+")
