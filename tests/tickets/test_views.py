@@ -85,8 +85,10 @@ def test_list_filters_by_status_unit_component_priority_category_and_assignee(
         return sorted(t for t in (1, 2, 3) if f'href="/tickets/{t}"' in page)
 
     dmsu = SupportUnit.named("DMSU").id
-    assert ids("") == [1, 2, 3]
+    assert ids("") == [1, 2]  # open tickets unless asked otherwise
+    assert ids("state=all") == [1, 2, 3]
     assert ids("status=new") == [1]
+    assert ids("status=solved") == [3]  # a chosen status is shown whether open or not
     assert ids("state=open") == [1, 2]
     assert ids("state=closed") == [3]
     assert ids(f"support_unit={dmsu}") == [2]
@@ -94,7 +96,8 @@ def test_list_filters_by_status_unit_component_priority_category_and_assignee(
     assert ids("priority=urgent") == [1]
     assert ids("category=incident") == [1]
     assert ids(f"assignee={resolver_client.user.id}") == [2]
-    assert ids("assignee=none") == [1, 3]
+    assert ids("assignee=none") == [1]
+    assert ids("assignee=none&state=all") == [1, 3]
     assert a and c
 
 
@@ -125,7 +128,7 @@ def test_list_pages_by_fifty_newest_change_first(resolver_client):
             ggus_id=n, subject=f"t{n}", created_at=T0, updated_at=T0 + timedelta(minutes=n)
         )
     first = html(resolver_client.get("/tickets/"))
-    assert "120 tickets, page 1 of 3" in first
+    assert "120 open tickets, page 1 of 3" in first
     rows = first[first.index("<tbody>") : first.index("</tbody>")]
     assert rows.count("<tr>") == 50
     assert 'href="/tickets/120"' in first and 'href="/tickets/70"' not in first

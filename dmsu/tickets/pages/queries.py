@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
@@ -19,7 +19,7 @@ from dmsu.tickets.models import (
     TicketEvent,
     TicketInvolvement,
 )
-from dmsu.tickets.pages import counts
+from dmsu.tickets.pages import counts, marks
 from dmsu.tickets.units import SupportUnit
 
 PER_PAGE = 50
@@ -35,11 +35,31 @@ def row_id(text) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def _rank(column, order):
+    """``column`` as its place in ``order`` (priorities by urgency, statuses by workflow)."""
+    return Case(column, [(value, i) for i, value in enumerate(order)], len(order))
+
+
+# The sortable columns: what each orders by, and its first direction. Every order ends with
+# the ticket id, so equal values keep one order from page to page. GGUS, created and updated
+# read their own index; status and priority rank a handful of words (the open tickets, or the
+# filtered ones, are few).
 SORTS = {
-    "updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
-    "created": (Ticket.created_at.desc(), Ticket.id.desc()),
-    "ggus": (Ticket.ggus_id.desc(),),
+    "updated": ((Ticket.updated_at,), "desc"),
+    "created": ((Ticket.created_at,), "desc"),
+    "ggus": ((Ticket.ggus_id,), "desc"),
+    "status": ((_rank(Ticket.status, STATUSES), Ticket.updated_at), "asc"),
+    "priority": ((_rank(Ticket.priority, PRIORITIES), Ticket.updated_at), "desc"),
 }
+DEFAULT_SORT = "updated"
+DIRECTIONS = ("asc", "desc")
+STATES = ("open", "closed", "all")
+
+
+def ordering(sort: str, direction: str) -> list:
+    """The ORDER BY of ``sort`` in ``direction`` ("asc" or "desc"), every column alike."""
+    columns, _first = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    return [(c.desc() if direction == "desc" else c.asc()) for c in (*columns, Ticket.id)]
 
 
 @dataclass
@@ -48,13 +68,14 @@ class TicketFilters:
 
     q: str = ""
     status: str = ""
-    state: str = ""  # open | closed | "" (all)
+    state: str = ""  # open | closed | all; "" = open, or all when a status is chosen
     support_unit: str = ""  # a unit id
     component: str = ""  # a component id
     priority: str = ""
     category: str = ""
     assignee: str = ""  # a user id, "none"
-    sort: str = "updated"
+    sort: str = DEFAULT_SORT
+    dir: str = ""  # asc | desc; "" = the column's own first direction (SORTS)
     page: int = 1
     problems: list[str] = field(default_factory=list)
 
@@ -75,21 +96,24 @@ class TicketFilters:
     def _drop_bad(self) -> None:
         checks = {
             "status": STATUSES,
-            "state": ("open", "closed"),
+            "state": STATES,
             "priority": PRIORITIES,
             "category": CATEGORIES,
             "sort": tuple(SORTS),
+            "dir": DIRECTIONS,
         }
         for name, allowed in checks.items():
             value = getattr(self, name)
             if value and value not in allowed:
-                self.problems.append(f"'{value}' is not a {name}; that filter was left out.")
-                setattr(self, name, "" if name != "sort" else "updated")
+                what = {"sort": "column to sort by", "dir": "sort direction"}.get(name, name)
+                self.problems.append(f"'{value}' is not a {what}; that filter was left out.")
+                setattr(self, name, "" if name != "sort" else DEFAULT_SORT)
         for name in ("support_unit", "component"):
             if getattr(self, name) and row_id(getattr(self, name)) is None:
                 setattr(self, name, "")
         if self.assignee and not (row_id(self.assignee) or self.assignee == "none"):
             self.assignee = ""
+        self.sort = self.sort or DEFAULT_SORT
         self.q = self.q[:200]
 
     def as_args(self, **override) -> dict:
@@ -98,13 +122,38 @@ class TicketFilters:
         values.update(override)
         if values.get("page") == 1:
             values.pop("page")
-        if values.get("sort") == "updated":
+        if values.get("sort") == DEFAULT_SORT:
             values.pop("sort")
+        if values.get("dir") == SORTS[values.get("sort", DEFAULT_SORT)][1]:
+            values.pop("dir")
         return {k: v for k, v in values.items() if v not in ("", None)}
 
     @property
     def active(self) -> bool:
-        return bool(self.as_args(page=1))
+        return bool(self.as_args(page=1, sort=DEFAULT_SORT, dir=""))
+
+    @property
+    def shown(self) -> str:
+        """Which tickets the list shows: open ones unless asked otherwise; a chosen status
+        says it all by itself (a solved ticket is found by asking for "solved")."""
+        return self.state or ("all" if self.status else "open")
+
+    def showing(self, state: str) -> dict:
+        """The arguments of the Open / Closed / All switch's link to ``state``: the other
+        filters and the order kept, paging started again, the default left out."""
+        default = "all" if self.status else "open"
+        return self.as_args(state="" if state == default else state, page=1)
+
+    @property
+    def direction(self) -> str:
+        return self.dir or SORTS[self.sort][1]
+
+    def sorted_by(self, sort: str) -> dict:
+        """The arguments of a column header's link: sort by ``sort``, the other way round
+        when the list is sorted by it already; paging starts again."""
+        again = sort == self.sort
+        direction = ("asc" if self.direction == "desc" else "desc") if again else SORTS[sort][1]
+        return self.as_args(sort=sort, dir=direction, page=1)
 
 
 @dataclass
@@ -141,9 +190,9 @@ def filtered(filters: TicketFilters):
     query = Ticket.select()
     if filters.status:
         query = query.where(Ticket.status == filters.status)
-    if filters.state == "open":
+    if filters.shown == "open":
         query = query.where(Ticket.status.not_in(CLOSED_STATUSES))
-    elif filters.state == "closed":
+    elif filters.shown == "closed":
         query = query.where(Ticket.status.in_(CLOSED_STATUSES))
     if filters.support_unit:
         query = query.where(Ticket.support_unit == int(filters.support_unit))
@@ -163,9 +212,9 @@ def filtered(filters: TicketFilters):
 
 
 def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage:
-    """One page of the ticket list, newest change first: the columns the table shows, with
+    """One page of the ticket list in the chosen order (newest change first): the columns the table shows, with
     unit, component and assignee names fetched in the same query (rows are dicts)."""
-    key = tuple(sorted(filters.as_args(page=1, sort="updated").items()))
+    key = (filters.shown, *sorted(filters.as_args(page=1, sort=DEFAULT_SORT, dir="").items()))
     total = counts.remembered(
         key, lambda: filtered(filters).select(fn.COUNT(Ticket.id)).scalar() or 0
     )
@@ -181,6 +230,7 @@ def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage
             Ticket.broad_impact,
             Ticket.updated_at,
             SupportUnit.name.alias("unit_name"),
+            SupportUnit.kind.alias("unit_kind"),
             Component.name.alias("component_name"),
             User.display_name.alias("assignee_display"),
             User.username.alias("assignee_username"),
@@ -190,13 +240,15 @@ def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage
         .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
         .switch(Ticket)
         .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
-        .order_by(*SORTS[filters.sort or "updated"])
+        .order_by(*ordering(filters.sort, filters.direction))
         .paginate(page, per_page)
         .dicts()
     )
     rows = list(query)
     for row in rows:
         row["is_open"] = row["status"] not in CLOSED_STATUSES
+        row["status_mark"] = marks.status_mark(row["status"], row["unit_kind"])
+        row["priority_mark"] = marks.priority_mark(row["priority"])
         row["assignee_name"] = row["assignee_display"] or row["assignee_username"]
     return ResultPage(rows=rows, total=total, page=page, per_page=per_page)
 
