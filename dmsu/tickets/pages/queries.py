@@ -78,12 +78,13 @@ class TicketFilters:
     dir: str = ""  # asc | desc; "" = the column's own first direction (SORTS)
     page: int = 1
     problems: list[str] = field(default_factory=list)
+    implied: tuple[str, ...] = ()  # set by the page itself ("My tickets"), not in its links
 
     @classmethod
     def from_args(cls, args) -> TicketFilters:
         found = cls()
         for f in fields(cls):
-            if f.name in ("page", "problems"):
+            if f.name in ("page", "problems", "implied"):
                 continue
             setattr(found, f.name, (args.get(f.name) or "").strip())
         try:
@@ -118,7 +119,8 @@ class TicketFilters:
 
     def as_args(self, **override) -> dict:
         """Query-string arguments (empty ones left out), e.g. for the pager links."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "problems"}
+        skip = ("problems", "implied", *self.implied)
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         values.update(override)
         if values.get("page") == 1:
             values.pop("page")
@@ -214,7 +216,11 @@ def filtered(filters: TicketFilters):
 def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage:
     """One page of the ticket list in the chosen order (newest change first): the columns the table shows, with
     unit, component and assignee names fetched in the same query (rows are dicts)."""
-    key = (filters.shown, *sorted(filters.as_args(page=1, sort=DEFAULT_SORT, dir="").items()))
+    order = ("page", "sort", "dir", "problems", "implied")
+    key = (
+        filters.shown,
+        *((f.name, getattr(filters, f.name)) for f in fields(filters) if f.name not in order),
+    )
     total = counts.remembered(
         key, lambda: filtered(filters).select(fn.COUNT(Ticket.id)).scalar() or 0
     )
