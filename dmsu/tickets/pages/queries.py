@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, fn
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
@@ -35,21 +35,24 @@ def row_id(text) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def _rank(column, order):
-    """``column`` as its place in ``order`` (priorities by urgency, statuses by workflow)."""
-    return Case(column, [(value, i) for i, value in enumerate(order)], len(order))
+@dataclass(frozen=True)
+class Sort:
+    """A sortable column of the list: its first direction, and for words ranked by meaning
+    (statuses in workflow order, priorities by urgency) the ranking. A ranked sort reads each
+    word's block from the index (word, updated_at) instead of sorting every ticket."""
+
+    column: object
+    first: str  # "asc" | "desc"
+    ranks: tuple[str, ...] = ()
 
 
-# The sortable columns: what each orders by, and its first direction. Every order ends with
-# the ticket id, so equal values keep one order from page to page. GGUS, created and updated
-# read their own index; status and priority rank a handful of words (the open tickets, or the
-# filtered ones, are few).
+# Every order ends with the ticket id, so equal values keep one order from page to page.
 SORTS = {
-    "updated": ((Ticket.updated_at,), "desc"),
-    "created": ((Ticket.created_at,), "desc"),
-    "ggus": ((Ticket.ggus_id,), "desc"),
-    "status": ((_rank(Ticket.status, STATUSES), Ticket.updated_at), "asc"),
-    "priority": ((_rank(Ticket.priority, PRIORITIES), Ticket.updated_at), "desc"),
+    "updated": Sort(Ticket.updated_at, "desc"),
+    "created": Sort(Ticket.created_at, "desc"),
+    "ggus": Sort(Ticket.ggus_id, "desc"),
+    "status": Sort(Ticket.status, "asc", STATUSES),
+    "priority": Sort(Ticket.priority, "desc", PRIORITIES),
 }
 DEFAULT_SORT = "updated"
 DIRECTIONS = ("asc", "desc")
@@ -57,8 +60,10 @@ STATES = ("open", "closed", "all")
 
 
 def ordering(sort: str, direction: str) -> list:
-    """The ORDER BY of ``sort`` in ``direction`` ("asc" or "desc"), every column alike."""
-    columns, _first = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    """The ORDER BY of ``sort`` in ``direction`` ("asc" or "desc"); within a ranked word's
+    block, by the last change."""
+    found = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    columns = (Ticket.updated_at,) if found.ranks else (found.column,)
     return [(c.desc() if direction == "desc" else c.asc()) for c in (*columns, Ticket.id)]
 
 
@@ -126,7 +131,7 @@ class TicketFilters:
             values.pop("page")
         if values.get("sort") == DEFAULT_SORT:
             values.pop("sort")
-        if values.get("dir") == SORTS[values.get("sort", DEFAULT_SORT)][1]:
+        if values.get("dir") == SORTS[values.get("sort", DEFAULT_SORT)].first:
             values.pop("dir")
         return {k: v for k, v in values.items() if v not in ("", None)}
 
@@ -148,13 +153,13 @@ class TicketFilters:
 
     @property
     def direction(self) -> str:
-        return self.dir or SORTS[self.sort][1]
+        return self.dir or SORTS[self.sort].first
 
     def sorted_by(self, sort: str) -> dict:
         """The arguments of a column header's link: sort by ``sort``, the other way round
         when the list is sorted by it already; paging starts again."""
         again = sort == self.sort
-        direction = ("asc" if self.direction == "desc" else "desc") if again else SORTS[sort][1]
+        direction = ("asc" if self.direction == "desc" else "desc") if again else SORTS[sort].first
         return self.as_args(sort=sort, dir=direction, page=1)
 
 
@@ -213,22 +218,17 @@ def filtered(filters: TicketFilters):
     return query
 
 
-def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage:
-    """One page of the ticket list in the chosen order (newest change first): the columns the table shows, with
-    unit, component and assignee names fetched in the same query (rows are dicts)."""
+def _counted(filters: TicketFilters) -> tuple:
+    """What a total of ``filters`` depends on (not the order, not the page)."""
     order = ("page", "sort", "dir", "problems", "implied")
-    key = (
-        filters.shown,
-        *((f.name, getattr(filters, f.name)) for f in fields(filters) if f.name not in order),
-    )
-    total = counts.remembered(
-        key, lambda: filtered(filters).select(fn.COUNT(Ticket.id)).scalar() or 0
-    )
-    pages = max(1, math.ceil(total / per_page))
-    page = min(filters.page, pages)
-    query = (
-        filtered(filters)
-        .select(
+    named = ((f.name, getattr(filters, f.name)) for f in fields(filters) if f.name not in order)
+    return (filters.shown, *named)
+
+
+def _with_row_columns(query):
+    """``query`` with the columns the table shows, names joined in the same query."""
+    return (
+        query.select(
             Ticket.ggus_id,
             Ticket.subject,
             Ticket.status,
@@ -246,11 +246,62 @@ def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage
         .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
         .switch(Ticket)
         .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
-        .order_by(*ordering(filters.sort, filters.direction))
-        .paginate(page, per_page)
-        .dicts()
     )
-    rows = list(query)
+
+
+def _ranked_rows(filters: TicketFilters, offset: int, limit: int) -> list[dict]:
+    """The rows ``offset`` to ``offset + limit`` of a ranked sort: how many tickets each word
+    has (one grouped count, remembered like the total), then only the blocks the page falls
+    in, each read in index order."""
+    sort = SORTS[filters.sort]
+    column = sort.column
+    # grouped by status too, the count reads the covering index (status, priority, updated_at)
+    keys = (Ticket.status,) if column is Ticket.status else (Ticket.status, column)
+    grouped = counts.remembered(
+        ("by", filters.sort, *_counted(filters)),
+        lambda: list(filtered(filters).select(*keys, fn.COUNT(Ticket.id)).group_by(*keys).tuples()),
+    )
+    sizes: dict[str, int] = {}
+    for *_status, word, size in grouped:
+        sizes[word] = sizes.get(word, 0) + size
+    words = [w for w in sort.ranks if w in sizes] + sorted(w for w in sizes if w not in sort.ranks)
+    if filters.direction == "desc":
+        words.reverse()
+    rows: list[dict] = []
+    start = 0
+    for word in words:
+        if len(rows) >= limit:
+            break
+        if start + sizes[word] > offset:
+            block = (
+                _with_row_columns(filtered(filters).where(column == word))
+                .order_by(*ordering(filters.sort, filters.direction))
+                .offset(max(0, offset - start))
+                .limit(limit - len(rows))
+            )
+            rows += list(block.dicts())
+        start += sizes[word]
+    return rows
+
+
+def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage:
+    """One page of the ticket list in the chosen order (newest change first unless asked):
+    the columns the table shows, with unit, component and assignee names fetched in the same
+    query (rows are dicts)."""
+    total = counts.remembered(
+        _counted(filters), lambda: filtered(filters).select(fn.COUNT(Ticket.id)).scalar() or 0
+    )
+    pages = max(1, math.ceil(total / per_page))
+    page = min(filters.page, pages)
+    if SORTS[filters.sort].ranks:
+        rows = _ranked_rows(filters, (page - 1) * per_page, per_page)
+    else:
+        query = (
+            _with_row_columns(filtered(filters))
+            .order_by(*ordering(filters.sort, filters.direction))
+            .paginate(page, per_page)
+        )
+        rows = list(query.dicts())
     for row in rows:
         row["is_open"] = row["status"] not in CLOSED_STATUSES
         row["status_mark"] = marks.status_mark(row["status"], row["unit_kind"])
