@@ -56,7 +56,7 @@ def test_ticket_from_tpm_to_third_line_to_release(
     with page.expect_response(lambda r: "/tickets/?" in r.url and "q=REALLY" in r.url):
         page.get_by_label("Search subject and description").fill("REALLY")
     page.wait_for_function(
-        "document.querySelector('#ticket-results').innerText.includes('1 ticket')"
+        "document.querySelector('#ticket-results').innerText.includes('1 open ticket')"
     )
     assert "q=REALLY" in page.url
     page.locator("#ticket-results").get_by_role("link", name="91039").click()
