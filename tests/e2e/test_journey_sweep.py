@@ -99,3 +99,5 @@ def test_sweep_rows_take_one_line_at_desktop_width(
     row.locator("summary", has_text="Update").click()
     assert row.locator("form").is_visible()
     assert row.get_by_role("button", name="Save").is_visible()
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the table scrolls in its box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
