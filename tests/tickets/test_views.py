@@ -176,7 +176,9 @@ def test_open_tickets_by_default_with_a_switch_that_keeps_the_other_filters(reso
     assert "1 ticket with status solved." in html(resolver_client.get("/tickets/?status=solved"))
 
     assert "3 open tickets." in html(resolver_client.get("/tickets/"))
-    assert "2 open tickets." in html(resolver_client.get("/tickets/mine"))  # its own total
+    own = html(resolver_client.get("/tickets/mine"))
+    assert "2 open tickets." in own  # its own total, not everyone's
+    assert ">Clear</a>" not in own  # "mine" is the page, not a filter to clear
     mine = html(resolver_client.get("/tickets/mine?q=urgent"))
     assert "2 open tickets." in mine and 'href="/tickets/2"' not in mine
     assert links_of(mine, "All") == [("/tickets/mine", {"q": "urgent", "state": "all"})]
