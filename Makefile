@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup setup-dev run test check test-sqlite test-postgres lint format chromium postgres redis rt clean
+.PHONY: setup setup-dev run test check test-sqlite test-postgres lint format chromium java postgres redis rt clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +41,10 @@ run: setup
 	DMSU_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite: lint, then every test on SQLite and on PostgreSQL.
-test: setup-dev chromium postgres redis rt lint test-sqlite test-postgres
+test: setup-dev chromium java postgres redis rt lint test-sqlite test-postgres
 
 ## The fast tier: lint and the SQLite tests without the browser journeys or RT (no root needed).
-check: setup-dev lint
+check: setup-dev java lint
 	$(BIN)/pytest -q --ignore=tests/e2e -m "not rt"
 
 test-sqlite:
@@ -65,6 +65,13 @@ chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's Chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -x /usr/bin/chromium || { echo "Chromium could not be installed (apt-get install chromium)"; exit 1; }
+
+## Java for the Nu HTML Checker (node_modules/vnu-jar) of tests/site/test_html_validity.py.
+java:
+	@command -v java >/dev/null || { echo "Installing Java for the Nu HTML Checker"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v java >/dev/null || { echo "Java could not be installed (apt-get install default-jre-headless): the HTML validity test needs it"; exit 1; }
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar || { echo "node_modules/vnu-jar is missing: run npm install"; exit 1; }
 
 postgres:
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \

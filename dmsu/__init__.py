@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from dmsu.digests.blueprint import bp as digests_bp
     from dmsu.metrics.blueprint import bp as metrics_bp
     from dmsu.requirements.blueprint import bp as requirements_bp
+    from dmsu.search.views import bp as search_bp
     from dmsu.tickets.pages.sweep_views import bp as sweep_bp
     from dmsu.tickets.pages.views import bp as tickets_bp
     from dmsu.web import home_bp
@@ -128,4 +129,5 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(requirements_bp)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

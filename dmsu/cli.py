@@ -95,6 +95,7 @@ def register_cli(app) -> None:
     from dmsu.jobs import cli as jobs_cli
     from dmsu.metrics import cli as metrics_cli
     from dmsu.requirements import cli as requirements_cli
+    from dmsu.search import cli as search_cli
     from dmsu.tickets import cli as tickets_cli
     from dmsu.wiki import cli as wiki_cli
 
@@ -107,6 +108,7 @@ def register_cli(app) -> None:
         digests_cli,
         requirements_cli,
         metrics_cli,
+        search_cli,
     ):
         module.register(dmsu_group)
     app.cli.add_command(dmsu_group)

@@ -10,6 +10,7 @@ from dmsu.cheatsheet.models import (
     Partner,
 )
 from dmsu.core.once import FormSubmission
+from dmsu.core.search.models import SearchDocument
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision, Shift
 from dmsu.metrics.models import Recommendation
 from dmsu.notify.models import Notification
@@ -54,4 +55,5 @@ ALL_MODELS = [
     TcbReport,
     Recommendation,
     FormSubmission,
+    SearchDocument,
 ]

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 
 import peewee
-from flask import Blueprint, Request, Response, g, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Request,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -16,10 +26,14 @@ from werkzeug.utils import cached_property
 
 import dmsu.core.cache.registry as registry
 from dmsu.auth.permissions import PermissionDenied, can
-from dmsu.core import schema
+from dmsu.core import clock, schema
 from dmsu.core.cache.pages import public_page
+from dmsu.core.cache.staff import staff_page
+from dmsu.core.clock import html_datetime
 from dmsu.core.db import connection_problem, discard_connection, open_connection
 from dmsu.core.once import once_field
+from dmsu.tickets.oversight.groups import Settings
+from dmsu.tickets.pages.home import staff_home
 
 home_bp = Blueprint("home", __name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -88,7 +102,16 @@ CSP = (
 @home_bp.get("/")
 @public_page()
 def index():
+    """The public home for readers; staff land on their work (issue 18)."""
+    if can(current_user, "ticket.view"):
+        return _staff_home()
     return render_template("home.html")
+
+
+@staff_page
+def _staff_home():
+    settings = Settings.from_config(current_app.config, clock.now())
+    return render_template("home_staff.html", home=staff_home(current_user, settings))
 
 
 @home_bp.get("/favicon.ico")
@@ -150,6 +173,7 @@ def init_app(app) -> None:
     app.add_template_global(fixed_url)
     app.add_template_global(once_field)
     app.add_template_global(nav_items)
+    app.add_template_filter(html_datetime)
 
     @app.before_request
     def _schema_guard():

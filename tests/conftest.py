@@ -192,6 +192,7 @@ def make_ticket(app):
 
     from dmsu.cheatsheet.models import Component
     from dmsu.core.markdown import slugify
+    from dmsu.tickets import search_documents
     from dmsu.tickets.models import Ticket, TicketEvent
     from dmsu.tickets.projection import store
     from dmsu.tickets.units import SupportUnit
@@ -255,6 +256,7 @@ def make_ticket(app):
             ticket.updated_at = instant(event["at"])
         ticket.save()
         store.refresh_tickets([ticket.id])  # the derived values, as a workflow step's end
+        search_documents.reindex([ticket.id])  # and its search document, as a step's end
         return ticket
 
     return make

@@ -28,11 +28,14 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """A local path to go on to after login, or the home page: never another site, and never
-    a control character (a newline in ``next`` cannot become a header)."""
+    """A local path (with its query: the search a person logged in from) to go on to after
+    login, or the home page: never another site, and never a control character (a newline in
+    ``next`` cannot become a header). A path starting with two slashes or more is another site
+    to a browser (``///evil.example`` goes to evil.example), whatever ``urlsplit`` says."""
     if (
         target
         and target.startswith("/")
+        and not target.startswith("//")
         and not urlsplit(target).netloc
         and "\\" not in target
         and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)

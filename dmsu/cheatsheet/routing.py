@@ -35,6 +35,7 @@ from dmsu.cheatsheet.textmodel import (
     TextModel,
     build_from_tickets,
     sheet_docs,
+    tokens,
     training_signature,
 )
 from dmsu.core.db import database, generation
@@ -50,11 +51,30 @@ INLINE_TICKETS = 2000
 logger = logging.getLogger(__name__)
 
 
+# The plain confidence label of a score (issue 18: people read a label, not a raw score).
+# Measured on the demo year (leave-one-out, 700 tickets): every top suggestion scoring 1.5 or
+# more was the ticket's component (a name in the subject alone scores 3), below 1.5 about a
+# third were.
+STRONG_SCORE = 3.0
+LIKELY_SCORE = 1.5
+
+
+def confidence(score: float) -> str:
+    """ "strong match", "likely" or "weak" for a suggestion's score."""
+    if score >= STRONG_SCORE:
+        return "strong match"
+    return "likely" if score >= LIKELY_SCORE else "weak"
+
+
 @dataclass
 class Suggestion:
     row: Row
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> str:
+        return confidence(self.score)
 
 
 @dataclass
@@ -155,6 +175,15 @@ def _build_in_background(models, key: tuple, max_tickets: int, signature: tuple,
             _building.discard(key[1])
 
 
+def configured_text_model(config) -> TextModel:
+    """:func:`text_model` with the app's settings (``DMSU_ROUTING_REFRESH_SECONDS``,
+    ``DMSU_ROUTING_TRAINING_TICKETS``): the routing page and the ticket page ask the same."""
+    return text_model(
+        refresh_seconds=float(config.get("DMSU_ROUTING_REFRESH_SECONDS", REFRESH_SECONDS)),
+        max_tickets=int(config.get("DMSU_ROUTING_TRAINING_TICKETS", TRAINING_TICKETS)),
+    )
+
+
 def forget() -> None:
     """Drop the cached matcher and model (after a bulk ticket import)."""
     with _lock:
@@ -185,9 +214,11 @@ def suggest(
         return by_id.setdefault(row.id, Suggestion(row))
 
     names = matcher(sheet)
+    named: dict[int, set[str]] = {}  # the words of the names found, per component
     for where, value, points in (("subject", subject, SUBJECT_POINTS), ("text", text, TEXT_POINTS)):
         credited: set[int] = set()
         for row, is_alias, matched in names.find(value):
+            named.setdefault(row.id, set()).update(tokens(matched))
             item = entry(row)
             if row.id not in credited:
                 item.score += points
@@ -202,16 +233,20 @@ def suggest(
             continue
         item = entry(row)
         item.score += MODEL_POINTS * similarity
+        words = [w for w in words if w not in named.get(component_id, ())]  # said already
         seen = [w for w in words if model.seen_in_tickets(component_id, w)]
         described = [w for w in words if w not in seen]
+        count = model.docs_of(component_id)
+        plural = "s" if count != 1 else ""
         if seen:
-            count = model.docs_of(component_id)
-            plural = "s" if count != 1 else ""
             item.reasons.append(
                 f"words seen in {count} past ticket{plural} of {row.name}: {', '.join(seen)}"
             )
         if described:
             item.reasons.append(f"words of its cheat-sheet description: {', '.join(described)}")
+        if not (words or item.reasons):
+            like = f"{count} past ticket{plural} of {row.name}" if count else "its description"
+            item.reasons.append(f"wording like {like}, but no word particular to it")
     ranked = sorted(
         (s for s in by_id.values() if s.score >= MIN_SCORE),
         key=lambda s: (-s.score, s.row.name.casefold()),

@@ -3,10 +3,17 @@
 The search matches names, aliases, descriptions, partners, experts and unit names,
 case-insensitively; every word of the query must match somewhere. Exact name or alias
 matches come first, then names and aliases that start with the query, then the rest by name.
+
+A search that finds nothing offers "did you mean": the closest component names and aliases
+(a typo like "dcahce" gives dCache), else the query with each word replaced by the closest
+word of the sheet, and only suggestions that do find rows. The closeness is the standard
+library's ``difflib`` ratio (matching characters over the length of both strings).
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,6 +23,9 @@ from dmsu.cheatsheet.sheet import Row, Sheet
 GROUPS = ("", "partner", "unit")
 NO_PARTNER = "No DMSU partner"
 NO_UNIT = "No 3rd-line unit"
+SUGGESTIONS = 3
+CLOSE_ENOUGH = 0.75  # difflib's ratio: "dcahce"/"dcache" is 0.83, "cream"/"dream" 0.8
+_WORD = re.compile(r"[\w.+-]{3,}")
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,7 @@ class SheetResult:
     groups: tuple[Group, ...]
     notes: tuple[str, ...]
     total: int
+    suggestions: tuple[str, ...] = ()  # "did you mean", when nothing matched
 
 
 def rank(row: Row, q: str) -> int | None:
@@ -93,7 +104,7 @@ def run(sheet: Sheet, query: SheetQuery) -> SheetResult:
         notes.append(f"There is no DMSU partner named '{query.partner}'.")
     if unit_key and unit_key not in {u.name.casefold() for u in sheet.units}:
         notes.append(f"There is no 3rd-line support unit named '{query.unit}'.")
-    ranked = []
+    candidates = []
     for row in sheet.rows:
         if row.retired and not query.retired:
             continue
@@ -101,13 +112,44 @@ def run(sheet: Sheet, query: SheetQuery) -> SheetResult:
             continue
         if unit_key and (row.unit is None or row.unit.name.casefold() != unit_key):
             continue
+        candidates.append(row)
+    ranked = []
+    for row in candidates:
         position = rank(row, query.q)
         if position is not None:
             ranked.append((position, row.name.casefold(), row))
     ranked.sort(key=lambda item: item[:2])
     rows = tuple(row for _, _, row in ranked)
     total = sum(1 for row in sheet.rows if query.retired or not row.retired)
-    return SheetResult(rows, _groups(sheet, rows, query), tuple(notes), total)
+    suggested = did_you_mean(candidates, query.q) if query.q and not rows else ()
+    return SheetResult(rows, _groups(sheet, rows, query), tuple(notes), total, suggested)
+
+
+def _close(text: str, choices: dict[str, str], n: int) -> list[str]:
+    """The display forms of the ``choices`` (keyed by their casefolded form) closest to
+    ``text``."""
+    found = difflib.get_close_matches(text.casefold(), list(choices), n, CLOSE_ENOUGH)
+    return [choices[key] for key in found]
+
+
+def did_you_mean(rows: list[Row], q: str) -> tuple[str, ...]:
+    """Searches close to ``q`` that find some of ``rows`` (at most :data:`SUGGESTIONS`):
+    component names and aliases first, then ``q`` corrected word by word."""
+    typed = name_key(q)
+    names = {name_key(n): n for row in rows for n in (row.name, *row.aliases)}
+    found = _close(typed, names, SUGGESTIONS)
+    if not found:
+        words = {w: w for row in rows for w in _WORD.findall(row.haystack)}
+        corrected = [
+            word if word in words else next(iter(_close(word, words, 1)), word)
+            for word in typed.split()
+        ]
+        found = [" ".join(corrected)]
+    return tuple(
+        text
+        for text in dict.fromkeys(found)
+        if name_key(text) != typed and any(rank(row, text) is not None for row in rows)
+    )
 
 
 def _groups(sheet: Sheet, rows: tuple[Row, ...], query: SheetQuery) -> tuple[Group, ...]:

@@ -34,8 +34,18 @@ _STOP_TEXT = """
     dear hello thanks thank regards best please ticket tickets issue problem problems
     help hi see seems seem still get got also one two use used using like need needed
     know let try tried trying since yet via etc www http https com org html
+    dear supporters colleagues cheers kind
+    yesterday today tomorrow tonight morning afternoon evening night ago day days week
+    weeks weekend month months year years monday tuesday wednesday thursday friday saturday
+    sunday january february march april may june july august september october november
+    december
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+# A word is a reason for a component only if at least this share of the word's weight over
+# all components' centroids is that component's (issue 18: "yesterday", "admin" or "site"
+# were shown as reasons; they are in the tickets of every component). The words still count
+# in the similarity: they are left out of the reasons only.
+MIN_REASON_SHARE = 0.35
 
 
 def tokens(text: str) -> list[str]:
@@ -150,11 +160,28 @@ class TextModel:
         )[:limit]
         return [(c, similarity, self._top_words(c, query)) for c, similarity in ranked]
 
+    def share(self, component: int, word: str) -> float:
+        """How much of ``word``'s weight over all centroids (each of unit length) is
+        ``component``'s: 1.0 for a word only its tickets and description use, about 1/n for a
+        word the tickets of n components use alike."""
+        total = mine = 0.0
+        for owner, weight in self.index.get(word, ()):
+            norm = self.norms.get(owner)
+            if norm:
+                total += weight / norm
+                if owner == component:
+                    mine = weight / norm
+        return mine / total if total else 0.0
+
     def _top_words(self, component: int, query: dict[str, float]) -> list[str]:
-        """The query's words that add most to its similarity with ``component``."""
+        """The query's words that add most to its similarity with ``component`` and tell that
+        component apart (:data:`MIN_REASON_SHARE`), at most :data:`TOP_WORDS`."""
         weights = self.sums.get(component, {})
         parts = sorted(((q * weights.get(t, 0.0), t) for t, q in query.items()), reverse=True)
-        return [t for weight, t in parts[:TOP_WORDS] if weight > 0]
+        telling = [
+            t for weight, t in parts if weight > 0 and self.share(component, t) >= MIN_REASON_SHARE
+        ]
+        return telling[:TOP_WORDS]
 
 
 def training_signature() -> tuple:

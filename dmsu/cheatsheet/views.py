@@ -119,13 +119,7 @@ def route():
     if asked and not (subject or text):
         error = "Paste the ticket's subject or text to get a suggestion."
     elif asked:
-        config = current_app.config
-        model = routing.text_model(
-            refresh_seconds=float(
-                config.get("DMSU_ROUTING_REFRESH_SECONDS", routing.REFRESH_SECONDS)
-            ),
-            max_tickets=int(config.get("DMSU_ROUTING_TRAINING_TICKETS", routing.TRAINING_TICKETS)),
-        )
+        model = routing.configured_text_model(current_app.config)
         suggestions = routing.suggest(subject, text, model=model)
     context = {
         "subject": subject,

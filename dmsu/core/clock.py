@@ -7,7 +7,7 @@ Tests and ``flask dmsu tick --now ISO`` pin the clock with :func:`frozen` or :fu
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 _fixed: datetime | None = None
 
@@ -49,3 +49,14 @@ def parse_instant(text: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"'{text}' has no UTC offset; write it like 2013-02-11T04:51:38+01:00")
     return value.astimezone(UTC)
+
+
+def html_datetime(value: date | datetime) -> str:
+    """``value`` as a valid HTML ``<time datetime>``: a date as ``YYYY-MM-DD``; an instant in
+    UTC to the second, ``YYYY-MM-DDTHH:MM:SSZ`` (naive counts as UTC, rule 4: "All times are
+    timezone-aware UTC"). ``isoformat()`` wrote six-digit fractions of a second, which the
+    HTML standard refuses ("a fraction of a second must be one, two, or three digits")."""
+    if isinstance(value, datetime):
+        instant = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()

@@ -15,11 +15,18 @@ from dmsu.auth.permissions import require
 from dmsu.core.db import write_transaction
 from dmsu.core.extensions import htmx
 from dmsu.core.publictext import LooksPersonal
-from dmsu.digests import drafting, editing
+from dmsu.digests import candidates, drafting, editing
 from dmsu.digests.blueprint import bp
 from dmsu.digests.drafting import DigestError, digest_html, draft_digest, entries_of
 from dmsu.digests.models import Digest
-from dmsu.digests.publishing import compose, digest_title, publish, ticket_url
+from dmsu.digests.publishing import (
+    compose,
+    digest_title,
+    mail_outcome,
+    mail_plan,
+    publish,
+    ticket_url,
+)
 from dmsu.digests.views import index, week_or_404
 
 
@@ -38,6 +45,8 @@ def _edit_page(digest: Digest, form: editing.DigestForm | None = None, *, status
         entries=entries,
         dropped=entries_of(digest, dropped=True),
         counts=drafting.count_rows(digest),
+        candidates=candidates.of_week(digest),
+        mail_plan=mail_plan(current_app.config, correction=digest.is_published),
         ticket_url=lambda ggus_id: ticket_url(current_app.config, ggus_id),
         conflict=extra.get("conflict"),
         theirs=extra.get("theirs", {}),
@@ -117,7 +126,8 @@ def save(week: str):
     except DigestError as exc:
         return _edit_page(Digest.get_by_id(digest.id), form, status=422, error=str(exc))
     if action == "publish":
-        flash(f"Published the digest of {week} (revision {revision.number}).", "success")
+        mailed = mail_outcome(digest, revision, current_app.config)
+        flash(f"Published the digest of {week} (revision {revision.number}); {mailed}.", "success")
         return redirect(url_for("digests.show", week=week))
     flash(f"Saved the digest of {week}.", "success")
     return redirect(url_for("digests.edit", week=week))
@@ -167,11 +177,15 @@ def add_entry(week: str):
         return render_template(
             "digests/_entry_form.html",
             entry=entry,
+            digest=digest,
             form=editing.DigestForm(version=digest.version, intro=digest.intro),
             theirs={},
             week=digest.week,
             ticket_url=lambda ggus_id: ticket_url(current_app.config, ggus_id),
             added=True,
+            candidates=candidates.of_week(digest),  # sent again (out of band) without it
+            title=digest_title(digest.week),
+            entries=entries_of(digest),
         )
     flash(f"Added ticket #{entry.ggus_id}.", "success")
     return redirect(url_for("digests.edit", week=digest.week) + f"#entry-{entry.id}")
@@ -192,7 +206,13 @@ def drop_entry(week: str, entry_id: int):
             return _htmx_error(str(exc))
         return _edit_page(digest, status=404, error=str(exc))
     if htmx:
-        return render_template("digests/_dropped.html", entry=entry, week=digest.week)
+        return render_template(
+            "digests/_dropped.html",
+            entry=entry,
+            week=digest.week,
+            title=digest_title(digest.week),
+            entries=entries_of(digest),
+        )
     flash(f"Dropped ticket #{entry.ggus_id} from the digest.", "success")
     return redirect(url_for("digests.edit", week=digest.week))
 

@@ -22,6 +22,7 @@ from dmsu.digests.publishing import digest_title, page_url
 from dmsu.digests.rota import monday_of
 
 FEED_SIZE = 20
+AUTHOR = {"name": "DMSU"}  # the unit, never the person on shift (RFC 4287 4.1.1 wants one)
 FEED_BYTES = 512 * 1024  # the digests' text in one feed document, about
 ISSUES_HEADING = "<h2>Issues likely to affect the broader community</h2>"
 _ISSUE = re.compile(r'<h3 id="(?:md-)?ggus-\d+">')
@@ -89,6 +90,7 @@ def atom_feed(digests: list[Digest], config) -> bytes:
     feed.link(href=f"{base}/digests/", rel="alternate")
     feed.link(href=f"{base}/digests/feed.atom", rel="self")
     feed.language("en")
+    feed.author(AUTHOR)
     feed.updated(last_modified(digests) or clock.now())
     contents = entry_contents(digests, config)
     for digest, content in reversed(list(zip(digests, contents, strict=True))):

@@ -24,12 +24,14 @@ from dmsu.core import clock
 from dmsu.core.db import database, write_transaction
 from dmsu.core.markdown import plain_text, sanitize_html
 from dmsu.core.publictext import Finding, LooksPersonal, People, findings, without_people
+from dmsu.digests import search_documents
 from dmsu.digests.drafting import DigestError, count_rows, entries_of
 from dmsu.digests.editing import EditConflict
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
 from dmsu.digests.rota import monday_of
 from dmsu.metrics.periods import week_bounds
 from dmsu.notify import mail
+from dmsu.notify.models import Notification
 from dmsu.tickets.models import Ticket, TicketEvent
 from dmsu.tickets.people import known_submitters, submitters_of
 
@@ -210,19 +212,64 @@ def _publish(
                 )
         except IntegrityError:  # a digest damaged before m0908 repaired it
             raise DigestError(OUT_OF_STEP) from None
+        search_documents.reindex([digest.id])
         queue_digest_mail(digest, revision, config)
     return revision
 
 
+def digest_recipients(config) -> list[str]:
+    """The addresses of ``DMSU_DIGEST_MAILTO`` (comma-separated), the list a published digest
+    is mailed to; none configured means no mail."""
+    return [a.strip() for a in str(config.get("DMSU_DIGEST_MAILTO") or "").split(",") if a.strip()]
+
+
+def _recipients_text(recipients: list[str]) -> str:
+    count = len(recipients)
+    return f"{count} recipient{'' if count == 1 else 's'} ({', '.join(recipients)})"
+
+
+NO_SMTP = "no SMTP server is configured (DMSU_SMTP_HOST), so it waits in the outbox"
+
+
+def mail_plan(config, *, correction: bool = False) -> str:
+    """What publishing will mail, in one sentence for the confirmation step."""
+    recipients = digest_recipients(config)
+    if not recipients:
+        return "No e-mail will go out: no recipients are configured (DMSU_DIGEST_MAILTO is empty)."
+    what = "The correction, marked [updated]," if correction else "The digest"
+    plan = f"{what} will be mailed to {_recipients_text(recipients)} (DMSU_DIGEST_MAILTO)"
+    if not config.get("DMSU_SMTP_HOST"):
+        return f"{plan}; but {NO_SMTP} for an admin to read instead of being sent."
+    return f"{plan}."
+
+
+def mail_outcome(digest: Digest, revision: DigestRevision, config) -> str:
+    """Whether the e-mail of ``revision`` was queued or sent, in words for the flash (read
+    from the one mail path's log under the key :func:`queue_digest_mail` used)."""
+    note = Notification.get_or_none(Notification.key == _mail_key(digest, revision))
+    if note is None or note.state == "suppressed" or not note.recipient.strip():
+        return "no mail: no recipients configured"
+    recipients = _recipients_text([a.strip() for a in note.recipient.split(",") if a.strip()])
+    if note.state == "sent":
+        return f"e-mail sent to {recipients}"
+    if note.state == "outbox" or not config.get("DMSU_SMTP_HOST"):
+        return f"e-mail queued for {recipients}; {NO_SMTP}"
+    return f"e-mail queued for {recipients}"
+
+
+def _mail_key(digest: Digest, revision: DigestRevision) -> str:
+    return f"digest:{digest.week}:r{revision.number}"
+
+
 def queue_digest_mail(digest: Digest, revision: DigestRevision, config) -> None:
     """The published digest to ``DMSU_DIGEST_MAILTO``, once per revision."""
-    recipients = str(config.get("DMSU_DIGEST_MAILTO") or "").strip()
+    recipients = ", ".join(digest_recipients(config))
     if not recipients:
         return
     title = digest_title(digest.week)
     subject = title if revision.number == 1 else f"{title} [updated]"
     mail.queue(
-        f"digest:{digest.week}:r{revision.number}",
+        _mail_key(digest, revision),
         recipients,
         subject,
         revision.text,

@@ -65,17 +65,38 @@ def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def flow_tables(period: Period, start: date) -> dict[str, tables.Table]:
+def begun(pieces: list[dict], today: date) -> list[dict]:
+    """The quarters, months or weeks that have begun by ``today``: a period after today has
+    no tickets yet, and drawn as a zero it would read as a collapse of the ticket flow. The
+    one still running is named "(so far)", so its smaller numbers are read as partial."""
+    day = today.isoformat()
+    return [
+        {**piece, "name": f"{piece['name']} (so far)"} if piece["end"] > day else piece
+        for piece in pieces
+        if piece["start"] <= day
+    ]
+
+
+def flow_tables(period: Period, start: date, today: date) -> dict[str, tables.Table]:
     by = columns_split(period)
     splits = tuple(dict.fromkeys((by, "month", "week")))
     rows = numbers(make_grid(period, splits, start, detailed=(by,)))
-    columns = [*rows.get(by, []), *rows[TOTAL]] if by != "none" else rows[TOTAL]
-    return {
+    columns = [*begun(rows.get(by, []), today), *rows[TOTAL]] if by != "none" else rows[TOTAL]
+    months, weeks = begun(rows["month"], today), begun(rows["week"], today)
+    result = {
         "table1": tables.table1(columns, period.name),
-        "assigned-per-month": tables.assigned_per_month(rows["month"]),
-        "weekly-flow": tables.weekly_flow(rows["week"]),
+        "assigned-per-month": tables.assigned_per_month(months),
+        "weekly-flow": tables.weekly_flow(weeks),
         "eta-accuracy": tables.eta_accuracy(columns),
     }
+    for name, unit, shown, every in (
+        ("assigned-per-month", "months", months, rows["month"]),
+        ("weekly-flow", "weeks", weeks, rows["week"]),
+    ):
+        if len(shown) < len(every):
+            left_out = len(every) - len(shown)
+            result[name].note = f"The {left_out} {unit} after {today} have not begun: not shown."
+    return result
 
 
 def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
@@ -86,7 +107,7 @@ def page_tables(period: Period, config, now: datetime, with_sla: bool = False):
     def compute() -> dict[str, tables.Table]:
         units = unit_ids()
         flows, products, backlog, teams = side_by_side(
-            lambda: flow_tables(period, project_start(config)),
+            lambda: flow_tables(period, project_start(config), snapshot.date()),
             lambda: per_product(period),
             lambda: third_line_backlog(snapshot, units, stale_days),
             lambda: eta_by_team(period),

@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass, field
 
 from dmsu.core import csvcells
-from dmsu.metrics.backlog import Backlog
+from dmsu.metrics.backlog import Backlog, age_limits
 from dmsu.metrics.eta import ETA_KEYS, EtaCounts
 from dmsu.metrics.per_product import COLUMNS as CATEGORY_COLUMNS
 from dmsu.metrics.per_product import ProductRow
@@ -23,6 +23,7 @@ class Table:
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     note: str = ""
+    warning_rows: frozenset[str] = frozenset()  # first cells of rows a chart draws as a warning
 
     def csv(self) -> str:
         out = io.StringIO()
@@ -169,6 +170,9 @@ def eta_per_team(rows: list[tuple[str, EtaCounts]]) -> Table:
 
 
 def third_line_age(backlog: Backlog) -> Table:
+    """The age groups past ``stale_days`` are warnings: seed 001, tickets "older than two
+    months (i.e. having missed a typical release cycle)"."""
+    limits = age_limits(backlog.stale_days)
     return Table(
         "third-line-age",
         f"Age of the tickets open at the 3rd line on {backlog.as_of:%Y-%m-%d %H:%M} UTC",
@@ -176,6 +180,7 @@ def third_line_age(backlog: Backlog) -> Table:
         [*([label, count] for label, count in backlog.buckets), ["All", backlog.total]],
         f"{backlog.stale} open tickets are older than {backlog.stale_days} days "
         "(they missed a typical release cycle).",
+        frozenset(label for label, limit in limits if limit is None or limit > backlog.stale_days),
     )
 
 

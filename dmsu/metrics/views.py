@@ -50,14 +50,16 @@ def period_choices(now) -> dict[str, list[str]]:
     }
 
 
-def quarters_in(period: Period) -> list[str]:
-    """The project quarters overlapping ``period`` (for links to their reports)."""
+def quarters_in(period: Period, now) -> list[str]:
+    """The project quarters overlapping ``period`` that have begun by ``now`` (for links to
+    their reports: a quarter after today has no report yet)."""
     start = project_start(current_app.config)
     if period.end.date() <= start:
         return []
     first = quarter_of(max(period.start, project_quarter(1, start).start), start)
     names, n = [], first
-    while project_quarter(n, start).start < period.end and n < first + 40:
+    end = min(period.end, now)
+    while project_quarter(n, start).start < end and n < first + 40:
         names.append(f"PQ{n}")
         n += 1
     return names
@@ -80,7 +82,7 @@ def index():
             charts=CHARTS,
             choices=period_choices(now),
             selected=request.args.get("period", period.name),
-            quarters=quarters_in(period),
+            quarters=quarters_in(period, now),
             error=error,
         ),
         status,

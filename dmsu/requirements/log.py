@@ -26,6 +26,7 @@ from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
 from dmsu.core.db import database, write_transaction
 from dmsu.core.markdown import MarkdownRefused, render_markdown
+from dmsu.requirements import search_documents
 from dmsu.requirements.models import (
     FINAL_STATUSES,
     REQUIREMENT_STATUSES,
@@ -180,6 +181,7 @@ def write(requirement: Requirement, actor, changes: dict, events, *, at=None, ve
             raise StaleRequirement(requirement.id)
         for kind, summary, data in events:
             _event(requirement, actor, kind, summary, at, **(data or {}))
+        search_documents.reindex([requirement.id])
     for name, value in changes.items():
         setattr(requirement, name, value)
     requirement.updated_at = at
@@ -227,6 +229,7 @@ def create_requirement(
             at,
             tickets=[t.ggus_id for t in tickets],
         )
+        search_documents.reindex([requirement.id])
     return requirement
 
 

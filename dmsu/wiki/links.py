@@ -19,7 +19,7 @@ from peewee import SQL, Value
 
 from dmsu.core import clock
 from dmsu.core import markdown as render
-from dmsu.wiki import compiled
+from dmsu.wiki import compiled, search_documents
 from dmsu.wiki.models import Attachment, Page, PageLink, Revision, sees_internal
 
 
@@ -106,6 +106,8 @@ def store_rendered(page, rendered: Rendered, **columns) -> bool:
         .where(Page.id == page.id, Page.revision_number == page.revision_number)
         .execute()
     )
+    if changed == 1 and "body_text" in columns:
+        search_documents.reindex([page.id])
     return changed == 1
 
 

@@ -24,6 +24,7 @@ from dmsu.tickets.models import Ticket
 
 VISIBILITIES = ("internal", "public")
 KNOWN_ISSUE_TAG = "known-issue"
+DIGEST_TAG = "solution-digest"
 
 
 def sees_internal(user) -> bool:
@@ -75,6 +76,11 @@ class Page(BaseModel):
     @property
     def is_known_issue(self) -> bool:
         return KNOWN_ISSUE_TAG in self.tag_list
+
+    @property
+    def is_solution_digest(self) -> bool:
+        """Made from a solved ticket, or tagged as a digest by its editor."""
+        return self.ticket_id is not None or DIGEST_TAG in self.tag_list
 
 
 class Revision(BaseModel):

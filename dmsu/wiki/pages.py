@@ -19,7 +19,7 @@ from dmsu.auth.permissions import require
 from dmsu.core import clock
 from dmsu.core.db import write_transaction
 from dmsu.core.markdown import TEXT_LIMITS, MarkdownRefused, slugify
-from dmsu.wiki import links
+from dmsu.wiki import links, search_documents
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision
 from dmsu.wiki.public_check import check_public_page
 
@@ -174,6 +174,7 @@ def create_page(draft: Draft, author, *, confirmed: bool = False) -> Page:
             _store_tags(page.id, draft.tags)
             links.touch(links.store_links(page, rendered), page.id)
             links.rerender_linkers(slug, page.id)
+            search_documents.reindex([page.id])
     except IntegrityError as exc:
         raise PageError("A page with that name or address already exists.") from exc
     return page
@@ -253,6 +254,7 @@ def save_page(
             links.touch(links.store_links(page, rendered), page.id)
             if before.visibility != draft.visibility:
                 links.rerender_linkers(page.slug, page.id)
+            search_documents.reindex([page.id])
     except IntegrityError as exc:
         if Page.get_by_id(page.id).revision_number != base_revision:
             raise _conflict(page.id, base_revision) from exc

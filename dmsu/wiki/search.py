@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from peewee import SQL, Column, NodeList, TextField, fn
 from playhouse.sqlite_ext import RowIDField
 
 from dmsu.core.db import BaseModel, is_postgres
+from dmsu.core.search.snippets import START, STOP, marked_html
 from dmsu.wiki.models import Page
 
-START, STOP = "\x02", "\x03"
 MAX_TERMS = 8
 PER_PAGE = 20
 SNIPPET_OPTIONS = 'MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
@@ -67,19 +67,6 @@ class Results:
 def terms_of(text: str) -> tuple[str, ...]:
     """The words of a query: letters and digits only, so no query syntax gets through."""
     return tuple(dict.fromkeys(re.findall(r"\w+", (text or "").lower())))[:MAX_TERMS]
-
-
-def marked_html(text: str | None) -> Markup:
-    """Escape a database snippet and turn its match markers into ``<mark>`` (balanced)."""
-    html, open_mark = Markup(""), False
-    for part in re.split(f"([{START}{STOP}])", text or ""):
-        if part == START and not open_mark:
-            html, open_mark = html + Markup("<mark>"), True
-        elif part == STOP and open_mark:
-            html, open_mark = html + Markup("</mark>"), False
-        elif part not in (START, STOP):
-            html += escape(part)
-    return html + Markup("</mark>") if open_mark else html
 
 
 def _param() -> str:

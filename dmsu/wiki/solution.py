@@ -19,10 +19,8 @@ from dmsu.tickets.models import Ticket
 from dmsu.tickets.people import people_of
 from dmsu.tickets.workflow.events import WorkflowError
 from dmsu.tickets.workflow.releases import link_solution_digest
-from dmsu.wiki.models import Page
+from dmsu.wiki.models import DIGEST_TAG, Page
 from dmsu.wiki.pages import TITLE_MAX, Draft
-
-DIGEST_TAG = "solution-digest"
 
 
 def digest_title(ticket: Ticket, people: People | None = None) -> str:

@@ -22,12 +22,11 @@ from dmsu.core.extensions import htmx, login_manager
 from dmsu.core.markdown import slugify
 from dmsu.core.publictext import LooksPersonal
 from dmsu.tickets.models import Ticket
-from dmsu.wiki import attachments, compiled, diff, links, solution
+from dmsu.wiki import attachments, compiled, diff, grouping, links, solution
 from dmsu.wiki.blueprint import bp
 from dmsu.wiki.models import VISIBILITIES, Page, PageTag, Revision, sees_internal
 from dmsu.wiki.pages import Draft, EditConflict, PageError, create_page, preview_html, save_page
 
-PAGES_PER_INDEX = 100
 MAX_PAGE_NUMBER = 100_000
 _PAGE_FIELDS = [f for f in Page._meta.sorted_fields if f.name != "body_text"]
 
@@ -81,22 +80,15 @@ def wiki_component_pages(component):
 
 
 @bp.get("/wiki/")
-@public_page("wiki")
+@public_page("wiki", "cheatsheet")  # the components' names
 def index():
+    """The pages grouped by component (``?by=tag``: by tag), the pages edited last and the
+    tags."""
     user = viewer()
-    number = page_number()
-    pages = list(
-        Page.visible_to(user, Page.slug, Page.title, Page.visibility, Page.updated_at)
-        .order_by(Page.title)
-        .paginate(number, PAGES_PER_INDEX + 1)
-    )
-    recent = (
-        Revision.visible_to(user, Revision.number, Revision.summary, Revision.created_at)
-        .select_extend(Page.slug, Page.title)
-        .order_by(Revision.created_at.desc(), Revision.id.desc())
-        .limit(10)
-        .objects()
-    )
+    by = request.args.get("by", "component")
+    if by not in grouping.GROUPINGS:
+        by = "component"
+    pages = grouping.index_pages(user)
     tags = (
         PageTag.select(PageTag.tag)
         .join(Page, on=(PageTag.page == Page.id))
@@ -107,10 +99,11 @@ def index():
     )
     return render_template(
         "wiki/index.html",
-        pages=pages[:PAGES_PER_INDEX],
-        has_next=len(pages) > PAGES_PER_INDEX,
-        number=number,
-        recent=list(recent),
+        by=by,
+        groups=grouping.grouped(pages, by),
+        page_count=len(pages),
+        truncated=len(pages) >= grouping.INDEX_LIMIT,
+        recent=grouping.recently_edited(user),
         tags=[t.tag for t in tags],
     )
 

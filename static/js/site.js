@@ -9,4 +9,36 @@
       event.preventDefault();
     }
   }, true);
+
+  // The main menu folds on a phone; on wider screens the stylesheet keeps it open through
+  // ::details-content. A browser without that selector gets it opened here instead.
+  var menu = document.querySelector("details.site-menu");
+  var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (menu && !supported && window.matchMedia("(min-width: 50.01rem)").matches) {
+    menu.open = true;
+  }
+
+  // A table wider than its box scrolls inside it (.table-wrap); such a box is made
+  // focusable so that the keyboard can scroll it too (WCAG 2.1.1), named by its caption.
+  function reachScrollingTables() {
+    var boxes = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          var caption = box.querySelector("caption");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", (caption && caption.textContent.trim()) || "Table, scrolls sideways");
+        }
+      } else if (box.getAttribute("role") === "region" && box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+  }
+  reachScrollingTables();
+  window.addEventListener("resize", reachScrollingTables);
+  document.addEventListener("htmx:afterSettle", reachScrollingTables);
 })();

@@ -61,6 +61,29 @@ def test_login_redirect_stays_on_this_site(client, make_user):
     assert response.headers["Location"] == "/"
 
 
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "///evil.example/", "////evil.example", "/\\evil.example"]
+)
+def test_a_next_of_several_slashes_is_another_site_and_goes_home(client, make_user, target):
+    """A browser reads ``///evil.example`` as the site evil.example (urlsplit sees a path)."""
+    make_user("tpm", "tom")
+    response = client.form("/login", {"username": "tom", "password": PASSWORD, "next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_log_in_from_search_results_comes_back_to_the_same_search(client, make_user):
+    """Issue 18: "Log in" from cheat-sheet search results kept the page but dropped the query."""
+    make_user("tpm", "tom")
+    page = client.get("/cheatsheet/?q=dcache+pool").get_data(as_text=True)
+    assert 'href="/login?next=/cheatsheet/?q%3Ddcache%2Bpool"' in page
+    plain = client.get("/cheatsheet/").get_data(as_text=True)
+    assert 'href="/login?next=/cheatsheet/"' in plain  # no trailing "?" without a query
+    response = client.form(
+        "/login", {"username": "tom", "password": PASSWORD, "next": "/cheatsheet/?q=dcache+pool"}
+    )
+    assert response.headers["Location"] == "/cheatsheet/?q=dcache+pool"
+
+
 def test_duplicate_user_is_one_sentence(make_user):
     make_user("tpm", "tom")
     with pytest.raises(accounts.AccountError, match="already exists"):

@@ -84,3 +84,28 @@ def test_links_stored_outside_the_editor_are_never_script_urls(loaded, client):
     forget()
     html = client.get("/components/dpm").get_data(as_text=True)
     assert 'href="javascript:' not in html
+
+
+def test_the_page_lists_the_components_solution_digests_apart_from_its_known_issues(
+    loaded, client, make_user, make_ticket
+):
+    from dmsu.wiki.pages import Draft, create_page
+
+    editor = make_user("resolver", "rita")
+    cream = Component.get(Component.slug == "cream-ce")
+    ticket = make_ticket(91039, events=SOLVED, component="CREAM CE")
+    for title, tags, ticket_id in (
+        ("Known issue: proxy renewal", "known-issue", None),
+        ("Solution digest: jobs abort (#91039)", "solution-digest", ticket.id),
+        ("Tuning notes", "cream", None),
+    ):
+        draft = Draft(title, "x", "public", tags, component_id=cream.id, ticket_id=ticket_id)
+        create_page(draft, editor)
+    html = client.get("/components/cream-ce").get_data(as_text=True)
+    wiki = html[html.index("In the wiki") :]
+    digests = wiki[wiki.index("Solution digests") : wiki.index("Other notes")]
+    assert ">Solution digest: jobs abort (#91039)</a>" in digests
+    assert "proxy renewal" not in digests and "Tuning notes" not in digests
+    assert wiki.index("Known issues") < wiki.index("proxy renewal") < wiki.index("Solution digests")
+    assert ">Tuning notes</a>" in wiki[wiki.index("Other notes") :]
+    assert 'href="/wiki/#component-cream-ce"' in wiki

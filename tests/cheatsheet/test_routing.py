@@ -202,3 +202,50 @@ def test_a_large_model_is_built_in_the_background_without_making_anyone_wait(loa
     built = routing.text_model(refresh_seconds=3600, inline_tickets=10)
     assert built.n_docs == 30
     assert routing.text_model(refresh_seconds=0, inline_tickets=10) is built
+
+
+def test_words_every_component_uses_are_not_reasons(loaded, make_ticket):
+    """Issue 18: reasons such as "yesterday" or "admin" are noise; only words particular to a
+    component are shown (they still count in the similarity)."""
+    synthetic_tickets(make_ticket)
+    for i, name in enumerate(VOCABULARY):  # "operator" in every component's tickets
+        make_ticket(97000 + i, component=name, subject="operator asks", description="operator")
+    assert tokens("Yesterday morning, on Monday 3 December") == []
+    found = routing.suggest(
+        "Transfers stuck since yesterday", "the site operator says users see checksum errors"
+    )
+    assert found[0].row.name == "FTS"
+    reasons = [reason for suggestion in found for reason in suggestion.reasons]
+    words = {w for reason in reasons for w in reason.split(": ", 1)[-1].split(", ")}
+    assert "checksum" in words
+    assert words.isdisjoint({"yesterday", "operator", "site", "users", "errors"})
+    # a component whose tickets share only common words with the text says so
+    assert any(reason.endswith(", but no word particular to it") for reason in reasons)
+
+
+def test_a_name_found_is_not_repeated_as_a_word_of_past_tickets(loaded, make_ticket):
+    synthetic_tickets(make_ticket, n=20)
+    make_ticket(97100, component="VOMS", subject="VOMS fqan", description="VOMS roles")
+    found = routing.suggest("VOMS server down", "")
+    assert found[0].reasons[0] == "name 'VOMS' in subject"
+    assert not any("voms" in reason for reason in found[0].reasons[1:])
+
+
+@pytest.mark.parametrize(
+    ("score", "label"),
+    [(6.2, "strong match"), (3.0, "strong match"), (1.5, "likely"), (1.49, "weak"), (0.2, "weak")],
+)
+def test_a_score_reads_as_a_plain_confidence_label(score, label):
+    assert routing.confidence(score) == label
+
+
+def test_the_routing_page_shows_the_label_and_offers_the_component(loaded, tpm_client):
+    html = tpm_client.form("/cheatsheet/route", {"subject": "CREAM jobs", "text": ""}).get_data(
+        as_text=True
+    )
+    assert '<span class="badge confidence-strong-match">strong match</span>' in html
+    assert "score " not in html
+    assert (
+        '<a href="/components/cream-ce">Open the component'
+        '<span class="visually-hidden"> CREAM CE</span></a>' in html
+    )

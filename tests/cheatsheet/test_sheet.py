@@ -128,7 +128,7 @@ def test_the_sheet_shows_its_latest_change(loaded, client, make_user):
     with clock.frozen(datetime(2031, 3, 4, 5, 6, tzinfo=UTC)):
         editing.save_component(editor, data)
     html = client.get("/cheatsheet/").get_data(as_text=True)
-    assert 'Last changed <time datetime="2031-03-04T05:06:00+00:00">2031-03-04 05:06 UTC' in html
+    assert 'Last changed <time datetime="2031-03-04T05:06:00Z">2031-03-04 05:06 UTC' in html
     assert "Brand new" in names_in(html)
 
 
@@ -170,3 +170,40 @@ def test_grouped_rows_keep_their_ids_unique(loaded, client):
     ids = re.findall(r'<tr id="([^"]+)"', html)
     assert len(ids) == len(set(ids)) and len(ids) > 27  # CREAM CE is under INFN and CESNET
     assert sum(1 for i in ids if i.endswith("-cream-ce")) == 2
+
+
+def suggested(q: str, **filters) -> tuple[str, ...]:
+    return run(load_sheet(), SheetQuery(q=q, **filters)).suggestions
+
+
+def test_a_typo_suggests_the_closest_component_with_a_link_that_runs_it(loaded, client):
+    assert suggested("dcahce") == ("dCache",)
+    assert suggested("creem") == ("CREAM",)  # an alias of CREAM CE
+    assert suggested("pnfs dcahce") == ("pnfs dcache",)  # word by word
+    assert search("pnfs dcache") == ["dCache"]
+    html = client.get("/cheatsheet/?q=dcahce").get_data(as_text=True)
+    assert "No component matches “dcahce”." in html
+    assert 'Did you mean <a href="/cheatsheet/?q=dCache">dCache</a>?' in html
+    partial = client.get("/cheatsheet/?q=dcahce", headers={"HX-Request": "true"})
+    assert 'href="/cheatsheet/?q=dCache"' in partial.get_data(as_text=True)
+    assert names_in(client.get("/cheatsheet/?q=dCache").get_data(as_text=True))[0] == "dCache"
+
+
+def test_suggestions_only_offer_searches_that_find_something(loaded, client):
+    assert suggested("xyzzy") == ()
+    assert suggested("dcache") == ()  # it matched: nothing to suggest
+    assert suggested("dcahce", partner="INFN") == ()  # dCache is not INFN's
+    html = client.get("/cheatsheet/?q=xyzzy").get_data(as_text=True)
+    assert "Did you mean" not in html and "Try a shorter word" in html
+
+
+def test_a_row_is_a_name_line_and_a_description_line(loaded, client):
+    html = client.get("/cheatsheet/").get_data(as_text=True)
+    row = html[html.index('id="row-cream-ce"') :]
+    cell = row[: row.index("</th>")]
+    assert "<br>" not in cell
+    name = re.search(
+        r'<span class="sheet-name">(.*?)</span>\s*<span class="hint sheet-desc', cell, re.S
+    )
+    assert "CREAM CE</a>" in name.group(1) and "also CREAM" in name.group(1)
+    assert re.search(r'<span class="hint sheet-description" title="[^"]+">[^<]+</span>', cell)

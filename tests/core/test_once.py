@@ -79,7 +79,7 @@ def test_every_ticket_action_form_carries_the_token_an_eta_sent_twice_is_one(cli
     forms = page.count('action="/tickets/91040/')
     assert forms > 3 and len(ONCE.findall(page)) == forms
     eta_form = page.split('action="/tickets/91040/eta"')[1]
-    form = {"due": "2013-03-01", "once": ONCE.search(eta_form).group(1)}
+    form = {"due": "2013-03-01", "confirm_past": "1", "once": ONCE.search(eta_form).group(1)}
     assert client.form("/tickets/91040/eta", form).status_code == 302
     assert client.form("/tickets/91040/eta", form).status_code == 303
     assert TicketEvent.select().where(TicketEvent.kind == "eta").count() == 1

@@ -163,7 +163,9 @@ def test_another_user_never_gets_someone_elses_page(ticket, make_user, login):
 
 def test_a_flash_message_is_shown_once_and_never_kept(ticket, assigner_client):
     assigner_client.get("/tickets/70001")
-    response = assigner_client.form("/tickets/70001/comment", {"text": "A note."})
+    response = assigner_client.form(
+        "/tickets/70001/comment", {"text": "A note.", "visibility": "public"}
+    )
     assert response.status_code == 302
     hits, with_flash = hits_of(assigner_client, response.headers["Location"])
     assert hits == 0

@@ -12,6 +12,7 @@ from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.editing import DigestForm, save_digest
 from dmsu.digests.models import Digest
 from dmsu.digests.publishing import publish
+from tests.support.atom import author_names, rule_breaks
 from tests.support.digests_history import WEEK, make_week
 from tests.support.queries import QueryCounter
 
@@ -152,8 +153,23 @@ def test_feed_answers_conditional_get(client, published):
 
 
 def test_empty_feed_is_still_valid(client):
-    feed = feedparser.parse(client.get("/digests/feed.atom").data)
+    document = client.get("/digests/feed.atom").data
+    feed = feedparser.parse(document)
     assert not feed.bozo and feed.entries == []
+    assert rule_breaks(document) == []
+
+
+def test_feed_keeps_the_feed_validators_rules_with_dmsu_as_author(client, app, published):
+    """RFC 4287: id, title, updated with a zone, an author (the W3C validator refused the
+    feed for "no author" in each entry), unique absolute entry ids, absolute links. The
+    author is DMSU, never the person on shift."""
+    draft_digest("2013-W06")
+    with clock.frozen(datetime(2013, 2, 11, 9, 0, tzinfo=UTC)):
+        _publish(app, "2013-W06")
+    document = client.get("/digests/feed.atom").data
+    assert len(feedparser.parse(document).entries) == 2
+    assert rule_breaks(document) == []
+    assert author_names(document) == {"DMSU"}
 
 
 def test_public_page_serves_stored_html_in_few_queries(client, published, app):

@@ -80,3 +80,35 @@ def test_an_assigner_edits_a_row_inline_and_sees_a_clear_error(
     display = page.locator("#row-dcache.sheet-row")
     expect(display).to_contain_text("LIP")
     assert console_errors == []
+
+
+def test_an_assigner_sees_a_screenful_of_rows_and_a_typo_is_corrected_by_one_click(
+    sheet, page, live_server, make_user, browser_login, console_errors
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    browser_login(make_user("assigner", "alice", display_name="Alice Assigner"))
+    page.goto(f"{live_server.url}/cheatsheet/")
+    rows = page.locator("tr.sheet-row")
+    heights = rows.evaluate_all("rs => rs.map(r => r.getBoundingClientRect().height)")
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('tr.sheet-row td')).lineHeight)"
+    )
+    assert len(heights) > 20
+    assert max(heights) < 2.8 * line, (heights, line)  # two lines, the buttons included
+    assert 768 / (sum(heights) / len(heights)) >= 12  # rows per screen (about 4 before)
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")  # nothing hidden to the right
+
+    page.get_by_label("Search components, aliases, partners, experts, units").press_sequentially(
+        "dcahce", delay=40
+    )
+    empty = page.locator("p.empty")
+    expect(empty).to_contain_text("No component matches “dcahce”.")
+    expect(empty).to_contain_text("Did you mean dCache?")
+    empty.get_by_role("link", name="dCache").click()
+    page.wait_for_url(re.compile(r"/cheatsheet/\?q=dCache$"))
+    expect(page.locator("#row-dcache")).to_be_visible()
+    expect(page.get_by_label("Search components, aliases, partners, experts, units")).to_have_value(
+        "dCache"
+    )
+    assert console_errors == []

@@ -1,5 +1,6 @@
-"""Journey: the shift opens Monday's draft, edits an entry, adds and drops a ticket (htmx),
-previews, publishes; an anonymous reader finds the digest in the archive and in the feed."""
+"""Journey: the shift opens Monday's draft, edits an entry, adds a ticket by number and one
+of the week's candidates, drops one (htmx), previews, confirms and publishes (told no mail
+went out); an anonymous reader finds the digest in the archive and in the feed."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ def test_shift_publishes_mondays_digest_and_a_reader_finds_it(
     page.get_by_label("GGUS ticket number").fill("93001")
     page.get_by_role("button", name="Add ticket").click()
     page.get_by_label("Title of #93001").wait_for()
+    # Pick a candidate of the week with one click: its entry comes, its row goes.
+    candidates = page.locator("#candidates").locator("xpath=..")
+    assert "WMS loses sandbox" in candidates.inner_text()
+    page.get_by_role("button", name="Add #91006").click()
+    page.get_by_label("Title of #91006").wait_for()
+    page.locator("#candidate-91006").wait_for(state="detached")
     page.get_by_role("button", name="Drop ticket #91002 from the digest").click()
     page.get_by_text("Dropped #91002").wait_for()
     assert impact.input_value() == "Every site on CREAM 1.14 loses **long** jobs."  # kept
@@ -49,8 +56,18 @@ def test_shift_publishes_mondays_digest_and_a_reader_finds_it(
     page.get_by_role("button", name="Preview").click()
     page.locator("#preview strong", has_text="long").wait_for()
 
-    page.get_by_role("button", name="Publish", exact=True).click()
+    # "Add a ticket" sits above Publish, which asks first and says what will go out.
+    add_box = page.locator("#add-ticket").bounding_box()
+    page.get_by_text("Publish…", exact=True).click()
+    confirm = page.locator("details.publish-confirm")
+    assert "DMSU digest 2013-W07" in confirm.inner_text()
+    assert "No e-mail will go out" in confirm.inner_text()
+    assert "3 tickets (#91001, #93001, #91006)" in confirm.inner_text()  # htmx kept it current
+    publish_now = page.get_by_role("button", name="Publish now")
+    assert add_box["y"] < publish_now.bounding_box()["y"]
+    publish_now.click()
     page.wait_for_url(f"**/digests/{WEEK}")
+    assert "no mail: no recipients configured" in page.content()
     assert page.get_by_role("heading", level=1).inner_text().startswith("DMSU digest 2013-W07")
     assert Digest.get(Digest.week == WEEK).state == "published"
 

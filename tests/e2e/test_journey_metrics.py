@@ -49,3 +49,70 @@ def test_the_metrics_page_of_a_year_renders_its_table_and_charts(
     page.wait_for_url("**/metrics/?period=PQ9")
     assert page.locator("h1").inner_text() == "Metrics for PQ9"
     assert console_errors == []
+
+
+LONG_TEAM = "Storage Element Management Product Team"
+LONG_COMPONENT = "Storage Resource Manager web front end"
+CHARTS = (
+    "assigned-per-month",
+    "weekly-flow",
+    "eta-accuracy",
+    "third-line-age",
+    "sla-violations",
+    "per-product",
+)
+TEXT_BOXES = """svg => {
+  const frame = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+    const box = t.getBoundingClientRect();
+    return {text: t.textContent, left: box.left - frame.left, right: box.right - frame.left,
+            top: box.top - frame.top, bottom: box.bottom - frame.top};
+  });
+}"""
+
+
+def test_a_manager_jumps_through_the_running_year_and_every_label_is_whole(
+    live_server, page, console_errors, make_ticket, app
+):
+    from dmsu.cheatsheet.models import Component
+    from dmsu.core.clock import frozen, parse_instant
+
+    for n, day in enumerate(("2012-05-07", "2012-06-11", "2012-09-03"), 1):
+        make_ticket(
+            n,
+            events=[
+                {"at": f"{day}T09:00:00+00:00", "type": "assigned", "support_unit": "DMSU"},
+                {"at": f"{day}T10:00:00+00:00", "type": "assigned", "support_unit": LONG_TEAM},
+            ],
+            component=LONG_COMPONENT,
+        )
+    with app.app_context():
+        Component.update(deployment_size=50).execute()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    with frozen(parse_instant("2012-09-05T12:00:00+00:00")):  # PY3 is running
+        page.goto(f"{live_server.url}/metrics/?period=PY3")
+        toc = page.get_by_role("navigation", name="On this page")
+        for link in ("Per week", "SLA violations", "Per product"):
+            toc.get_by_role("link", name=link).click()
+            heading = page.locator(toc.get_by_role("link", name=link).get_attribute("href"))
+            top = heading.evaluate("h => h.getBoundingClientRect().top")
+            assert 0 <= top < 100, (link, top)  # the section starts at the top of the screen
+        assert "From the DMSU plan" in page.locator("blockquote cite").inner_text()
+        assert "Seed:" not in page.locator("main").inner_text()
+        page.set_viewport_size({"width": 900, "height": 480})
+        for name in CHARTS:
+            page.goto(f"{live_server.url}/metrics/charts/{name}.svg?period=PY3")
+            boxes = page.locator("svg").first.evaluate(TEXT_BOXES)
+            assert boxes, name
+            for box in boxes:
+                inside = box["left"] >= 0 and box["right"] <= 900 and box["top"] >= 0
+                assert inside and box["bottom"] <= 480, (name, box)
+                assert "…" not in box["text"], (name, box)
+            texts = [box["text"] for box in boxes]
+            if name == "weekly-flow":
+                assert "2012-W36 (so far)" in texts and "2012-W37" not in texts
+            if name == "sla-violations":
+                assert LONG_TEAM in texts
+            if name == "per-product":
+                assert LONG_COMPONENT in texts
+    assert console_errors == []

@@ -43,7 +43,7 @@ def test_ticket_from_tpm_to_third_line_to_release(
     assert page.locator("#ticket-status").inner_text() == "new"
     assert page.locator("#ticket-unit").inner_text().startswith("TPM")
     page.locator("#route-note").fill("middleware issue")
-    page.get_by_role("button", name="Route to DMSU").click()
+    page.get_by_role("button", name="Route to DMSU", exact=True).click()
     page.wait_for_load_state()
     assert page.locator("#ticket-unit").inner_text().startswith("DMSU")
     assert page.locator("#ticket-status").inner_text() == "assigned"
@@ -65,6 +65,12 @@ def test_ticket_from_tpm_to_third_line_to_release(
     assert "(suggested for CREAM CE)" in page.locator("#third-unit").inner_text()
     page.locator("#third-note").fill("Reproduce: submit 100 jobs and restart tomcat.")
     page.locator("#third-eta").fill("2013-03-01")
+    page.get_by_role("button", name="Reassign to 3rd line").click()
+    page.wait_for_load_state()
+    # an ETA before today is asked to be confirmed; the form keeps what was typed
+    assert "is before today" in page.get_by_role("alert").first.inner_text()
+    assert page.locator("#third-note").input_value().startswith("Reproduce: submit 100 jobs")
+    page.get_by_label("the ETA is in the past on purpose").check()
     page.get_by_role("button", name="Reassign to 3rd line").click()
     page.wait_for_load_state()
     assert page.locator("#ticket-unit").inner_text().startswith("CREAM")
@@ -108,6 +114,42 @@ def test_ticket_from_tpm_to_third_line_to_release(
     assert console_errors == []
 
 
+def test_tpm_routes_a_ticket_with_one_click_from_its_own_page(
+    page, live_server, make_user, browser_login, console_errors
+):
+    """Issue 18: the ticket page of a ticket in TPM shows the routing suggestions; one click on
+    a suggestion routes it to DMSU with that component."""
+    cream = SupportUnit.create(name="CREAM", kind="third_line", sla_level="level2")
+    Component.create(name="CREAM CE", slug="cream-ce", support_unit=cream)
+    Component.create(name="VOMS", slug="voms")
+    tom = make_user("tpm", "tom", display_name="Tom TPM")
+    workflow.create_ticket(
+        tom,
+        ggus_id=91041,
+        subject="CREAM CE jobs stuck in REALLY-RUNNING",
+        description="Since the VOMS update? The CREAM CE keeps jobs running.",
+    )
+    browser_login(tom)
+    page.goto(f"{live_server.url}/tickets/91041")
+    suggestions = page.locator("#routing-help .suggestion")
+    assert 1 <= suggestions.count() <= 3
+    first = suggestions.first
+    assert first.locator(".suggestion-head strong").inner_text() == "CREAM CE"
+    assert first.locator(".badge").inner_text() == "strong match"
+    assert "name 'CREAM CE' in subject" in first.locator(".reasons").inner_text()
+    first.get_by_role("button", name="Route to DMSU as CREAM CE").click()
+    page.wait_for_url(f"{live_server.url}/tickets/91041#timeline")
+    assert page.locator("#ticket-unit").inner_text().startswith("DMSU")
+    assert "routed to DMSU as a CREAM CE ticket" in page.locator("main").inner_text()
+    assert page.locator("#routing-help").count() == 0
+    timeline = page.locator(".ticket-timeline").inner_text()
+    assert "Changed component: — → CREAM CE" in timeline and "Moved from TPM to DMSU" in timeline
+    assert "(TPM)" in timeline  # the actor's role in words
+    ticket = Ticket.get(Ticket.ggus_id == 91041)
+    assert (ticket.support_unit.name, ticket.component.name) == ("DMSU", "CREAM CE")
+    assert console_errors == []
+
+
 AXE = Path("node_modules/axe-core/axe.min.js")
 
 
@@ -122,6 +164,7 @@ def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_ser
     workflow.route_to_dmsu(ticket, ann)
     workflow.add_comment(ticket, ann, "internal", public=False)
     workflow.reassign_to_third_line(ticket, ann, "CREAM", note="x", lack_of_expertise=True)
+    workflow.create_ticket(ann, ggus_id=6, subject="CREAM CE jobs stuck")  # routing suggestions
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/login")
@@ -130,7 +173,7 @@ def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_ser
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
     problems = {}
-    for path in ("/tickets/5", "/tickets/mine", "/tickets/new", "/tickets/releases"):
+    for path in ("/tickets/5", "/tickets/6", "/tickets/mine", "/tickets/new", "/tickets/releases"):
         page.goto(live_server.url + path)
         for summary in page.locator("details > summary").all():
             summary.click()  # open every folded form so axe checks it

@@ -116,3 +116,42 @@ def test_two_editors_collide_and_the_second_keeps_their_text(
     expected = "Failed to load resource: the server responded with a status of 409 (CONFLICT)"
     assert console_errors == [] and [e for e in other_errors if e != expected] == []
     assert other_errors.count(expected) == 1
+
+
+def test_a_reader_finds_a_components_pages_grouped_and_goes_to_its_cheat_sheet_row(
+    page, live_server, make_user, make_ticket, console_errors
+):
+    from dmsu.cheatsheet.models import Component
+
+    rita = make_user("resolver", "rita", display_name="Rita Resolver")
+    make_ticket(91039, events=SOLVED, component="CREAM CE")
+    cream = Component.get(Component.name == "CREAM CE")
+    for title, tags in (
+        ("Known issue: proxy renewal fails", "known-issue cream"),
+        ("Solution digest: jobs abort (#91039)", "solution-digest"),
+    ):
+        draft = Draft(title, "x", "public", tags, "Loaded from content/pages/x.md", cream.id)
+        create_page(draft, rita)
+    create_page(Draft("How to route a ticket", "x", "public", "routing how-to"), rita)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/wiki/")
+    group = page.get_by_role("region", name=re.compile(r"^CREAM CE"))
+    expect(group.get_by_role("listitem")).to_have_count(2)
+    expect(page.get_by_role("region", name=re.compile(r"^Other pages"))).to_contain_text(
+        "How to route a ticket"
+    )
+    side = page.locator("aside")
+    expect(side).not_to_contain_text("Loaded from")
+    expect(side).not_to_contain_text("Rita Resolver")  # the editor's name is for staff
+    expect(side.locator(".wiki-recent").get_by_role("link", name="how-to")).to_be_visible()
+    page.get_by_role("link", name="tag", exact=True).click()
+    expect(page.get_by_role("region", name=re.compile(r"^routing"))).to_contain_text(
+        "How to route a ticket"
+    )
+    page.goto(f"{live_server.url}/wiki/")
+    group.get_by_role("link", name=re.compile("on the cheat sheet")).click()
+    expect(page.locator("h1")).to_have_text("CREAM CE")
+    digests = page.locator(".wiki-component-pages")
+    expect(digests.get_by_role("heading", name=re.compile("Solution digests"))).to_be_visible()
+    expect(digests).to_contain_text("Solution digest: jobs abort (#91039)")
+    assert console_errors == []

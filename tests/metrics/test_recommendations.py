@@ -156,3 +156,10 @@ def test_a_stale_edit_is_refused_with_the_text_kept(assigner_client, admin_clien
     again = assigner_client.form(url, {**GOOD, "title": "My title", "version": current})
     assert again.status_code == 302
     assert Recommendation.get_by_id(item.id).title == "My title"
+
+
+def test_the_recommendations_page_explains_itself_and_quotes_the_plan(tpm_client, app):
+    html = tpm_client.get("/metrics/recommendations/PQ9").get_data(as_text=True)
+    assert "Seed:" not in html
+    assert "each recommendation says what is risked if it is not followed" in html
+    assert "<cite>From the DMSU plan</cite>" in html

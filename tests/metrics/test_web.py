@@ -170,3 +170,23 @@ def test_the_sla_section_works_without_javascript_and_as_a_partial(client, year)
     partial = client.get("/metrics/sla?period=PY3", headers={"HX-Request": "true"})
     assert "<h1>" not in partial.get_data(as_text=True)
     assert 'id="table-sla-violations"' in partial.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/metrics/?period=PY3", "/metrics/report/PQ10"])
+def test_long_metrics_pages_open_with_jump_links_to_their_sections(client, year, url):
+    html = client.get(url).get_data(as_text=True)
+    toc = re.search(r'<nav class="page-toc" aria-label="On this page">(.*?)</nav>', html, re.S)
+    anchors = re.findall(r'<a href="#([\w-]+)">', toc.group(1))
+    assert len(anchors) >= 6
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html
+    assert html.index("</nav>", toc.start()) < html.index(f'id="{anchors[0]}"')
+
+
+def test_the_plan_is_quoted_for_managers_not_as_a_developer_note(client, year):
+    html = client.get("/metrics/?period=PY3").get_data(as_text=True)
+    assert "Seed:" not in html
+    assert "Review these numbers every month" in html
+    assert re.search(
+        r"<blockquote[^>]*>.*reviewed monthly.*<cite>From the DMSU plan</cite>", html, re.S
+    )

@@ -305,6 +305,10 @@ MATRIX: list[tuple] = [
     ("tickets.new", "POST", "/tickets/new", "login bad bad bad bad"),
     ("tickets.releases", "GET", "/tickets/releases", STAFF),
     ("tickets.releases", "POST", "/tickets/releases", "login forbidden forbidden bad bad"),
+    # --- search ------------------------------------------------------------------------------
+    ("search.index", "GET", "/search?q=ticket", ALL),
+    ("search.seen_before_ticket", "GET", "/tickets/{ggus_id}/seen-before", STAFF),
+    ("search.seen_before_text", "GET", "/search/seen-before?text=cream", STAFF),
     # --- wiki --------------------------------------------------------------------------------
     ("wiki.index", "GET", "/wiki/", ALL),
     ("wiki.show", "GET", "/wiki/{public_slug}", ALL),

@@ -253,7 +253,9 @@ def test_public_pages_feeds_and_mail_carry_no_personal_data(
         "/digests/operations.txt", "/wiki/", "/wiki/changes", "/wiki/changes.atom",
         f"/wiki/{slug}", f"/wiki/{slug}/history", f"/wiki/{slug}/revisions/1",
         "/api/v1/pages", f"/api/v1/pages/{slug}",
-    ] + [f"/wiki/search?q={word}" for word in SEARCH_WORDS]  # fmt: skip
+    ] + [f"/wiki/search?q={word}" for word in SEARCH_WORDS] + [
+        f"/search?q={word}" for word in SEARCH_WORDS
+    ]  # fmt: skip
     statuses, found = crawling.crawl(client, seeds)
     assert all(code < 500 for code in statuses.values())
     for name in PLANTED:

@@ -74,7 +74,7 @@ def seeds(world) -> list[str]:
         urls += [f"/metrics/charts/{name}.svg{period}" for name in DRAW]
     for query in QUERIES:
         q = urlencode({"q": query})
-        urls += [f"/wiki/search?{q}", f"/cheatsheet/?{q}", f"/api/v1/pages?{q}"]
+        urls += [f"/wiki/search?{q}", f"/cheatsheet/?{q}", f"/api/v1/pages?{q}", f"/search?{q}"]
         urls += [f"/api/v1/components?{q}", f"/digests/?{q}"]
     return urls
 
@@ -115,6 +115,7 @@ def test_markers_are_really_there_for_staff(app, clients, world):
         f"/tickets/{world.ggus_id}",
         f"/requirements/{world.requirement_id}",
         "/wiki/search?q=7f3a",
+        "/search?q=7f3a",
     ):
         body = staff.get(url).get_data(as_text=True)
         assert MARK.lower() in body.lower(), url

@@ -434,3 +434,4 @@ def test_token_names_recommendations_and_wiki_flashes(app, clients, world, check
         for url in ("/wiki/", "/wiki/changes", "/wiki/changes.atom", "/wiki/tags/xss"):
             check.get(client, url)
         check.get(client, "/wiki/search?q=alert")
+        check.get(client, "/search?q=alert")

@@ -166,7 +166,8 @@ def test_anonymous_and_tpm_are_offered_what_their_roles_allow(world):
 
 def test_the_ticket_templates_name_no_role_or_permission():
     """The ticket templates ask ``allowed`` only; the rules live in the workflow."""
-    folder = Path(__file__).resolve().parent.parent / "templates" / "tickets"
+    folder = Path(__file__).resolve().parents[2] / "templates" / "tickets"
+    assert len(list(folder.glob("*.html"))) >= 8  # the folder is there: the test is not empty
     rule = re.compile(r"\bcan\(|current_user|'(?:tpm|resolver|assigner|admin)'")
     found = {
         path.name: rule.findall(path.read_text())

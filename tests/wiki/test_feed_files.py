@@ -11,6 +11,7 @@ import pytest
 from dmsu.core import clock
 from dmsu.wiki.models import Attachment, Page
 from dmsu.wiki.pages import Draft, create_page, save_page
+from tests.support.atom import author_names, rule_breaks
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 T0 = datetime(2013, 2, 11, 9, 0, tzinfo=UTC)
@@ -52,7 +53,27 @@ def test_the_feed_has_public_changes_only_for_everyone(editor, client, editor_cl
         titles = [entry.title for entry in feed.entries]
         assert titles == ["Open (revision 3)", "Open (revision 1)"]
         assert "Closed" not in response.get_data(as_text=True)
-        assert feed.entries[0].author == "Rita Resolver"
+        assert feed.entries[0].author == "DMSU"  # not the editor: no person in a public feed
+        assert "Rita" not in response.get_data(as_text=True)
+
+
+def test_the_feed_keeps_the_feed_validators_rules(editor, client):
+    """RFC 4287: id, title, updated with a zone, an author (DMSU), unique absolute entry ids,
+    absolute links; an empty feed's ``updated`` is the site clock, not 1970."""
+    with clock.frozen(T0):
+        empty = client.get("/wiki/changes.atom").data
+    assert rule_breaks(empty) == []
+    assert feedparser.parse(empty).feed.updated_parsed[:4] == (2013, 2, 11, 9)
+    with clock.frozen(T0):
+        page = create_page(Draft(title="Open", markdown="one", visibility="public"), editor)
+    with clock.frozen(T0 + timedelta(hours=1)):
+        save_page(page, Draft(title="Open", markdown="two", visibility="public"), editor, 1)
+    document = client.get("/wiki/changes.atom").data
+    feed = feedparser.parse(document)
+    assert len(feed.entries) == 2
+    assert feed.feed.updated_parsed[:4] == (2013, 2, 11, 10)
+    assert rule_breaks(document) == []
+    assert author_names(document) == {"DMSU"}
 
 
 def test_the_changes_page_advertises_the_feed_and_shows_internal_changes_to_staff(

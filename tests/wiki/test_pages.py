@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -287,6 +288,60 @@ def test_index_lists_pages_and_recent_changes(editor, client):
     html = client.get("/wiki/").get_data(as_text=True)
     assert ">Alpha</a>" in html and "Beta" not in html
     assert 'type="application/atom+xml"' in html
+
+
+def _section(html: str, anchor: str) -> str:
+    """The group of the index whose heading has id ``anchor``."""
+    return re.search(rf'aria-labelledby="{anchor}">(.*?)</section>', html, re.DOTALL).group(1)
+
+
+def test_the_index_groups_pages_by_component_and_by_tag(editor, client):
+    from dmsu.cheatsheet.models import Component
+
+    dcache = Component.create(name="dCache", slug="dcache")
+    for title, tags, component in (
+        ("Known issue: SRM door", "known-issue dcache", dcache.id),
+        ("Solution digest: pool full", "solution-digest", dcache.id),
+        ("How to route", "routing", None),
+    ):
+        draft = Draft(title=title, markdown="x", visibility="public", tags=tags)
+        create_page(replace(draft, component_id=component), editor)
+    html = client.get("/wiki/").get_data(as_text=True)
+    group = _section(html, "component-dcache")
+    assert ">Known issue: SRM door</a>" in group and ">Solution digest: pool full</a>" in group
+    assert 'href="/components/dcache"' in group
+    assert ">How to route</a>" in _section(html, "component-none")
+    assert html.index('id="component-dcache"') < html.index('id="component-none"')
+    by_tag = client.get("/wiki/?by=tag").get_data(as_text=True)
+    assert ">How to route</a>" in _section(by_tag, "tag-routing")
+    assert ">Known issue: SRM door</a>" in _section(by_tag, "tag-dcache")
+    assert ">Known issue: SRM door</a>" in _section(by_tag, "tag-known-issue")
+    assert "pool full" not in _section(by_tag, "tag-dcache")
+    assert client.get("/wiki/?by=nonsense").status_code == 200
+
+
+def test_the_side_column_says_when_a_page_was_edited_and_by_whom_to_staff_only(
+    editor, client, editor_client
+):
+    create_page(
+        Draft(
+            title="Alpha",
+            markdown="x",
+            visibility="public",
+            tags="cream",
+            summary="Loaded from content/pages/alpha.md",
+        ),
+        editor,
+    )
+    public = client.get("/wiki/").get_data(as_text=True)
+    staff = editor_client.get("/wiki/").get_data(as_text=True)
+    for html in (public, staff):
+        assert "Loaded from" not in html
+        recent = html[html.index("Recently edited") :]
+        assert re.search(r'edited <time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">', recent)
+        assert 'href="/wiki/tags/cream"' in recent
+    assert "Rita Resolver" not in public
+    assert "by Rita Resolver" in staff
 
 
 def test_markdown_help_is_public(client):

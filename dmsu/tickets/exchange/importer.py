@@ -23,6 +23,7 @@ from dmsu.cheatsheet.models import Component, ComponentName, name_key
 from dmsu.core import clock
 from dmsu.core.db import write_transaction
 from dmsu.core.markdown import slugify
+from dmsu.tickets import search_documents
 from dmsu.tickets.exchange.bulk import FIELD_EVENT_COLUMNS, chunks, insert_rows, naive
 from dmsu.tickets.exchange.records import EventRecord, TicketRecord, dedupe_key
 from dmsu.tickets.exchange.texthtml import ticket_html
@@ -174,6 +175,7 @@ class TicketWriter:
         self.outcomes = {}
         self._stale_facts: list[int] = []
         self._stale_clocks: list[int] = []
+        self._created_ids: list[int] = []
         existing: dict[int, Ticket] = {}
         for part in chunks([r.ggus_id for r in records]):
             for ticket in Ticket.select().where(Ticket.ggus_id.in_(part)):
@@ -186,6 +188,9 @@ class TicketWriter:
         # history here; the stored events of tickets that got earlier ones are brought in step
         store.refresh_tickets(self._stale_facts, clocks=False)  # in chunks
         sla_clocks.refresh(self._stale_clocks, self._calendar)
+        # the search index: every ticket created or changed (the updated ones are exactly
+        # those whose clocks are refreshed), in the batch's transaction
+        search_documents.reindex(self._created_ids + self._stale_clocks)
 
     def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
         values = dict(base)
@@ -318,6 +323,7 @@ class TicketWriter:
         self.summary.created += len(records)
         self.summary.events_added += len(event_rows)
         self.outcomes.update(dict.fromkeys(ids, "created"))
+        self._created_ids += list(ids.values())
 
     def _new_clocks(self, records, ids: dict, derived: dict, priorities: dict) -> list[tuple]:
         """The SLA clocks of created tickets, from the events just written (in the order the

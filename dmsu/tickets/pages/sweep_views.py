@@ -29,7 +29,7 @@ from dmsu.core.cache.staff import staff_page
 from dmsu.core.extensions import htmx
 from dmsu.notify.models import NOTIFICATION_STATES, Notification
 from dmsu.tickets.models import Ticket
-from dmsu.tickets.oversight import groups as oversight
+from dmsu.tickets.oversight import duty as duty_lists
 from dmsu.tickets.oversight.groups import OVERVIEW_ROWS, ROWS_PER_GROUP
 from dmsu.tickets.oversight.sweep import (
     GROUP_KEYS,
@@ -37,7 +37,6 @@ from dmsu.tickets.oversight.sweep import (
     Settings,
     plain_row,
     record_progress,
-    shape_row,
     sweep,
     sweep_row,
 )
@@ -169,13 +168,6 @@ def duty():
     require(current_user, "ticket.view", "see the duty page")
     settings = _settings()
     rota_ready, person = _on_shift(settings.now)
-    new_tickets = oversight.page_of(
-        oversight.base_query()
-        .where(oversight.open_in("dmsu", s=settings) & Ticket.assignee.is_null())
-        .order_by(Ticket.created_at, Ticket.ggus_id),
-        100,
-    )
-    reaction = oversight.page_of(oversight.needs_reaction(settings), 100)
     zone = ZoneInfo(settings.calendar.tz)
     today = settings.now.astimezone(zone).date()
     start = datetime.combine(today, time(0), tzinfo=zone)
@@ -193,8 +185,8 @@ def duty():
         rota_ready=rota_ready,
         person=person,
         today=today,
-        new_tickets=[shape_row(r, settings) for r in new_tickets.dicts()],
-        reaction=[shape_row(r, settings) for r in reaction.dicts()],
+        new_tickets=duty_lists.new_tickets(settings).rows,
+        reaction=duty_lists.needing_reaction(settings).rows,
         reminders=list(reminders),
     )
 

@@ -26,11 +26,13 @@ from dmsu.core.once import AlreadySubmitted, submitted_once
 from dmsu.core.publictext import LooksPersonal
 from dmsu.tickets import workflow
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Release
-from dmsu.tickets.pages import queries
-from dmsu.tickets.pages.actions import ACTIONS
+from dmsu.tickets.pages import queries, routing_help
+from dmsu.tickets.pages.actions import ACTIONS, PastEta
+from dmsu.tickets.pages.role_words import role_words
 from dmsu.tickets.workflow.releases import RELEASE_STATUSES
 
 bp = Blueprint("tickets", __name__)
+bp.add_app_template_filter(role_words, "role_words")
 
 
 def _list(filters: queries.TicketFilters, *, title: str, mine: bool = False):
@@ -104,7 +106,13 @@ def _ticket_or_404(ggus_id: int):
 
 
 def _render_ticket(
-    ticket, *, failed: str | None = None, error: str | None = None, status=200, personal=None
+    ticket,
+    *,
+    failed: str | None = None,
+    error: str | None = None,
+    status=200,
+    personal=None,
+    past_eta: bool = False,
 ):
     from dmsu.tickets.sla.rules import running_deadlines
 
@@ -119,11 +127,13 @@ def _render_ticket(
         "categories": CATEGORIES,
         "priorities": PRIORITIES,
         "deadlines": running_deadlines(ticket, clock.now()),
+        "suggestions": routing_help.suggestions_for(ticket, allowed, current_app.config),
         "ggus_url": current_app.config["DMSU_GGUS_TICKET_URL"].format(id=ticket.ggus_id),
         "failed": failed,
         "error": error,
         "typed": request.form if failed else {},
         "personal": personal,
+        "past_eta": past_eta,
     }
     return render_template("tickets/show.html", **context), status
 
@@ -154,7 +164,13 @@ def act(ggus_id: int, action: str):
         flash(str(twice), "info")
         return redirect(twice.answer_url or answer, code=303)
     except workflow.WorkflowError as exc:
-        return _render_ticket(_ticket_or_404(ggus_id), failed=action, error=str(exc), status=400)
+        return _render_ticket(
+            _ticket_or_404(ggus_id),
+            failed=action,
+            error=str(exc),
+            status=400,
+            past_eta=isinstance(exc, PastEta),
+        )
     except LooksPersonal as found:
         return _render_ticket(
             _ticket_or_404(ggus_id),

@@ -19,6 +19,7 @@ import dmsu.tickets.workflow.followup as followup
 import dmsu.tickets.workflow.releases as releases
 import dmsu.tickets.workflow.steps as steps
 import dmsu.tickets.workflow.transitions as transitions
+from dmsu.auth import permissions
 from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied
 from dmsu.tickets.models import Ticket, TicketInvolvement
@@ -47,6 +48,28 @@ class AllowedActions:
     involve_units: tuple[SupportUnit, ...]  # involve_unit: the units, by name
     uninvolve_units: tuple[SupportUnit, ...]  # uninvolve_unit: the units, by name
     dismiss_digest: bool  # dismiss_solution_digest
+    # why a form the user's role allows is not offered now, one sentence each (issue 18: a
+    # resolver could not see why the ETA form was missing while the ticket was in DMSU)
+    why_not: tuple[str, ...] = ()
+
+    @property
+    def any_form(self) -> bool:
+        """Whether the page's action column offers any form (its "Actions" heading)."""
+        return bool(
+            self.take
+            or self.route_to_dmsu
+            or self.send_back_to_tpm
+            or self.statuses
+            or (self.assign_user and self.supporters)
+            or self.third_line_units
+            or self.record_eta
+            or self.escalate
+            or self.deliver_fix
+            or self.triage_fields
+            or self.involve_units
+            or self.uninvolve_units
+            or self.dismiss_digest
+        )
 
 
 def _permits(check, *args) -> bool:
@@ -56,6 +79,35 @@ def _permits(check, *args) -> bool:
     except (PermissionDenied, WorkflowError):
         return False
     return True
+
+
+def _refusal(check, *args) -> str | None:
+    """The sentence a step's predicate refuses with when the role is not the reason (the
+    ticket's state is), else ``None``."""
+    try:
+        check(*args)
+    except PermissionDenied:
+        return None
+    except WorkflowError as refused:
+        return str(refused)
+    return None
+
+
+def _why_not(ticket: Ticket, user, third_line: list[SupportUnit]) -> tuple[str, ...]:
+    """Sentences for the forms DMSU's people miss on an open ticket: the ETA while the ticket
+    is not with a 3rd-line unit (its state), the reassignment to the 3rd line for a resolver
+    (the role: seed 000, "it is only DMSU who can assign tickets to the 3rd line")."""
+    if not ticket.is_open or not permissions.can(user, "ticket.work"):
+        return ()  # a closed ticket: the status form offers to reopen it
+    found = [_refusal(followup.check_record_eta, ticket, user)]
+    if third_line and ticket.support_unit_id not in {unit.id for unit in third_line}:
+        try:
+            steps.check_reassign_to_third_line(ticket, user, third_line[0])
+        except PermissionDenied as refused:
+            found.append(f"{refused} Ask one of them to reassign it.")
+        except WorkflowError:
+            pass
+    return tuple(sentence for sentence in found if sentence)
 
 
 def allowed_actions(ticket: Ticket, user) -> AllowedActions:
@@ -109,6 +161,7 @@ def allowed_actions(ticket: Ticket, user) -> AllowedActions:
             if _permits(fields.check_uninvolve_unit, ticket, user, unit, involved)
         ),
         dismiss_digest=_permits(releases.check_dismiss_solution_digest, ticket, user),
+        why_not=_why_not(ticket, user, [unit for unit in units if unit.kind == "third_line"]),
     )
 
 

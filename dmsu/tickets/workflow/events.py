@@ -21,6 +21,7 @@ from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
 from dmsu.core.db import mark_saved, unsaved_changes, write_transaction
 from dmsu.core.markdown import MarkdownRefused, render_markdown
+from dmsu.tickets import search_documents
 from dmsu.tickets.models import CLOSED_STATUSES, EVENT_KINDS, Ticket, TicketEvent, TicketInvolvement
 from dmsu.tickets.projection.history import project
 from dmsu.tickets.sla.clocks import CLOCK_KINDS
@@ -130,6 +131,7 @@ def step(*tickets: Ticket) -> Iterator[None]:
                 clocks=touched.clocks,
                 changes=changes,
             )
+            search_documents.reindex(touched.tickets)
             for objects in touched.tickets.values():
                 for ticket in objects:
                     mark_saved(ticket)

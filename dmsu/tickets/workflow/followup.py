@@ -26,7 +26,11 @@ def check_record_eta(ticket: Ticket, actor) -> None:
     require(actor, "ticket.record_eta", "record an ETA")
     check_open(ticket, "recording an ETA")
     if ticket.support_unit_id is None or ticket.support_unit.kind != "third_line":
-        raise WorkflowError("An ETA is a 3rd-line unit's promise; assign the ticket there first.")
+        where = ticket.support_unit.name if ticket.support_unit_id else "no unit"
+        raise WorkflowError(
+            "An ETA is a 3rd-line unit's promise: it can be set once the ticket is with a "
+            f"3rd-line unit; it is in {where} now."
+        )
 
 
 def record_eta(

@@ -49,6 +49,7 @@ from dmsu.tickets.workflow.events import (
     uninvolve,
     unit_named,
 )
+from dmsu.tickets.workflow.fields import update_fields
 from dmsu.tickets.workflow.followup import record_eta
 
 DMSU_ROLES = ("resolver", "assigner", "admin")
@@ -198,9 +199,21 @@ def assign(
     return event
 
 
-def route_to_dmsu(ticket: Ticket, actor, *, note: str = "", at: datetime | None = None):
-    """Seed 000: "TPM delegates to DMSU all middleware related issues"."""
-    return assign(ticket, actor, SupportUnit.named(DMSU), note=note, at=at)
+def route_to_dmsu(
+    ticket: Ticket, actor, *, note: str = "", component=None, at: datetime | None = None
+):
+    """Seed 000: "TPM delegates to DMSU all middleware related issues".
+
+    ``component`` (a component, its id or its name: a routing suggestion TPM chose) is set on
+    the ticket in the same step, before it moves: both happen or neither."""
+    if component is None:
+        return assign(ticket, actor, SupportUnit.named(DMSU), note=note, at=at)
+    dmsu = SupportUnit.named(DMSU)
+    check_assign(ticket, actor, dmsu)
+    at = instant(at)
+    with step(ticket):
+        update_fields(ticket, actor, component=component, at=at)
+        return assign(ticket, actor, dmsu, note=note, at=at)
 
 
 def check_send_back_to_tpm(ticket: Ticket, actor, tpm: SupportUnit | None = None) -> None:

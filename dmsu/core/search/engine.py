@@ -1,0 +1,293 @@
+"""Matching, ranking and snippets over the one index, the same answers on both databases.
+
+Ranking: SQLite FTS5 ``bm25`` with the fields weighted title 10, body 4, diary 1 (lower is
+better); PostgreSQL ``ts_rank_cd`` over weights A (title), B (body), C (diary) (higher is
+better). Each is multiplied by the document's ``boost``, so a solved ticket with a solution
+note or a solution digest comes before an equal match. The visibility rule is part of the
+SQL (:meth:`SearchDocument.visible_to`'s audience list), in the count as in the rows.
+
+At scale, three steps, each bounded whatever the query matches:
+
+1. the candidates: the :data:`CANDIDATES` newest matching documents (the index's own order:
+   a document's id is given when it is first written, so the newest tickets and every wiki
+   page, digest and requirement written after the import come first), with their rank;
+2. the page: the candidates ordered by rank;
+3. the snippets, made for the page's rows only.
+
+So a specific query (up to :data:`CANDIDATES` matches, nearly every real one) is ranked over
+all its matches, and an unspecific one ("error") over its newest :data:`CANDIDATES`; the
+counts stop at :data:`COUNT_LIMIT` ("more than 5,000"). Ranking every match of a word that
+half the tickets contain would cost more than the whole page (bench/RESULTS-search.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from markupsafe import Markup
+
+from dmsu.core.db import database, is_postgres
+from dmsu.core.search.models import SearchDocument
+from dmsu.core.search.query import Query
+from dmsu.core.search.schema import CONFIGURATION
+from dmsu.core.search.snippets import START, STOP, marked_html
+
+WEIGHTS = (10.0, 4.0, 1.0)  # title, body, diary (FTS5 bm25)
+SNIPPET_WORDS = 24
+HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
+HEADLINE_BEFORE = 200  # characters of text before the first match a PostgreSQL headline reads
+HEADLINE_WINDOW = 1_500  # characters a PostgreSQL headline reads
+CANDIDATES = 2_000
+COUNT_LIMIT = 5_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    areas: tuple[str, ...] = ()
+    component_id: int | None = None
+    statuses: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    exclude: tuple[tuple[str, str], ...] = ()  # (area, key) pairs left out
+
+
+@dataclass(frozen=True)
+class Hit:
+    area: str
+    key: str
+    title: str
+    title_html: Markup
+    snippet_html: Markup
+    status: str
+    at: datetime | None
+    component_id: int | None
+    rank: float
+
+
+@dataclass(frozen=True)
+class Found:
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    by_area: dict[str, int] = field(default_factory=dict)  # matches per area, any area filter
+    capped: bool = False  # the counts stopped at COUNT_LIMIT
+
+
+def _mark() -> str:
+    return "%s" if is_postgres() else "?"
+
+
+def _conditions(audiences, filters: Filters) -> tuple[list[str], list]:
+    p = _mark()
+    where = [f"d.audience IN ({', '.join([p] * len(audiences))})"]
+    params: list = list(audiences)
+    if filters.areas:
+        where.append(f"d.area IN ({', '.join([p] * len(filters.areas))})")
+        params += list(filters.areas)
+    if filters.component_id is not None:
+        where.append(f"d.component_id = {p}")
+        params.append(filters.component_id)
+    if filters.statuses:
+        where.append(f"d.status IN ({', '.join([p] * len(filters.statuses))})")
+        params += list(filters.statuses)
+    if filters.since is not None:
+        where.append(f"d.at >= {p}")
+        params.append(SearchDocument.at.db_value(filters.since))
+    if filters.until is not None:
+        where.append(f"d.at < {p}")
+        params.append(SearchDocument.at.db_value(filters.until))
+    for area, key in filters.exclude:
+        where.append(f"NOT (d.area = {p} AND d.key = {p})")
+        params += [area, key]
+    return where, params
+
+
+def find(
+    query: Query,
+    audiences: tuple[str, ...],
+    filters: Filters = Filters(),
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    count: bool = True,
+    any_phrase: bool = False,
+) -> Found:
+    """The documents matching ``query`` that these audiences may find, best first.
+
+    With ``count`` the matches are also counted per area (one grouped query; the total is
+    the areas' sum under the area filter), else the total is the number of hits returned.
+    ``any_phrase`` matches documents with any of the phrases instead of all (the similar-
+    tickets lookup: a ticket's text is a long query no other ticket matches whole)."""
+    if not query or not audiences:
+        return Found(0)
+    by_area, capped = {}, False
+    if count:
+        by_area, capped = counts_by_area(query, audiences, filters, any_phrase=any_phrase)
+        wanted = filters.areas or tuple(by_area)
+        total = sum(n for area, n in by_area.items() if area in wanted)
+        if not total:
+            return Found(0, [], by_area, capped)
+    if offset >= CANDIDATES:
+        return Found(total if count else 0, [], by_area, capped)
+    engine = _Postgres if is_postgres() else _Sqlite
+    page = engine.page(query, audiences, filters, offset, limit, any_phrase)
+    hits = _hits(engine.snippets(query, page, any_phrase))
+    return Found(total if count else len(hits), hits, by_area, capped)
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    return database.execute_sql(sql, params).fetchall()
+
+
+def _hits(rows) -> list[Hit]:
+    return [
+        Hit(
+            area=row[0],
+            key=row[1],
+            title=row[2],
+            status=row[3],
+            at=SearchDocument.at.python_value(row[4]),
+            component_id=row[5],
+            rank=float(row[6]),
+            title_html=marked_html(row[7]) if row[7] else Markup("") + row[2],
+            snippet_html=marked_html(row[8]),
+        )
+        for row in rows
+    ]
+
+
+def _match(query: Query, any_phrase: bool) -> str:
+    return query.fts5().replace(" AND ", " OR ") if any_phrase else query.fts5()
+
+
+class _Sqlite:
+    @staticmethod
+    def page(query, audiences, filters, offset, limit, any_phrase) -> list[tuple]:
+        """Steps 1 and 2: ``(id, rank)`` of the page's documents."""
+        where, params = _conditions(audiences, filters)
+        conditions = " AND ".join(["search_fts MATCH ?", *where])
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = (
+            f"SELECT id, rank FROM (SELECT d.id AS id, bm25(search_fts, {weights}) * d.boost "
+            "AS rank FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+            f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?) "
+            "ORDER BY rank, id LIMIT ? OFFSET ?"
+        )
+        match = _match(query, any_phrase)
+        return _rows(sql, [match, *params, CANDIDATES, limit, offset])
+
+    @staticmethod
+    def snippets(query, page, any_phrase) -> list[tuple]:
+        """Step 3: the page's rows with their marked title and snippet, in the page's order."""
+        if not page:
+            return []
+        ranks = dict(page)
+        sql = (
+            "SELECT d.id, d.area, d.key, d.title, d.status, d.at, d.component_id, "
+            "highlight(search_fts, 0, ?, ?), "
+            f"snippet(search_fts, -1, ?, ?, '…', {SNIPPET_WORDS}) "
+            "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH ? AND search_fts.rowid IN ({', '.join('?' * len(page))})"
+        )
+        params = [START, STOP, START, STOP, _match(query, any_phrase), *ranks]
+        rows = {row[0]: row for row in _rows(sql, params)}
+        return [(*rows[i][1:7], ranks[i], *rows[i][7:]) for i in ranks if i in rows]
+
+
+def _tsquery(query: Query, any_phrase: bool) -> tuple[str, list]:
+    glue = " || " if any_phrase else " && "
+    texts = query.tsquery_texts()
+    sql = glue.join([f"phraseto_tsquery('{CONFIGURATION}', %s)"] * len(texts))
+    return sql, list(texts)
+
+
+class _Postgres:
+    @staticmethod
+    def page(query, audiences, filters, offset, limit, any_phrase) -> list[tuple]:
+        tsquery, tsparams = _tsquery(query, any_phrase)
+        where, params = _conditions(audiences, filters)
+        conditions = " AND ".join(["d.search_vector @@ q.q", *where])
+        sql = (
+            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT id, rank FROM (SELECT d.id AS id, "
+            "ts_rank_cd(d.search_vector, q.q) * d.boost AS rank FROM search_document d, q "
+            f"WHERE {conditions} ORDER BY d.id DESC LIMIT %s) c ORDER BY rank DESC, id "
+            "LIMIT %s OFFSET %s"
+        )
+        return _rows(sql, [*tsparams, *params, CANDIDATES, limit, offset])
+
+    @staticmethod
+    def snippets(query, page, any_phrase) -> list[tuple]:
+        """The headlines only for the page's rows, each over a window of the text around the
+        first place a word of the query is written (a headline parses all the text it is
+        given: a whole diary would cost more than the search)."""
+        if not page:
+            return []
+        ranks = dict(page)
+        tsquery, tsparams = _tsquery(query, any_phrase)
+        text = "d.body || ' … ' || d.diary"
+        window = (
+            f"substr({text}, greatest(1, strpos(lower({text}), %s) - {HEADLINE_BEFORE}), "
+            f"{HEADLINE_WINDOW})"
+        )
+        sql = (
+            f"WITH q AS (SELECT ({tsquery}) AS q) "
+            "SELECT d.id, d.area, d.key, d.title, d.status, d.at, d.component_id, "
+            f"ts_headline('{CONFIGURATION}', d.title, q.q, %s), "
+            f"ts_headline('{CONFIGURATION}', {window}, q.q, %s) "
+            f"FROM search_document d, q WHERE d.id IN ({', '.join(['%s'] * len(page))})"
+        )
+        title_options = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+        first = max(query.words, key=len)
+        rows = {
+            row[0]: row for row in _rows(sql, [*tsparams, title_options, first, HEADLINE, *ranks])
+        }
+        return [(*rows[i][1:7], ranks[i], *rows[i][7:]) for i in ranks if i in rows]
+
+
+def counts_by_area(
+    query: Query, audiences: tuple[str, ...], filters: Filters = Filters(), *, any_phrase=False
+) -> tuple[dict, bool]:
+    """``({area: matches}, capped)`` for the query under these filters but any area (one
+    query, stopping at :data:`COUNT_LIMIT` matches): the numbers beside each area."""
+    if not query or not audiences:
+        return {}, False
+    filters = Filters(**{**filters.__dict__, "areas": ()})
+    where, params = _conditions(audiences, filters)
+    if is_postgres():
+        tsquery, tsparams = _tsquery(query, any_phrase)
+        conditions = " AND ".join(["d.search_vector @@ q.q", *where])
+        sql = (
+            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT area, count(*) FROM (SELECT d.area "
+            f"FROM search_document d, q WHERE {conditions} LIMIT %s) m GROUP BY area"
+        )
+        params = [*tsparams, *params]
+    else:
+        conditions = " AND ".join(["search_fts MATCH ?", *where])
+        sql = (
+            "SELECT area, count(*) FROM (SELECT d.area AS area FROM search_fts JOIN "
+            f"search_document d ON d.id = search_fts.rowid WHERE {conditions} LIMIT ?) "
+            "GROUP BY area"
+        )
+        params = [_match(query, any_phrase), *params]
+    counts = dict(_rows(sql, [*params, COUNT_LIMIT + 1]))
+    capped = sum(counts.values()) > COUNT_LIMIT
+    return counts, capped
+
+
+def document_frequencies(words: tuple[str, ...]) -> dict[str, int]:
+    """``{word: documents holding it}`` (each count stopping at :data:`COUNT_LIMIT` + 1), in
+    one query: how telling each word is (the similar-documents lookup keeps the rare ones)."""
+    if not words:
+        return {}
+    if is_postgres():
+        one = (
+            "(SELECT count(*) FROM (SELECT 1 FROM search_document WHERE search_vector @@ "
+            f"phraseto_tsquery('{CONFIGURATION}', %s) LIMIT %s) w)"
+        )
+    else:
+        one = "(SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?))"
+    sql = "SELECT " + ", ".join([one] * len(words))
+    params = []
+    for word in words:
+        params += [word if is_postgres() else f'"{word}"', COUNT_LIMIT + 1]
+    return dict(zip(words, _rows(sql, params)[0], strict=True))

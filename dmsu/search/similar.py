@@ -1,0 +1,171 @@
+""" "Seen before?": the past tickets and wiki pages most like a ticket, by the same index as the
+search, each with its outcome — the first question a supporter asks of a new ticket.
+
+Seed 001 wants the knowledge of solved tickets found again: "Solution digests ... are available
+for DMSU members when a similar issue arises". The query is the ticket's subject and the start
+of its description, without the words every letter has (greetings, signatures, filler), any
+of its :data:`TELLING` rarest words matching (each word's document count is read first, in one
+query): a document with more of them, and rarer ones, ranks higher (BM25 / ts_rank_cd), and
+solved tickets with a solution note and solution digests are boosted by the index itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dmsu.core.search import engine
+from dmsu.core.search.engine import Filters
+from dmsu.core.search.query import Query
+from dmsu.search.finding import Result, results_of
+from dmsu.search.visibility import audiences_for
+
+MAX_WORDS = 14
+TELLING = 6
+TEXT_START = 600  # characters of the description read
+NOISE = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "dear",
+        "do",
+        "does",
+        "did",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "hello",
+        "hi",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "regards",
+        "so",
+        "some",
+        "than",
+        "thank",
+        "thanks",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "under",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "best",
+        "kind",
+        "cheers",
+        "team",
+        "supporters",
+        "support",
+        "site",
+        "sites",
+        "problem",
+        "issue",
+        "ticket",
+        "tickets",
+        "since",
+        "after",
+        "before",
+        "also",
+        "any",
+        "again",
+        "get",
+        "got",
+        "see",
+        "seen",
+        "seems",
+        "still",
+        "just",
+        "like",
+        "here",
+        "all",
+        "one",
+        "two",
+        "use",
+        "used",
+        "using",
+    ]
+)
+_WORD = re.compile(r"[^\W_]{3,}")
+
+
+@dataclass(frozen=True)
+class SeenBefore:
+    words: tuple[str, ...]
+    results: list[Result]
+
+
+def words_of(subject: str, description: str = "") -> tuple[str, ...]:
+    """The words of a ticket that say what it is about, subject first."""
+    text = f"{subject}\n{(description or '')[:TEXT_START]}".lower()
+    words = [w for w in _WORD.findall(text) if w not in NOISE and not w.isdigit()]
+    return tuple(dict.fromkeys(words))[:MAX_WORDS]
+
+
+def telling_words(words: tuple[str, ...], *, at_least: int) -> tuple[str, ...]:
+    """The :data:`TELLING` rarest of ``words`` that some other document holds (a word only the
+    ticket itself holds finds nothing; a word half the index holds says nothing)."""
+    frequencies = engine.document_frequencies(words)
+    kept = [w for w in words if at_least <= frequencies.get(w, 0) <= engine.COUNT_LIMIT]
+    return tuple(sorted(kept, key=lambda w: (frequencies[w], words.index(w)))[:TELLING])
+
+
+def seen_before(
+    subject: str, description: str, user, *, exclude: tuple[str, str] | None = None, limit: int = 5
+) -> SeenBefore:
+    """The tickets and wiki pages most like this text that ``user`` may see."""
+    words = telling_words(words_of(subject, description), at_least=2 if exclude else 1)
+    if not words:
+        return SeenBefore(words, [])
+    query = Query(" ".join(words), tuple((w,) for w in words), ())
+    filters = Filters(areas=("tickets", "wiki"), exclude=(exclude,) if exclude else ())
+    found = engine.find(
+        query, audiences_for(user), filters, limit=limit, count=False, any_phrase=True
+    )
+    return SeenBefore(words, results_of(found.hits, user))
