@@ -175,7 +175,7 @@ def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_ser
     problems = {}
     for path in ("/tickets/5", "/tickets/6", "/tickets/mine", "/tickets/new", "/tickets/releases"):
         page.goto(live_server.url + path)
-        for summary in page.locator("details > summary").all():
+        for summary in page.locator("main details > summary").all():
             summary.click()  # open every folded form so axe checks it
         page.evaluate(AXE.read_text())
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
