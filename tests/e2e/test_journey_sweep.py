@@ -44,11 +44,14 @@ def test_the_sweep_shows_an_expired_eta_and_takes_a_progress_note_inline(
     assert "CREAM loses jobs after restart" in row.inner_text()
 
     page.evaluate("window.__sameDocument = true")  # survives only if nothing reloads the page
-    row.get_by_label("Progress note on ticket 91039 (internal)").fill(
-        "Pinged the CREAM team; new ETA expected this week"
-    )
+    note = row.get_by_label("Progress note on ticket 91039 (internal)")
+    assert not note.is_visible()  # one folded "Update" control per row
+    row.locator("summary", has_text="Update").click()
+    assert note.is_visible()
+    note.fill("Pinged the CREAM team; new ETA expected this week")
     row.get_by_role("button", name="Save").click()
     page.locator("tr#row-eta-expired-91039.sweep-updated").wait_for()
+    assert not page.locator("tr#row-eta-expired-91039 .sweep-form").is_visible()  # folded again
 
     updated = page.locator("tr#row-eta-expired-91039")
     assert "Saved" in updated.inner_text()
@@ -58,3 +61,43 @@ def test_the_sweep_shows_an_expired_eta_and_takes_a_progress_note_inline(
     assert note.text == "Pinged the CREAM team; new ETA expected this week"
     assert not note.public and note.actor_role == "dmsu"
     assert console_errors == []
+
+
+ROW_HEIGHTS = """() => [...document.querySelectorAll('table.sweep-table tbody tr')].map(row => {
+  const cell = row.querySelector('td');
+  return [row.getBoundingClientRect().height, parseFloat(getComputedStyle(cell).lineHeight)];
+})"""
+
+
+def test_sweep_rows_take_one_line_at_desktop_width(
+    page, live_server, make_user, make_ticket, browser_login, after_the_eta
+):
+    """Issue 18: ages and dates wrapped ("225" / "d"); each row is one line at 1366 px, also
+    with long subjects, and a row's "Update" unfolds its form."""
+    for n in range(8):
+        make_ticket(
+            91100 + n,
+            subject="Jobs stay in REALLY-RUNNING after the CREAM CE restarts " * 3,
+            component="CREAM CE",
+            priority="top priority" if n == 0 else "urgent",
+            events=[
+                {"at": "2012-06-11T09:00:00+00:00", "type": "assigned", "support_unit": "DMSU"},
+                {"at": "2012-06-12T09:00:00+00:00", "type": "assigned", "support_unit": "CREAM"},
+                {"at": "2012-06-13T09:00:00+00:00", "type": "eta", "due": "2013-03-01"},
+            ],
+        )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    browser_login(make_user("assigner", "alice", display_name="Alice Assigner"))
+    page.goto(f"{live_server.url}/sweep")
+    heights = page.evaluate(ROW_HEIGHTS)
+    assert len(heights) >= 8
+    assert all(height < 2 * line for height, line in heights), heights
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    row = page.locator("tr#row-eta-expired-91100")
+    assert "267\xa0d" in row.inner_text()  # the age stays one piece
+    assert not row.locator("form").is_visible()
+    row.locator("summary", has_text="Update").click()
+    assert row.locator("form").is_visible()
+    assert row.get_by_role("button", name="Save").is_visible()
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: the table scrolls in its box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

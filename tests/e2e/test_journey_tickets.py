@@ -56,7 +56,7 @@ def test_ticket_from_tpm_to_third_line_to_release(
     with page.expect_response(lambda r: "/tickets/?" in r.url and "q=REALLY" in r.url):
         page.get_by_label("Search subject and description").fill("REALLY")
     page.wait_for_function(
-        "document.querySelector('#ticket-results').innerText.includes('1 ticket')"
+        "document.querySelector('#ticket-results').innerText.includes('1 open ticket')"
     )
     assert "q=REALLY" in page.url
     page.locator("#ticket-results").get_by_role("link", name="91039").click()
@@ -175,7 +175,7 @@ def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_ser
     problems = {}
     for path in ("/tickets/5", "/tickets/6", "/tickets/mine", "/tickets/new", "/tickets/releases"):
         page.goto(live_server.url + path)
-        for summary in page.locator("details > summary").all():
+        for summary in page.locator("main details > summary").all():
             summary.click()  # open every folded form so axe checks it
         page.evaluate(AXE.read_text())
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
@@ -188,3 +188,54 @@ def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_ser
             problems[path] = found
     context.close()
     assert problems == {}
+
+
+ROW_HEIGHTS = """() => [...document.querySelectorAll('table.tickets tbody tr')].map(row => {
+  const cell = row.querySelector('td');
+  return [row.getBoundingClientRect().height, parseFloat(getComputedStyle(cell).lineHeight)];
+})"""
+
+
+def test_the_list_shows_open_tickets_one_line_each_and_sorts_by_a_header(
+    page, live_server, make_user, browser_login, console_errors
+):
+    """Issue 18: "every row wraps to two lines, so 50 rows take 3,700 px". At 1366 px each of
+    50 rows is one line (long subjects end in an ellipsis, whole in the title); closed tickets
+    wait behind "All"; a column header sorts."""
+    unit = SupportUnit.create(name="Globus Appliances", kind="third_line")
+    Component.create(name="GridFTP", slug="gridftp", support_unit=unit)
+    ann = make_user("assigner", "ann", display_name="Ann Assigner with a long name")
+    for n in range(1, 56):
+        ticket = workflow.create_ticket(
+            ann,
+            ggus_id=n,
+            subject=f"globus-gridftp {n}: returns an authorization error for valid proxies " * 2,
+            component="GridFTP",
+            priority="top priority" if n == 7 else "very urgent",
+        )
+        workflow.route_to_dmsu(ticket, ann)
+        workflow.set_assignee(ticket, ann, ann)
+    workflow.change_status(Ticket.get(Ticket.ggus_id == 1), ann, "solved", note="fixed")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    browser_login(ann)
+    page.goto(f"{live_server.url}/tickets/")
+    assert "54 open tickets, page 1 of 2." in page.locator(".result-count").inner_text()
+    heights = page.evaluate(ROW_HEIGHTS)
+    assert len(heights) == 50
+    assert all(height < 2 * line for height, line in heights), heights
+    body = page.locator("table.tickets tbody").bounding_box()["height"]
+    assert body < 50 * 2 * heights[0][1]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    subject = page.locator("table.tickets td.subject .clip").first
+    assert subject.get_attribute("title").startswith("globus-gridftp")
+
+    page.get_by_role("link", name="Priority").click()
+    page.wait_for_load_state()
+    assert "sort=priority" in page.url
+    first = page.locator("table.tickets tbody tr").first
+    assert first.locator("td").first.inner_text() == "7"  # top priority first
+    page.locator(".state-switch").get_by_role("link", name="All").click()
+    page.wait_for_load_state()
+    assert "sort=priority" in page.url and "state=all" in page.url
+    assert "55 tickets, open and closed" in page.locator(".result-count").inner_text()
+    assert console_errors == []

@@ -101,6 +101,33 @@ def test_a_refused_change_keeps_what_was_typed_and_changes_nothing(assigner_clie
     assert 'role="alert"' in htmx and 'value="Solved it"' in htmx
 
 
+def row_of(html: str, row_id: str) -> str:
+    start = html.index(f'<tr id="{row_id}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_each_row_has_one_folded_update_control(assigner_client, stale):
+    """Issue 18: "the sweep is 9,300 px long with four controls per row; ages and dates
+    wrap". One <details> per row holds the form (open it, no JavaScript needed)."""
+    html = assigner_client.get("/sweep").get_data(as_text=True)
+    row = row_of(html, "row-needs-reaction-91039")
+    assert row.count("<details") == 1 and row.count("<form") == 1
+    assert '<details class="sweep-update">' in row  # folded
+    assert "<summary>Update" in row
+    assert row.index("<details") < row.index("<form") < row.index("</details>")
+    assert "20&nbsp;d" in row  # the age never breaks between number and unit
+    assert 'class="badge status-waiting-for-us"' in row and ">assigned<" in row
+    assert "<br>" not in row  # one line: status and why-now in cells of their own
+
+
+def test_a_refused_plain_post_shows_its_row_unfolded(assigner_client, stale):
+    form = {"group": "needs-reaction", "note": " ", "status": "assigned", "assignee": ""}
+    html = assigner_client.form("/sweep/91039", form).get_data(as_text=True)
+    assert '<details class="sweep-update" open>' in row_of(html, "row-needs-reaction-91039")
+    htmx = assigner_client.hx("post", "/sweep/91039", form).get_data(as_text=True)
+    assert '<details class="sweep-update" open>' in htmx
+
+
 def test_nothing_to_record_is_one_sentence(assigner_client, stale):
     response = assigner_client.form(
         "/sweep/91039",

@@ -86,8 +86,10 @@ def test_list_filters_by_status_unit_component_priority_category_and_assignee(
         return sorted(t for t in (1, 2, 3) if f'href="/tickets/{t}"' in page)
 
     dmsu = SupportUnit.named("DMSU").id
-    assert ids("") == [1, 2, 3]
+    assert ids("") == [1, 2]  # open tickets unless asked otherwise
+    assert ids("state=all") == [1, 2, 3]
     assert ids("status=new") == [1]
+    assert ids("status=solved") == [3]  # a chosen status is shown whether open or not
     assert ids("state=open") == [1, 2]
     assert ids("state=closed") == [3]
     assert ids(f"support_unit={dmsu}") == [2]
@@ -95,7 +97,8 @@ def test_list_filters_by_status_unit_component_priority_category_and_assignee(
     assert ids("priority=urgent") == [1]
     assert ids("category=incident") == [1]
     assert ids(f"assignee={resolver_client.user.id}") == [2]
-    assert ids("assignee=none") == [1, 3]
+    assert ids("assignee=none") == [1]
+    assert ids("assignee=none&state=all") == [1, 3]
     assert a and c
 
 
@@ -126,7 +129,7 @@ def test_list_pages_by_fifty_newest_change_first(resolver_client):
             ggus_id=n, subject=f"t{n}", created_at=T0, updated_at=T0 + timedelta(minutes=n)
         )
     first = html(resolver_client.get("/tickets/"))
-    assert "120 tickets, page 1 of 3" in first
+    assert "120 open tickets, page 1 of 3" in first
     rows = first[first.index("<tbody>") : first.index("</tbody>")]
     assert rows.count("<tr>") == 50
     assert 'href="/tickets/120"' in first and 'href="/tickets/70"' not in first
@@ -136,6 +139,122 @@ def test_list_pages_by_fifty_newest_change_first(resolver_client):
     assert 'rel="prev"' in last and 'rel="next"' not in last
     beyond = html(resolver_client.get("/tickets/?page=99"))
     assert "page 3 of 3" in beyond
+
+
+def links_of(page: str, text: str) -> list[tuple[str, dict]]:
+    """Where the links whose text is ``text`` go: path and query arguments (the switch's and
+    the column headers' links)."""
+    import re
+    from urllib.parse import parse_qsl, urlsplit
+
+    found = re.findall(r'<a href="([^"]*)"[^>]*>' + re.escape(text) + "<", page)
+    parts = [urlsplit(href.replace("&amp;", "&")) for href in found]
+    return [(part.path, dict(parse_qsl(part.query))) for part in parts]
+
+
+def test_open_tickets_by_default_with_a_switch_that_keeps_the_other_filters(resolver_client):
+    """Issue 18: "the default shows all tickets, closed ones included (also 'My tickets')"."""
+    me = resolver_client.user
+    for n, status in ((1, "new"), (2, "solved"), (3, "in progress")):
+        ticket = record(resolver_client, n, subject=f"urgent {n}", priority="urgent")
+        workflow.set_assignee(ticket, me, me)
+        if status != "new":
+            workflow.change_status(ticket, me, status, note="done")
+    record(resolver_client, 4, subject="calm", priority="less urgent")
+
+    page = html(resolver_client.get("/tickets/?priority=urgent"))
+    assert "2 open tickets." in page
+    urgent = {"priority": "urgent"}
+    assert links_of(page, "All") == [("/tickets/", {**urgent, "state": "all"})]
+    assert links_of(page, "Closed") == [("/tickets/", {**urgent, "state": "closed"})]
+    assert links_of(page, "Open") == [("/tickets/", urgent)]
+    assert 'aria-current="page" class="current">Open<' in page
+    everything = html(resolver_client.get("/tickets/?priority=urgent&state=all"))
+    assert "3 tickets, open and closed." in everything and 'href="/tickets/2"' in everything
+    assert '<input type="hidden" name="state" value="all">' in everything  # kept by the form
+    closed = html(resolver_client.get("/tickets/?state=closed"))
+    assert "1 closed ticket." in closed
+    assert "1 ticket with status solved." in html(resolver_client.get("/tickets/?status=solved"))
+
+    assert "3 open tickets." in html(resolver_client.get("/tickets/"))
+    own = html(resolver_client.get("/tickets/mine"))
+    assert "2 open tickets." in own  # its own total, not everyone's
+    assert ">Clear</a>" not in own  # "mine" is the page, not a filter to clear
+    mine = html(resolver_client.get("/tickets/mine?q=urgent"))
+    assert "2 open tickets." in mine and 'href="/tickets/2"' not in mine
+    assert links_of(mine, "All") == [("/tickets/mine", {"q": "urgent", "state": "all"})]
+    assert 'href="/tickets/2"' in html(resolver_client.get("/tickets/mine?state=all"))
+
+
+def test_statuses_and_priorities_are_marked_by_meaning(assigner_client, cream):
+    """The status word stays; its class says what the ticket waits for."""
+    me = assigner_client.user
+    waiting = record(assigner_client, 1, priority="top priority")
+    workflow.route_to_dmsu(waiting, me)
+    third = record(assigner_client, 2, priority="very urgent")
+    workflow.route_to_dmsu(third, me)
+    workflow.reassign_to_third_line(third, me, "CREAM", note="x")
+    solved = record(assigner_client, 3)
+    workflow.change_status(solved, me, "solved", note="done")
+    page = html(assigner_client.get("/tickets/?state=all"))
+
+    def row(ggus_id):
+        start = page.index(f'href="/tickets/{ggus_id}"')
+        return page[start : page.index("</tr>", start)]
+
+    assert 'class="badge status-waiting-for-us"' in row(1) and ">assigned<" in row(1)
+    assert 'class="priority priority-top">top priority<' in row(1)
+    assert 'class="badge status-with-third-line"' in row(2)
+    assert 'class="priority priority-very-urgent">very urgent<' in row(2)
+    assert 'class="badge status-solved"' in row(3) and ">solved<" in row(3)
+    assert 'title="Jobs stuck in REALLY-RUNNING"' in row(3)  # the whole subject, if clipped
+
+
+def test_columns_sort_by_a_whitelisted_key_and_the_header_turns_the_order(resolver_client):
+    for n, priority in enumerate(("urgent", "top priority", "less urgent", "very urgent"), 1):
+        Ticket.create(
+            ggus_id=n, subject=f"t{n}", priority=priority, updated_at=T0 + timedelta(hours=n)
+        )
+
+    def order(query):
+        page = html(resolver_client.get(f"/tickets/?{query}"))
+        rows = page[page.index("<tbody>") :]
+        return sorted(range(1, 5), key=lambda n: rows.index(f'href="/tickets/{n}"'))
+
+    assert order("") == [4, 3, 2, 1]  # newest change first
+    assert order("sort=priority") == [2, 4, 1, 3]  # most urgent first
+    assert order("sort=priority&dir=asc") == [3, 1, 4, 2]
+    assert order("sort=ggus") == [4, 3, 2, 1] and order("sort=ggus&dir=asc") == [1, 2, 3, 4]
+    page = html(resolver_client.get("/tickets/?sort=priority&priority="))
+    assert 'aria-sort="descending"' in page
+    # sorted by it already, the header turns the order; the others start in their own
+    assert links_of(page, "Priority") == [("/tickets/", {"sort": "priority", "dir": "asc"})]
+    assert links_of(page, "GGUS") == [("/tickets/", {"sort": "ggus"})]
+    assert links_of(page, "Status") == [("/tickets/", {"sort": "status"})]
+    assert '<input type="hidden" name="sort" value="priority">' in page
+    for bad in ("sort=subject%3B+drop", "sort=id", "dir=sideways"):
+        response = resolver_client.get(f"/tickets/?{bad}")
+        assert response.status_code == 200, bad
+        assert "that filter was left out." in html(response)
+    assert order("sort=nonsense") == [4, 3, 2, 1]
+
+
+def test_a_sorted_list_pages_without_losing_or_repeating_a_ticket(resolver_client):
+    """Equal values (one status, one time) are ordered by the ticket too, page after page."""
+    for n in range(1, 121):
+        Ticket.create(ggus_id=n, subject=f"t{n}", status="new", updated_at=T0)
+    for sort in ("status", "priority", "updated"):
+        for direction in ("asc", "desc"):
+            seen = []
+            for page_number in (1, 2, 3):
+                page = html(
+                    resolver_client.get(f"/tickets/?sort={sort}&dir={direction}&page={page_number}")
+                )
+                rows = page[page.index("<tbody>") : page.index("</tbody>")]
+                seen += [n for n in range(1, 121) if f'href="/tickets/{n}"' in rows]
+            assert sorted(seen) == list(range(1, 121)), (sort, direction)
+    page = html(resolver_client.get("/tickets/?sort=status&dir=desc"))
+    assert 'rel="next" href="/tickets/?sort=status&amp;dir=desc&amp;page=2"' in page
 
 
 def test_htmx_filtering_returns_only_the_rows_partial(resolver_client):

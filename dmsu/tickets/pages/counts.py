@@ -2,7 +2,8 @@
 one store, :mod:`dmsu.core.cache`) until tickets change.
 
 Counting a filter visits every matching row (100,000 for the unfiltered list), while showing
-a page reads 50. A total is kept with the ticket data's version — the newest event id (events
+a page reads 50. The same holds for the per-word counts a sort by status or priority pages by
+(``queries._ranked_rows``): they are kept here too, under their own key. A total is kept with the ticket data's version — the newest event id (events
 are append-only, and every workflow change writes one), the newest ticket id and the latest
 ``updated_at`` — read in one query of three index look-ups; any new event or ticket gives a
 new version, so the next request counts again. The importer can change a field without an

@@ -19,7 +19,7 @@ from dmsu.tickets.models import (
     TicketEvent,
     TicketInvolvement,
 )
-from dmsu.tickets.pages import counts
+from dmsu.tickets.pages import counts, marks
 from dmsu.tickets.units import SupportUnit
 
 PER_PAGE = 50
@@ -35,11 +35,36 @@ def row_id(text) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+@dataclass(frozen=True)
+class Sort:
+    """A sortable column of the list: its first direction, and for words ranked by meaning
+    (statuses in workflow order, priorities by urgency) the ranking. A ranked sort reads each
+    word's block from the index (word, updated_at) instead of sorting every ticket."""
+
+    column: object
+    first: str  # "asc" | "desc"
+    ranks: tuple[str, ...] = ()
+
+
+# Every order ends with the ticket id, so equal values keep one order from page to page.
 SORTS = {
-    "updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
-    "created": (Ticket.created_at.desc(), Ticket.id.desc()),
-    "ggus": (Ticket.ggus_id.desc(),),
+    "updated": Sort(Ticket.updated_at, "desc"),
+    "created": Sort(Ticket.created_at, "desc"),
+    "ggus": Sort(Ticket.ggus_id, "desc"),
+    "status": Sort(Ticket.status, "asc", STATUSES),
+    "priority": Sort(Ticket.priority, "desc", PRIORITIES),
 }
+DEFAULT_SORT = "updated"
+DIRECTIONS = ("asc", "desc")
+STATES = ("open", "closed", "all")
+
+
+def ordering(sort: str, direction: str) -> list:
+    """The ORDER BY of ``sort`` in ``direction`` ("asc" or "desc"); within a ranked word's
+    block, by the last change."""
+    found = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    columns = (Ticket.updated_at,) if found.ranks else (found.column,)
+    return [(c.desc() if direction == "desc" else c.asc()) for c in (*columns, Ticket.id)]
 
 
 @dataclass
@@ -48,21 +73,23 @@ class TicketFilters:
 
     q: str = ""
     status: str = ""
-    state: str = ""  # open | closed | "" (all)
+    state: str = ""  # open | closed | all; "" = open, or all when a status is chosen
     support_unit: str = ""  # a unit id
     component: str = ""  # a component id
     priority: str = ""
     category: str = ""
     assignee: str = ""  # a user id, "none"
-    sort: str = "updated"
+    sort: str = DEFAULT_SORT
+    dir: str = ""  # asc | desc; "" = the column's own first direction (SORTS)
     page: int = 1
     problems: list[str] = field(default_factory=list)
+    implied: tuple[str, ...] = ()  # set by the page itself ("My tickets"), not in its links
 
     @classmethod
     def from_args(cls, args) -> TicketFilters:
         found = cls()
         for f in fields(cls):
-            if f.name in ("page", "problems"):
+            if f.name in ("page", "problems", "implied"):
                 continue
             setattr(found, f.name, (args.get(f.name) or "").strip())
         try:
@@ -75,36 +102,65 @@ class TicketFilters:
     def _drop_bad(self) -> None:
         checks = {
             "status": STATUSES,
-            "state": ("open", "closed"),
+            "state": STATES,
             "priority": PRIORITIES,
             "category": CATEGORIES,
             "sort": tuple(SORTS),
+            "dir": DIRECTIONS,
         }
         for name, allowed in checks.items():
             value = getattr(self, name)
             if value and value not in allowed:
-                self.problems.append(f"'{value}' is not a {name}; that filter was left out.")
-                setattr(self, name, "" if name != "sort" else "updated")
+                what = {"sort": "column to sort by", "dir": "sort direction"}.get(name, name)
+                self.problems.append(f"'{value}' is not a {what}; that filter was left out.")
+                setattr(self, name, "" if name != "sort" else DEFAULT_SORT)
         for name in ("support_unit", "component"):
             if getattr(self, name) and row_id(getattr(self, name)) is None:
                 setattr(self, name, "")
         if self.assignee and not (row_id(self.assignee) or self.assignee == "none"):
             self.assignee = ""
+        self.sort = self.sort or DEFAULT_SORT
         self.q = self.q[:200]
 
     def as_args(self, **override) -> dict:
         """Query-string arguments (empty ones left out), e.g. for the pager links."""
-        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "problems"}
+        skip = ("problems", "implied", *self.implied)
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         values.update(override)
         if values.get("page") == 1:
             values.pop("page")
-        if values.get("sort") == "updated":
+        if values.get("sort") == DEFAULT_SORT:
             values.pop("sort")
+        if values.get("dir") == SORTS[values.get("sort", DEFAULT_SORT)].first:
+            values.pop("dir")
         return {k: v for k, v in values.items() if v not in ("", None)}
 
     @property
     def active(self) -> bool:
-        return bool(self.as_args(page=1))
+        return bool(self.as_args(page=1, sort=DEFAULT_SORT, dir=""))
+
+    @property
+    def shown(self) -> str:
+        """Which tickets the list shows: open ones unless asked otherwise; a chosen status
+        says it all by itself (a solved ticket is found by asking for "solved")."""
+        return self.state or ("all" if self.status else "open")
+
+    def showing(self, state: str) -> dict:
+        """The arguments of the Open / Closed / All switch's link to ``state``: the other
+        filters and the order kept, paging started again, the default left out."""
+        default = "all" if self.status else "open"
+        return self.as_args(state="" if state == default else state, page=1)
+
+    @property
+    def direction(self) -> str:
+        return self.dir or SORTS[self.sort].first
+
+    def sorted_by(self, sort: str) -> dict:
+        """The arguments of a column header's link: sort by ``sort``, the other way round
+        when the list is sorted by it already; paging starts again."""
+        again = sort == self.sort
+        direction = ("asc" if self.direction == "desc" else "desc") if again else SORTS[sort].first
+        return self.as_args(sort=sort, dir=direction, page=1)
 
 
 @dataclass
@@ -141,9 +197,9 @@ def filtered(filters: TicketFilters):
     query = Ticket.select()
     if filters.status:
         query = query.where(Ticket.status == filters.status)
-    if filters.state == "open":
+    if filters.shown == "open":
         query = query.where(Ticket.status.not_in(CLOSED_STATUSES))
-    elif filters.state == "closed":
+    elif filters.shown == "closed":
         query = query.where(Ticket.status.in_(CLOSED_STATUSES))
     if filters.support_unit:
         query = query.where(Ticket.support_unit == int(filters.support_unit))
@@ -162,18 +218,17 @@ def filtered(filters: TicketFilters):
     return query
 
 
-def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage:
-    """One page of the ticket list, newest change first: the columns the table shows, with
-    unit, component and assignee names fetched in the same query (rows are dicts)."""
-    key = tuple(sorted(filters.as_args(page=1, sort="updated").items()))
-    total = counts.remembered(
-        key, lambda: filtered(filters).select(fn.COUNT(Ticket.id)).scalar() or 0
-    )
-    pages = max(1, math.ceil(total / per_page))
-    page = min(filters.page, pages)
-    query = (
-        filtered(filters)
-        .select(
+def _counted(filters: TicketFilters) -> tuple:
+    """What a total of ``filters`` depends on (not the order, not the page)."""
+    order = ("page", "sort", "dir", "problems", "implied")
+    named = ((f.name, getattr(filters, f.name)) for f in fields(filters) if f.name not in order)
+    return (filters.shown, *named)
+
+
+def _with_row_columns(query):
+    """``query`` with the columns the table shows, names joined in the same query."""
+    return (
+        query.select(
             Ticket.ggus_id,
             Ticket.subject,
             Ticket.status,
@@ -181,6 +236,7 @@ def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage
             Ticket.broad_impact,
             Ticket.updated_at,
             SupportUnit.name.alias("unit_name"),
+            SupportUnit.kind.alias("unit_kind"),
             Component.name.alias("component_name"),
             User.display_name.alias("assignee_display"),
             User.username.alias("assignee_username"),
@@ -190,13 +246,66 @@ def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage
         .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
         .switch(Ticket)
         .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
-        .order_by(*SORTS[filters.sort or "updated"])
-        .paginate(page, per_page)
-        .dicts()
     )
-    rows = list(query)
+
+
+def _ranked_rows(filters: TicketFilters, offset: int, limit: int) -> list[dict]:
+    """The rows ``offset`` to ``offset + limit`` of a ranked sort: how many tickets each word
+    has (one grouped count, remembered like the total), then only the blocks the page falls
+    in, each read in index order."""
+    sort = SORTS[filters.sort]
+    column = sort.column
+    # grouped by status too, the count reads the covering index (status, priority, updated_at)
+    keys = (Ticket.status,) if column is Ticket.status else (Ticket.status, column)
+    grouped = counts.remembered(
+        ("by", filters.sort, *_counted(filters)),
+        lambda: list(filtered(filters).select(*keys, fn.COUNT(Ticket.id)).group_by(*keys).tuples()),
+    )
+    sizes: dict[str, int] = {}
+    for *_status, word, size in grouped:
+        sizes[word] = sizes.get(word, 0) + size
+    words = [w for w in sort.ranks if w in sizes] + sorted(w for w in sizes if w not in sort.ranks)
+    if filters.direction == "desc":
+        words.reverse()
+    rows: list[dict] = []
+    start = 0
+    for word in words:
+        if len(rows) >= limit:
+            break
+        if start + sizes[word] > offset:
+            block = (
+                _with_row_columns(filtered(filters).where(column == word))
+                .order_by(*ordering(filters.sort, filters.direction))
+                .offset(max(0, offset - start))
+                .limit(limit - len(rows))
+            )
+            rows += list(block.dicts())
+        start += sizes[word]
+    return rows
+
+
+def list_tickets(filters: TicketFilters, per_page: int = PER_PAGE) -> ResultPage:
+    """One page of the ticket list in the chosen order (newest change first unless asked):
+    the columns the table shows, with unit, component and assignee names fetched in the same
+    query (rows are dicts)."""
+    total = counts.remembered(
+        _counted(filters), lambda: filtered(filters).select(fn.COUNT(Ticket.id)).scalar() or 0
+    )
+    pages = max(1, math.ceil(total / per_page))
+    page = min(filters.page, pages)
+    if SORTS[filters.sort].ranks:
+        rows = _ranked_rows(filters, (page - 1) * per_page, per_page)
+    else:
+        query = (
+            _with_row_columns(filtered(filters))
+            .order_by(*ordering(filters.sort, filters.direction))
+            .paginate(page, per_page)
+        )
+        rows = list(query.dicts())
     for row in rows:
         row["is_open"] = row["status"] not in CLOSED_STATUSES
+        row["status_mark"] = marks.status_mark(row["status"], row["unit_kind"])
+        row["priority_mark"] = marks.priority_mark(row["priority"])
         row["assignee_name"] = row["assignee_display"] or row["assignee_username"]
     return ResultPage(rows=rows, total=total, page=page, per_page=per_page)
 

@@ -57,7 +57,7 @@ def index():
 @staff_page
 def mine():
     filters = queries.TicketFilters.from_args(request.args)
-    filters.assignee = str(current_user.id)
+    filters.assignee, filters.implied = str(current_user.id), ("assignee",)
     return _list(filters, title="My tickets", mine=True)
 
 
