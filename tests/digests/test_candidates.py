@@ -122,7 +122,8 @@ def test_the_confirmation_says_what_becomes_public_and_that_no_mail_goes_out(
     assigner_client, draft
 ):
     html = assigner_client.get(EDIT).get_data(as_text=True)
-    details = html[html.index('<details class="publish-confirm"') : html.index("</details>")]
+    start = html.index('<details class="publish-confirm"')
+    details = html[start : html.index("</details>", start)]
     assert "<summary>Publish…</summary>" in details
     assert "DMSU digest 2013-W07 (11–17 February 2013)" in details
     assert "2 tickets (#91001, #91002)" in details
