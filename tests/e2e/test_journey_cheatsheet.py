@@ -105,6 +105,8 @@ def test_an_assigner_sees_a_screenful_of_rows_and_a_typo_is_corrected_by_one_cli
     empty = page.locator("p.empty")
     expect(empty).to_contain_text("No component matches “dcahce”.")
     expect(empty).to_contain_text("Did you mean dCache?")
+    page.wait_for_load_state("networkidle")  # no as-you-type answer still on its way
+    empty = page.locator("p.empty")
     empty.get_by_role("link", name="dCache").click()
     page.wait_for_url(re.compile(r"/cheatsheet/\?q=dCache$"))
     expect(page.locator("#row-dcache")).to_be_visible()

@@ -64,7 +64,7 @@ def test_write_a_solution_digest_make_it_public_and_read_it_anonymously(
     expect(page.locator(".prose strong")).to_have_text("delegation")
     expect(page.get_by_role("link", name="Edit")).to_have_count(0)
     page.goto(f"{live_server.url}/wiki/")
-    page.get_by_label("Search the wiki").press_sequentially("delegat")
+    page.get_by_label("Search the wiki", exact=True).press_sequentially("delegat")
     expect(page.locator("#search-results mark").first).to_have_text(re.compile("delegation", re.I))
     assert console_errors == []
 
