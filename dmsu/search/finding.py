@@ -58,6 +58,7 @@ class Search:
     results: list[Result] = field(default_factory=list)
     jumps: list[Result] = field(default_factory=list)
     by_area: dict[str, int] = field(default_factory=dict)
+    capped: bool = False  # more matches than were counted (engine.COUNT_LIMIT)
     page: int = 1
     per_page: int = PER_PAGE
 
@@ -173,4 +174,5 @@ def search(text: str, user, filters: Filters = Filters(), page: int = 1) -> Sear
     found.total = hits.total
     found.results = results_of(hits.hits, user)
     found.by_area = {area: hits.by_area[area] for area in AREAS if area in hits.by_area}
+    found.capped = hits.capped
     return found

@@ -150,9 +150,9 @@ def words_of(subject: str, description: str = "") -> tuple[str, ...]:
 
 def telling_words(words: tuple[str, ...], *, at_least: int) -> tuple[str, ...]:
     """The :data:`TELLING` rarest of ``words`` that some other document holds (a word only the
-    ticket itself holds finds nothing; a word half the index holds says nothing)."""
+    ticket itself holds finds nothing; the rarer a word, the more it tells)."""
     frequencies = engine.document_frequencies(words)
-    kept = [w for w in words if at_least <= frequencies.get(w, 0) <= engine.COUNT_LIMIT]
+    kept = [w for w in words if frequencies.get(w, 0) >= at_least]
     return tuple(sorted(kept, key=lambda w: (frequencies[w], words.index(w)))[:TELLING])
 
 

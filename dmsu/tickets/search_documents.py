@@ -31,13 +31,16 @@ def documents(ticket_ids: list[int]) -> list[Document]:
     result: list[Document] = []
     for start in range(0, len(ticket_ids), CHUNK):
         part = ticket_ids[start : start + CHUNK]
+        places = marks(len(part))
+        # the events' own ticket_id condition too: on a table just imported (no statistics
+        # yet) PostgreSQL otherwise reads every comment and status event of the database
         rows = database.execute_sql(
             "SELECT t.id, t.ggus_id, t.subject, t.description, t.impact, t.workaround, "
             "t.fixed_version, t.status, t.component_id, t.updated_at, e.kind, e.status, e.text "
             "FROM ticket t LEFT JOIN ticket_event e ON e.ticket_id = t.id "
-            "AND e.kind IN ('comment', 'status') AND e.text <> '' "
-            f"WHERE t.id IN ({marks(len(part))}) ORDER BY t.id, e.at, e.id",
-            part,
+            f"AND e.ticket_id IN ({places}) AND e.kind IN ('comment', 'status') AND e.text <> '' "
+            f"WHERE t.id IN ({places}) ORDER BY t.id, e.at, e.id",
+            part + part,
         ).fetchall()
         by_ticket: dict[int, list[tuple]] = defaultdict(list)
         for row in rows:

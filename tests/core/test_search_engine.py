@@ -96,3 +96,11 @@ def test_a_document_put_again_replaces_the_old_and_remove_takes_it_out(app):
     assert engine.find(parse("second"), BOTH).total == 1
     remove("wiki", ["x"])
     assert engine.find(parse("second"), BOTH).total == 0
+
+
+def test_counting_and_ranking_stop_at_the_limit_newest_first(app, monkeypatch):
+    monkeypatch.setattr(engine, "COUNT_LIMIT", 4)
+    put([Document("tickets", str(n), f"galaxy {n}") for n in range(1, 8)])
+    found = engine.find(parse("galaxy"), BOTH, limit=10)
+    assert found.capped and found.total == 5  # the limit and one more: "more than 4"
+    assert len(found.hits) == 5

@@ -301,3 +301,18 @@ def test_components_are_found_by_alias_and_new_ones_get_their_name_key(app):
     assert Ticket.get(Ticket.ggus_id == 1).component_id == known.id
     assert summary.new_components == ["Argus"]
     assert ComponentName.get(ComponentName.key == "argus").label == "Argus"
+
+
+def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(app):
+    """PostgreSQL only (bulk.refresh_statistics): without them a big import's own reads scan
+    every event, and the pages after it plan for empty tables."""
+    from dmsu.core.db import database, is_postgres
+
+    if not is_postgres():
+        pytest.skip("SQLite has no planner statistics to keep")
+    lines = [json.dumps(ticket(93000 + n, events=history())) for n in range(9)]
+    assert import_lines(lines, batch_size=2).written
+    (tuples,) = database.execute_sql(
+        "SELECT reltuples FROM pg_class WHERE relname = 'ticket_event'"
+    ).fetchone()
+    assert tuples >= 9 * len(history())

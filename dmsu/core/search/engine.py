@@ -6,18 +6,18 @@ better). Each is multiplied by the document's ``boost``, so a solved ticket with
 note or a solution digest comes before an equal match. The visibility rule is part of the
 SQL (:meth:`SearchDocument.visible_to`'s audience list), in the count as in the rows.
 
-At scale, three steps, each bounded whatever the query matches:
+At scale, two queries, each bounded whatever the query matches:
 
-1. the candidates: the :data:`CANDIDATES` newest matching documents (the index's own order:
-   a document's id is given when it is first written, so the newest tickets and every wiki
-   page, digest and requirement written after the import come first), with their rank;
-2. the page: the candidates ordered by rank;
-3. the snippets, made for the page's rows only.
+1. one pass over the matches, stopping at :data:`COUNT_LIMIT` + 1 of them (SQLite: the newest
+   first, FTS5 reads its index backwards; PostgreSQL: as the GIN index yields them), each with
+   its rank: the counts per area and the page of hits, ranked over those matches, come from
+   that one pass;
+2. the snippets, made for the page's rows only.
 
-So a specific query (up to :data:`CANDIDATES` matches, nearly every real one) is ranked over
-all its matches, and an unspecific one ("error") over its newest :data:`CANDIDATES`; the
-counts stop at :data:`COUNT_LIMIT` ("more than 5,000"). Ranking every match of a word that
-half the tickets contain would cost more than the whole page (bench/RESULTS-search.md).
+So a specific query (up to :data:`COUNT_LIMIT` matches, nearly every real one) is ranked over
+all its matches, and an unspecific one ("error") over the first :data:`COUNT_LIMIT`; its count
+then says "more than 5,000". Ranking and counting every match of a word half the tickets
+contain would cost more than the whole page (bench/RESULTS-search.md).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ SNIPPET_WORDS = 24
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
 HEADLINE_BEFORE = 200  # characters of text before the first match a PostgreSQL headline reads
 HEADLINE_WINDOW = 1_500  # characters a PostgreSQL headline reads
-CANDIDATES = 2_000
 COUNT_LIMIT = 5_000
+DF_LIMIT = 200  # how far a word's document count is read (rare or not is what matters)
 
 
 @dataclass(frozen=True)
@@ -114,25 +114,20 @@ def find(
 ) -> Found:
     """The documents matching ``query`` that these audiences may find, best first.
 
-    With ``count`` the matches are also counted per area (one grouped query; the total is
-    the areas' sum under the area filter), else the total is the number of hits returned.
+    The matches are counted per area in the same pass (``by_area``; the total is the areas'
+    sum under the area filter, ``capped`` past :data:`COUNT_LIMIT`); with ``count`` False the
+    total is the number of hits returned.
     ``any_phrase`` matches documents with any of the phrases instead of all (the similar-
     tickets lookup: a ticket's text is a long query no other ticket matches whole)."""
     if not query or not audiences:
         return Found(0)
-    by_area, capped = {}, False
-    if count:
-        by_area, capped = counts_by_area(query, audiences, filters, any_phrase=any_phrase)
-        wanted = filters.areas or tuple(by_area)
-        total = sum(n for area, n in by_area.items() if area in wanted)
-        if not total:
-            return Found(0, [], by_area, capped)
-    if offset >= CANDIDATES:
-        return Found(total if count else 0, [], by_area, capped)
     engine = _Postgres if is_postgres() else _Sqlite
-    page = engine.page(query, audiences, filters, offset, limit, any_phrase)
+    counts, page = engine.matches(query, audiences, filters, offset, limit, any_phrase)
+    capped = sum(counts.values()) > COUNT_LIMIT
+    wanted = filters.areas or tuple(counts)
+    total = sum(n for area, n in counts.items() if area in wanted)
     hits = _hits(engine.snippets(query, page, any_phrase))
-    return Found(total if count else len(hits), hits, by_area, capped)
+    return Found(total if count else len(hits), hits, counts, capped)
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -160,25 +155,42 @@ def _match(query: Query, any_phrase: bool) -> str:
     return query.fts5().replace(" AND ", " OR ") if any_phrase else query.fts5()
 
 
+def _split(rows) -> tuple[dict, list[tuple]]:
+    """The one pass's rows: ``(area, count, None, None)`` then ``(None, None, id, rank)``."""
+    counts = {row[0]: row[1] for row in rows if row[0] is not None}
+    return counts, [(row[2], row[3]) for row in rows if row[0] is None]
+
+
+def _area_condition(filters: Filters, mark: str) -> tuple[str, list]:
+    if not filters.areas:
+        return "", []
+    return f"WHERE area IN ({', '.join([mark] * len(filters.areas))})", list(filters.areas)
+
+
 class _Sqlite:
     @staticmethod
-    def page(query, audiences, filters, offset, limit, any_phrase) -> list[tuple]:
-        """Steps 1 and 2: ``(id, rank)`` of the page's documents."""
-        where, params = _conditions(audiences, filters)
+    def matches(query, audiences, filters, offset, limit, any_phrase):
+        """Step 1: ``({area: count}, [(id, rank)] of the page)`` in one query."""
+        where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["search_fts MATCH ?", *where])
         weights = ", ".join(str(w) for w in WEIGHTS)
+        in_area, area_params = _area_condition(filters, "?")
         sql = (
-            f"SELECT id, rank FROM (SELECT d.id AS id, bm25(search_fts, {weights}) * d.boost "
-            "AS rank FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+            "WITH m AS MATERIALIZED (SELECT d.id AS id, d.area AS area, "
+            f"bm25(search_fts, {weights}) * d.boost AS rank FROM search_fts "
+            "JOIN search_document d ON d.id = search_fts.rowid "
             f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?) "
-            "ORDER BY rank, id LIMIT ? OFFSET ?"
+            "SELECT area, count(*), NULL, NULL FROM m GROUP BY area UNION ALL "
+            f"SELECT * FROM (SELECT NULL, NULL, id, rank FROM m {in_area} "
+            "ORDER BY rank, id LIMIT ? OFFSET ?)"
         )
         match = _match(query, any_phrase)
-        return _rows(sql, [match, *params, CANDIDATES, limit, offset])
+        rows = _rows(sql, [match, *params, COUNT_LIMIT + 1, *area_params, limit, offset])
+        return _split(rows)
 
     @staticmethod
     def snippets(query, page, any_phrase) -> list[tuple]:
-        """Step 3: the page's rows with their marked title and snippet, in the page's order."""
+        """Step 2: the page's rows with their marked title and snippet, in the page's order."""
         if not page:
             return []
         ranks = dict(page)
@@ -203,17 +215,21 @@ def _tsquery(query: Query, any_phrase: bool) -> tuple[str, list]:
 
 class _Postgres:
     @staticmethod
-    def page(query, audiences, filters, offset, limit, any_phrase) -> list[tuple]:
+    def matches(query, audiences, filters, offset, limit, any_phrase):
         tsquery, tsparams = _tsquery(query, any_phrase)
-        where, params = _conditions(audiences, filters)
+        where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["d.search_vector @@ q.q", *where])
+        in_area, area_params = _area_condition(filters, "%s")
         sql = (
-            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT id, rank FROM (SELECT d.id AS id, "
-            "ts_rank_cd(d.search_vector, q.q) * d.boost AS rank FROM search_document d, q "
-            f"WHERE {conditions} ORDER BY d.id DESC LIMIT %s) c ORDER BY rank DESC, id "
-            "LIMIT %s OFFSET %s"
+            f"WITH q AS (SELECT ({tsquery}) AS q), m AS MATERIALIZED (SELECT d.id AS id, "
+            "d.area AS area, ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
+            f"FROM search_document d, q WHERE {conditions} LIMIT %s) "
+            "SELECT area, count(*), NULL::integer, NULL::float8 FROM m GROUP BY area UNION ALL "
+            f"SELECT * FROM (SELECT NULL::varchar, NULL::bigint, id, rank FROM m {in_area} "
+            "ORDER BY rank DESC, id LIMIT %s OFFSET %s) p"
         )
-        return _rows(sql, [*tsparams, *params, CANDIDATES, limit, offset])
+        rows = _rows(sql, [*tsparams, *params, COUNT_LIMIT + 1, *area_params, limit, offset])
+        return _split(rows)
 
     @staticmethod
     def snippets(query, page, any_phrase) -> list[tuple]:
@@ -244,38 +260,8 @@ class _Postgres:
         return [(*rows[i][1:7], ranks[i], *rows[i][7:]) for i in ranks if i in rows]
 
 
-def counts_by_area(
-    query: Query, audiences: tuple[str, ...], filters: Filters = Filters(), *, any_phrase=False
-) -> tuple[dict, bool]:
-    """``({area: matches}, capped)`` for the query under these filters but any area (one
-    query, stopping at :data:`COUNT_LIMIT` matches): the numbers beside each area."""
-    if not query or not audiences:
-        return {}, False
-    filters = Filters(**{**filters.__dict__, "areas": ()})
-    where, params = _conditions(audiences, filters)
-    if is_postgres():
-        tsquery, tsparams = _tsquery(query, any_phrase)
-        conditions = " AND ".join(["d.search_vector @@ q.q", *where])
-        sql = (
-            f"WITH q AS (SELECT ({tsquery}) AS q) SELECT area, count(*) FROM (SELECT d.area "
-            f"FROM search_document d, q WHERE {conditions} LIMIT %s) m GROUP BY area"
-        )
-        params = [*tsparams, *params]
-    else:
-        conditions = " AND ".join(["search_fts MATCH ?", *where])
-        sql = (
-            "SELECT area, count(*) FROM (SELECT d.area AS area FROM search_fts JOIN "
-            f"search_document d ON d.id = search_fts.rowid WHERE {conditions} LIMIT ?) "
-            "GROUP BY area"
-        )
-        params = [_match(query, any_phrase), *params]
-    counts = dict(_rows(sql, [*params, COUNT_LIMIT + 1]))
-    capped = sum(counts.values()) > COUNT_LIMIT
-    return counts, capped
-
-
 def document_frequencies(words: tuple[str, ...]) -> dict[str, int]:
-    """``{word: documents holding it}`` (each count stopping at :data:`COUNT_LIMIT` + 1), in
+    """``{word: documents holding it}`` (each count stopping at :data:`DF_LIMIT` + 1), in
     one query: how telling each word is (the similar-documents lookup keeps the rare ones)."""
     if not words:
         return {}
@@ -289,5 +275,5 @@ def document_frequencies(words: tuple[str, ...]) -> dict[str, int]:
     sql = "SELECT " + ", ".join([one] * len(words))
     params = []
     for word in words:
-        params += [word if is_postgres() else f'"{word}"', COUNT_LIMIT + 1]
+        params += [word if is_postgres() else f'"{word}"', DF_LIMIT + 1]
     return dict(zip(words, _rows(sql, params)[0], strict=True))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dmsu.core.db import database
+from dmsu.tickets.exchange.bulk import refresh_statistics
 from dmsu.tickets.exchange.importer import ImportSummary, TicketWriter
 from dmsu.tickets.exchange.records import TicketRecord, read_lines
 
@@ -42,6 +43,7 @@ def import_lines(lines, *, skip_invalid=False, dry_run=False, progress=None, bat
         with database.atomic():
             writer = TicketWriter()
             batch: list[TicketRecord] = []
+            batches = 0
             for number, record, problem, size in read_lines(lines):
                 result.lines_read = number
                 if progress is not None:
@@ -57,8 +59,13 @@ def import_lines(lines, *, skip_invalid=False, dry_run=False, progress=None, bat
                 elif len(batch) >= batch_size:
                     writer.write(batch)
                     batch = []
+                    batches += 1
+                    if batches & (batches - 1) == 0:  # after batch 1, 2, 4, 8, ...
+                        refresh_statistics()
             if batch and not dry_run and (skip_invalid or not result.problems):
                 writer.write(batch)
+            if batches:
+                refresh_statistics()  # what the import leaves, for the readers after it
             result.summary = writer.summary
             if dry_run or (result.problems and not skip_invalid):
                 raise _Rollback
