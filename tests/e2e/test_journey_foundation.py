@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,7 @@ def test_log_in_visit_every_section_log_out(
         )
         assert "Server error" not in page.content()
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_role("link", name="Log in").is_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()  # waits for the answer
     assert not page.get_by_role("link", name="Sweep").count()
     assert console_errors == []
 
