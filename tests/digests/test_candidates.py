@@ -10,7 +10,7 @@ from dmsu.digests import candidates
 from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.models import Digest, DigestEntry
 from dmsu.notify.models import Notification
-from tests.support.digests_history import WEEK, make_week
+from tests.support.digests_history import WEEK, edit_form, make_week
 
 EDIT = f"/digests/{WEEK}/edit"
 MAILTO = "digests-list@example.org"
@@ -20,15 +20,6 @@ MAILTO = "digests-list@example.org"
 def draft(make_ticket):
     make_week(make_ticket)
     return draft_digest(WEEK).digest
-
-
-def _form(digest, **changes) -> dict:
-    data = {"version": str(digest.version), "intro": digest.intro}
-    for entry in entries_of(digest):
-        for name in ("title", "status_text", "symptoms", "impact", "workaround"):
-            data[f"entry-{entry.id}-{name}"] = getattr(entry, name)
-    data.update(changes)
-    return data
 
 
 def test_the_candidates_are_the_weeks_handled_tickets_not_in_the_digest(draft):
@@ -155,7 +146,7 @@ def test_after_publishing_the_page_says_the_mail_was_queued(app, assigner_client
     app.config.update(
         DMSU_DIGEST_MAILTO=f"{MAILTO}, second@example.org", DMSU_SMTP_HOST="smtp.example.org"
     )
-    response = assigner_client.form(EDIT, _form(draft, action="publish"), follow_redirects=True)
+    response = assigner_client.form(EDIT, edit_form(draft, action="publish"), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert (
         "Published the digest of 2013-W07 (revision 1); e-mail queued for 2 recipients "
@@ -166,7 +157,7 @@ def test_after_publishing_the_page_says_the_mail_was_queued(app, assigner_client
 
 def test_after_publishing_without_smtp_the_page_says_the_mail_waits(app, assigner_client, draft):
     app.config.update(DMSU_DIGEST_MAILTO=MAILTO, DMSU_SMTP_HOST="")
-    response = assigner_client.form(EDIT, _form(draft, action="publish"), follow_redirects=True)
+    response = assigner_client.form(EDIT, edit_form(draft, action="publish"), follow_redirects=True)
     assert (
         f"e-mail queued for 1 recipient ({MAILTO}); no SMTP server is configured "
         "(DMSU_SMTP_HOST), so it waits in the outbox." in response.get_data(as_text=True)
@@ -174,16 +165,16 @@ def test_after_publishing_without_smtp_the_page_says_the_mail_waits(app, assigne
 
 
 def test_after_publishing_without_a_list_the_page_says_no_mail(assigner_client, draft):
-    response = assigner_client.form(EDIT, _form(draft, action="publish"), follow_redirects=True)
+    response = assigner_client.form(EDIT, edit_form(draft, action="publish"), follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "(revision 1); no mail: no recipients configured." in html
     assert Digest.get_by_id(draft.id).state == "published"
     assert Notification.select().count() == 0
 
 
-def test_the_personal_check_box_belongs_to_the_digest_form(assigner_client, draft):
+def test_the_personal_check_box_belongs_to_the_digestedit_form(assigner_client, draft):
     entry = entries_of(draft)[0]
-    data = _form(draft, action="publish", **{f"entry-{entry.id}-impact": "Call Sam Submitter."})
+    data = edit_form(draft, action="publish", **{f"entry-{entry.id}-impact": "Call Sam Submitter."})
     html = assigner_client.form(EDIT, data).get_data(as_text=True)
     assert 'name="confirm_personal" value="yes" form="digest-form"' in html
 

@@ -9,7 +9,7 @@ import pytest
 
 from dmsu.digests.drafting import draft_digest, entries_of
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision
-from tests.support.digests_history import WEEK, make_week
+from tests.support.digests_history import WEEK, edit_form, make_week
 
 EDIT = f"/digests/{WEEK}/edit"
 
@@ -18,16 +18,6 @@ EDIT = f"/digests/{WEEK}/edit"
 def draft(make_ticket):
     make_week(make_ticket)
     return draft_digest(WEEK).digest
-
-
-def _form(digest, **changes) -> dict:
-    """The edit form as the page sends it, with ``changes`` applied."""
-    data = {"version": str(digest.version), "intro": digest.intro}
-    for entry in entries_of(digest):
-        for name in ("title", "status_text", "symptoms", "impact", "workaround"):
-            data[f"entry-{entry.id}-{name}"] = getattr(entry, name)
-    data.update(changes)
-    return data
 
 
 @pytest.mark.parametrize(
@@ -58,7 +48,7 @@ def test_save_renders_markdown_through_the_sanitiser(assigner_client, draft):
     entry = entries_of(draft)[0]
     response = assigner_client.form(
         EDIT,
-        _form(
+        edit_form(
             draft,
             intro="Hello **all** <script>alert(1)</script>",
             **{f"entry-{entry.id}-impact": "Only *some* sites <img src=x onerror=alert(1)>"},
@@ -76,7 +66,7 @@ def test_save_renders_markdown_through_the_sanitiser(assigner_client, draft):
 def test_two_people_editing_one_draft_lose_nothing(clients, draft):
     first, second = clients["assigner"], clients["admin"]
     entry = entries_of(draft)[0]
-    loaded = _form(draft)  # both open the same version
+    loaded = edit_form(draft)  # both open the same version
     saved = first.form(EDIT, {**loaded, f"entry-{entry.id}-impact": "Impact by the first."})
     assert saved.status_code == 302
     late = second.form(
@@ -151,7 +141,7 @@ def test_add_an_unknown_ticket_keeps_the_input(assigner_client, draft):
 
 
 def test_preview_with_htmx_and_without(assigner_client, draft):
-    data = _form(draft, intro="Preview *only*")
+    data = edit_form(draft, intro="Preview *only*")
     partial = assigner_client.hx("post", f"/digests/{WEEK}/preview", data)
     assert partial.status_code == 200
     html = partial.get_data(as_text=True)
@@ -161,13 +151,13 @@ def test_preview_with_htmx_and_without(assigner_client, draft):
     assert Digest.get_by_id(draft.id).intro == ""  # a preview saves nothing
 
 
-def test_publish_from_the_edit_form(assigner_client, client, draft):
-    response = assigner_client.form(EDIT, _form(draft, intro="A busy week.", action="publish"))
+def test_publish_from_the_editedit_form(assigner_client, client, draft):
+    response = assigner_client.form(EDIT, edit_form(draft, intro="A busy week.", action="publish"))
     assert response.status_code == 302 and response.headers["Location"] == f"/digests/{WEEK}"
     digest = Digest.get_by_id(draft.id)
     assert digest.state == "published" and digest.revision == 1
     assert "A busy week." in client.get(f"/digests/{WEEK}").get_data(as_text=True)
-    again = assigner_client.form(EDIT, _form(digest, action="publish"))
+    again = assigner_client.form(EDIT, edit_form(digest, action="publish"))
     assert again.status_code == 422
     assert "Nothing has changed since revision 1" in again.get_data(as_text=True)
     assert DigestRevision.select().count() == 1
@@ -186,7 +176,7 @@ def test_publishing_an_empty_digest_is_refused(assigner_client):
 
 
 def test_a_conflicting_publish_publishes_nothing(clients, draft):
-    loaded = _form(draft)
+    loaded = edit_form(draft)
     clients["admin"].form(EDIT, {**loaded, "intro": "First."})
     late = clients["assigner"].form(EDIT, {**loaded, "intro": "Second.", "action": "publish"})
     assert late.status_code == 409
@@ -195,7 +185,7 @@ def test_a_conflicting_publish_publishes_nothing(clients, draft):
 
 
 def test_a_publish_from_a_page_opened_before_a_recount_is_refused(clients, draft):
-    loaded = _form(draft, action="publish")
+    loaded = edit_form(draft, action="publish")
     assert clients["admin"].form(f"/digests/{WEEK}/draft", {"refresh": "1"}).status_code == 302
     late = clients["assigner"].form(EDIT, loaded)
     assert late.status_code == 409
@@ -219,15 +209,17 @@ def test_a_week_that_does_not_exist_is_404_in_the_editor(assigner_client):
 
 
 def test_edits_after_publication_wait_for_a_correction(assigner_client, client, draft):
-    assigner_client.form(EDIT, _form(draft, intro="As published.", action="publish"))
+    assigner_client.form(EDIT, edit_form(draft, intro="As published.", action="publish"))
     digest = Digest.get_by_id(draft.id)
-    assigner_client.form(EDIT, _form(digest, intro="A later correction."))
+    assigner_client.form(EDIT, edit_form(digest, intro="A later correction."))
     public = client.get(f"/digests/{WEEK}").get_data(as_text=True)
     assert "As published." in public and "A later correction." not in public
     staff = assigner_client.get(f"/digests/{WEEK}").get_data(as_text=True)
     assert "changes not published yet" in staff
     digest = Digest.get_by_id(draft.id)
-    response = assigner_client.form(EDIT, _form(digest, action="publish", note="intro corrected"))
+    response = assigner_client.form(
+        EDIT, edit_form(digest, action="publish", note="intro corrected")
+    )
     assert response.status_code == 302
     public = client.get(f"/digests/{WEEK}").get_data(as_text=True)
     assert "A later correction." in public and "updated <time" in public

@@ -93,3 +93,15 @@ def plant_internal_page(ticket) -> None:
         html=f"<p>{SECRET_PAGE}</p>",
         ticket=ticket,
     )
+
+
+def edit_form(digest, **changes) -> dict:
+    """The digest editor's form as the page sends it, with ``changes`` applied."""
+    from dmsu.digests.drafting import entries_of
+
+    data = {"version": str(digest.version), "intro": digest.intro}
+    for entry in entries_of(digest):
+        for name in ("title", "status_text", "symptoms", "impact", "workaround"):
+            data[f"entry-{entry.id}-{name}"] = getattr(entry, name)
+    data.update(changes)
+    return data
