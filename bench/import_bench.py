@@ -94,8 +94,8 @@ def run(label: str, args: list[str], env: dict) -> float:
     return seconds
 
 
-def bench(name: str, url: str, path: Path, scratch: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "DMSU_ARGON2_TIME_COST": "1"}
+def empty_postgres(url: str) -> None:
+    """Drop and make again the public schema of a PostgreSQL URL (nothing for SQLite)."""
     if url.startswith("postgresql"):
         import psycopg2
 
@@ -104,6 +104,11 @@ def bench(name: str, url: str, path: Path, scratch: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
         connection.close()
+
+
+def bench(name: str, url: str, path: Path, scratch: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "DMSU_ARGON2_TIME_COST": "1"}
+    empty_postgres(url)
     subprocess.run([*FLASK, "init"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([str(ROOT / ".venv/bin/python"), "-c", USERS], cwd=ROOT, env=env, check=True)
     run(f"{name} import (empty database)", [*FLASK, "import-tickets", str(path)], env)

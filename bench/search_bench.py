@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.import_bench import make_file  # noqa: E402
+from bench.import_bench import empty_postgres, make_file  # noqa: E402
 
 END = datetime(2013, 5, 1, tzinfo=UTC)
 ERROR_LINES = (
@@ -86,14 +86,7 @@ def bench_database(name: str, url: str, path: Path, scratch: str, args) -> dict:
     from dmsu.tickets.models import Ticket
     from dmsu.tickets.pages import queries
 
-    if url.startswith("postgresql"):
-        import psycopg2
-
-        connection = psycopg2.connect(url)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
-        connection.close()
+    empty_postgres(url)
     app: Flask = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, instance_path=scratch)
     result = {"name": name}
     with app.app_context():

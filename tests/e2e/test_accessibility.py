@@ -4,13 +4,12 @@ scripts still run under it; see shared/notes/browser-tests-and-csp.md)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+
+from tests.support.axe import AXE, serious_violations
 
 pytestmark = pytest.mark.e2e
 
-AXE = Path("node_modules/axe-core/axe.min.js")
 PUBLIC_PAGES = ["/", "/login", "/cheatsheet/", "/wiki/", "/digests/", "/metrics/"]
 STAFF_PAGES = ["/tickets/", "/sweep", "/requirements/", "/wiki/", "/cheatsheet/"]
 
@@ -22,16 +21,6 @@ def axe_page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
-
-
-def serious_violations(page) -> list[str]:
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

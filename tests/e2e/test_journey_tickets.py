@@ -4,14 +4,13 @@ fix, and a release verified in UMD closes it. (The sweep part of the journey is 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from dmsu.cheatsheet.models import Component
 from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket
 from dmsu.tickets.units import SupportUnit
+from tests.support.axe import serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -150,9 +149,6 @@ def test_tpm_routes_a_ticket_with_one_click_from_its_own_page(
     assert console_errors == []
 
 
-AXE = Path("node_modules/axe-core/axe.min.js")
-
-
 def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_server, make_user):
     """axe-core on the ticket page (with every action form), the list, recording and releases."""
     from tests.support.client import PASSWORD
@@ -177,13 +173,7 @@ def test_ticket_pages_have_no_serious_accessibility_violations(browser, live_ser
         page.goto(live_server.url + path)
         for summary in page.locator("main details > summary").all():
             summary.click()  # open every folded form so axe checks it
-        page.evaluate(AXE.read_text())
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        found = [
-            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in {"serious", "critical"}
-        ]
+        found = serious_violations(page)
         if found:
             problems[path] = found
     context.close()

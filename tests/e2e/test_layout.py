@@ -9,11 +9,10 @@ with ``-s`` together with each page's width and height).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.support import world as site_world
+from tests.support.axe import AXE, serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -115,9 +114,6 @@ def test_the_menu_folds_on_a_phone_and_stays_open_on_a_desktop(page, live_server
     assert header.bounding_box()["height"] < 70  # name, menu and "Log in" on one line
 
 
-AXE = Path("node_modules/axe-core/axe.min.js")
-
-
 def test_a_phone_has_no_serious_accessibility_violations(browser, live_server):
     """axe-core at 390 px, the menu open: the menu, and tables that scroll inside their box
     (site.js makes such a box focusable, so the keyboard scrolls it: axe's
@@ -133,13 +129,7 @@ def test_a_phone_has_no_serious_accessibility_violations(browser, live_server):
         page.wait_for_load_state("networkidle")
         page.locator("details.site-menu > summary").click()
         assert page.locator("details.site-menu").get_attribute("open") is not None
-        page.evaluate(AXE.read_text())
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious[path] = [
-            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in {"serious", "critical"}
-        ]
+        serious[path] = serious_violations(page)
     context.close()
     assert serious == {path: [] for path in serious}
 
