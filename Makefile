@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup setup-dev run test check test-sqlite test-postgres lint format chromium java postgres redis rt clean
+.PHONY: setup setup-dev run test check test-sqlite test-postgres lint format chromium java postgres redis rt mailserver repotools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ run: setup
 	DMSU_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite: lint, then every test on SQLite and on PostgreSQL.
-test: setup-dev chromium java postgres redis rt lint test-sqlite test-postgres
+test: setup-dev chromium java postgres redis rt mailserver repotools lint test-sqlite test-postgres
 
 ## The fast tier: lint and the SQLite tests without the browser journeys or RT (no root needed).
 check: setup-dev java lint
@@ -106,6 +106,23 @@ rt:
 	    request-tracker5 rt5-db-sqlite rt5-standalone >/dev/null; \
 	fi
 	@test -x $(RT_SETUP_DB) && test -x $(RT_SERVER) || { echo "Request Tracker 5 could not be installed (apt-get install request-tracker5 rt5-db-sqlite rt5-standalone)"; exit 1; }
+
+## Dovecot IMAP for the forums tests (tests/support/imap_server.py starts one on loopback with a
+## config of its own; the package's own daemon is not used).
+mailserver:
+	@test -x /usr/sbin/dovecot || { echo "Installing Dovecot IMAP for the forums tests"; \
+	  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null; \
+	  rm -f /usr/sbin/policy-rc.d; }
+	@test -x /usr/sbin/dovecot || { echo "Dovecot could not be installed (apt-get install dovecot-imapd)"; exit 1; }
+
+## rpmbuild, createrepo_c and apt-ftparchive: the repositories tests build real yum and apt repositories.
+repotools:
+	@command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null && command -v apt-ftparchive >/dev/null || { \
+	  echo "Installing rpm, createrepo-c and apt-utils for the repositories tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rpm createrepo-c apt-utils >/dev/null; }
+	@command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null && command -v apt-ftparchive >/dev/null || { \
+	  echo "rpm, createrepo-c or apt-utils could not be installed (apt-get install rpm createrepo-c apt-utils)"; exit 1; }
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

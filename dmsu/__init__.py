@@ -105,8 +105,11 @@ def _register_blueprints(app: Flask) -> None:
     import dmsu.digests.edit_views  # noqa: F401
     import dmsu.digests.rota_views  # noqa: F401
     import dmsu.digests.views  # noqa: F401
+    import dmsu.forums.views  # noqa: F401
+    import dmsu.helpdesk.views  # noqa: F401
     import dmsu.metrics.recommendation_views  # noqa: F401
     import dmsu.metrics.views  # noqa: F401
+    import dmsu.repositories.views  # noqa: F401
     import dmsu.requirements.tcb_views  # noqa: F401
     import dmsu.requirements.views  # noqa: F401
     import dmsu.wiki.attachment_views  # noqa: F401
@@ -117,7 +120,10 @@ def _register_blueprints(app: Flask) -> None:
     from dmsu.auth.views import bp as auth_bp
     from dmsu.cheatsheet.blueprint import bp as cheatsheet_bp
     from dmsu.digests.blueprint import bp as digests_bp
+    from dmsu.forums.blueprint import bp as forums_bp
+    from dmsu.helpdesk.blueprint import bp as helpdesk_bp
     from dmsu.metrics.blueprint import bp as metrics_bp
+    from dmsu.repositories.blueprint import bp as repositories_bp
     from dmsu.requirements.blueprint import bp as requirements_bp
     from dmsu.search.views import bp as search_bp
     from dmsu.tickets.pages.sweep_views import bp as sweep_bp
@@ -130,4 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(requirements_bp)
     app.register_blueprint(metrics_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(helpdesk_bp)
+    app.register_blueprint(forums_bp)
+    app.register_blueprint(repositories_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -92,8 +92,11 @@ def register_cli(app) -> None:
     from dmsu.auth import cli as auth_cli
     from dmsu.cheatsheet import cli as cheatsheet_cli
     from dmsu.digests import cli as digests_cli
+    from dmsu.forums import cli as forums_cli
+    from dmsu.helpdesk import cli as helpdesk_cli
     from dmsu.jobs import cli as jobs_cli
     from dmsu.metrics import cli as metrics_cli
+    from dmsu.repositories import cli as repositories_cli
     from dmsu.requirements import cli as requirements_cli
     from dmsu.search import cli as search_cli
     from dmsu.tickets import cli as tickets_cli
@@ -109,6 +112,9 @@ def register_cli(app) -> None:
         requirements_cli,
         metrics_cli,
         search_cli,
+        helpdesk_cli,
+        forums_cli,
+        repositories_cli,
     ):
         module.register(dmsu_group)
     app.cli.add_command(dmsu_group)

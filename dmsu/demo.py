@@ -16,7 +16,10 @@ from dmsu.auth import accounts
 from dmsu.auth.models import User
 from dmsu.core import clock
 from dmsu.digests import demo as digests_demo
+from dmsu.forums import demo as forums_demo
+from dmsu.helpdesk import demo as helpdesk_demo
 from dmsu.metrics import demo as metrics_demo
+from dmsu.repositories import demo as repositories_demo
 from dmsu.requirements import demo as requirements_demo
 from dmsu.tickets import demo as tickets_demo
 from dmsu.wiki import demo as wiki_demo
@@ -34,7 +37,16 @@ DEMO_USERS = (
     ("tina", "tpm", "Tina TPM"),
 )
 
-AREA_DEMOS = (tickets_demo, wiki_demo, digests_demo, requirements_demo, metrics_demo)
+AREA_DEMOS = (
+    tickets_demo,
+    helpdesk_demo,
+    repositories_demo,
+    wiki_demo,
+    forums_demo,
+    digests_demo,
+    requirements_demo,
+    metrics_demo,
+)
 
 
 @dataclass

@@ -12,8 +12,11 @@ from dmsu.cheatsheet.models import (
 from dmsu.core.once import FormSubmission
 from dmsu.core.search.models import SearchDocument
 from dmsu.digests.models import Digest, DigestEntry, DigestRevision, Shift
+from dmsu.forums import models as forums_models
+from dmsu.helpdesk import models as helpdesk_models
 from dmsu.metrics.models import Recommendation
 from dmsu.notify.models import Notification
+from dmsu.repositories import models as repositories_models
 from dmsu.requirements.models import (
     Requirement,
     RequirementEvent,
@@ -56,4 +59,7 @@ ALL_MODELS = [
     Recommendation,
     FormSubmission,
     SearchDocument,
+    *helpdesk_models.TABLES,
+    *forums_models.TABLES,
+    *repositories_models.TABLES,
 ]

@@ -23,8 +23,11 @@ from pathlib import Path
 
 from dmsu.core.schedule import JobSpec
 from dmsu.digests import schedule as digests_schedule
+from dmsu.forums import schedule as forums_schedule
+from dmsu.helpdesk import schedule as helpdesk_schedule
 from dmsu.metrics import schedule as metrics_schedule
 from dmsu.notify import schedule as notify_schedule
+from dmsu.repositories import schedule as repositories_schedule
 from dmsu.requirements import schedule as requirements_schedule
 from dmsu.tickets import schedule as tickets_schedule
 
@@ -33,6 +36,9 @@ log = logging.getLogger("dmsu.jobs")
 # The areas' jobs in the order a tick runs them; mail goes last, so notices queued by the
 # others are delivered in the same tick.
 AREA_SCHEDULES = (
+    helpdesk_schedule,
+    forums_schedule,
+    repositories_schedule,
     tickets_schedule,
     digests_schedule,
     requirements_schedule,

@@ -1,0 +1,7 @@
+"""The forums area's blueprint; its view modules add their routes to it."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("forums", __name__, url_prefix="/forums")

@@ -1,0 +1,7 @@
+"""The helpdesk area's jobs."""
+
+from __future__ import annotations
+
+from dmsu.core.schedule import JobSpec
+
+JOBS: list[JobSpec] = []

@@ -1,0 +1,5 @@
+"""The helpdesk area's pages."""
+
+from __future__ import annotations
+
+from dmsu.helpdesk.blueprint import bp  # noqa: F401
