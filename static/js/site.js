@@ -17,6 +17,15 @@
   if (menu && !supported && window.matchMedia("(min-width: 50.01rem)").matches) {
     menu.open = true;
   }
+  // On a phone, Escape folds the open menu again and gives the focus back to "Menu"
+  // (the disclosure pattern of the WAI-ARIA practices).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !menu || !menu.open) return;
+    var summary = menu.querySelector("summary");
+    if (!summary || summary.offsetParent === null) return; // wide screen: the menu does not fold
+    menu.open = false;
+    summary.focus();
+  });
 
   // A table wider than its box scrolls inside it (.table-wrap); such a box is made
   // focusable so that the keyboard can scroll it too (WCAG 2.1.1), named by its caption.

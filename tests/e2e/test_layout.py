@@ -103,6 +103,11 @@ def test_the_menu_folds_on_a_phone_and_stays_open_on_a_desktop(page, live_server
     assert not nav.get_by_role("link", name="Wiki").is_visible()
     assert header.bounding_box()["height"] < 70  # one line: the name and "Menu"
     menu.click()
+    assert nav.get_by_role("link", name="Wiki").is_visible()
+    page.keyboard.press("Escape")  # folds the menu again, the focus back on "Menu"
+    assert not nav.get_by_role("link", name="Wiki").is_visible()
+    assert page.evaluate("document.activeElement.matches('details.site-menu > summary')")
+    page.keyboard.press("Enter")
     nav.get_by_role("link", name="Wiki").click()
     page.wait_for_url(f"{live_server.url}/wiki/")
 
