@@ -176,6 +176,9 @@ def test_the_duty_page(assigner_client, stale, make_user, app):
     assert "Nobody is on the rota this week" in html
     assert html.count(">91039</a>") == 2  # new and not taken; needing reaction
     assert "Reminder today" in html
+    # each row says its status group and priority in words and colour, as the lists do
+    assert html.count('title="waiting for DMSU or the 1st line">') == 2
+    assert html.count('class="priority priority-') == 2
     admin = make_user("admin")
     set_shift(week_of(NOW), assigner_client.user, admin)
     assert "that is you" in assigner_client.get("/duty").get_data(as_text=True)

@@ -40,7 +40,6 @@ from dmsu.tickets.oversight.sweep import (
     sweep,
     sweep_row,
 )
-from dmsu.tickets.pages import marks
 from dmsu.tickets.workflow import transitions
 from dmsu.tickets.workflow.events import WorkflowError
 
@@ -62,7 +61,6 @@ def _row_context(**extra) -> dict:
         "moves": transitions.allowed_moves,
         "supporters": extra.pop("supporters", None) or _supporters(),
         "ggus_url": current_app.config["DMSU_GGUS_TICKET_URL"],
-        "status_mark": marks.status_mark,
         **extra,
     }
 

@@ -26,13 +26,16 @@ from dmsu.core.once import AlreadySubmitted, submitted_once
 from dmsu.core.publictext import LooksPersonal
 from dmsu.tickets import workflow
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, Release
-from dmsu.tickets.pages import queries, routing_help
+from dmsu.tickets.pages import marks, queries, routing_help
 from dmsu.tickets.pages.actions import ACTIONS, PastEta
 from dmsu.tickets.pages.role_words import role_words
 from dmsu.tickets.workflow.releases import RELEASE_STATUSES
 
 bp = Blueprint("tickets", __name__)
 bp.add_app_template_filter(role_words, "role_words")
+# the marks of a row in every ticket table (lists, sweep, duty lists, the staff home)
+bp.add_app_template_global(marks.status_mark, "status_mark")
+bp.add_app_template_global(marks.priority_mark, "priority_mark")
 
 
 def _list(filters: queries.TicketFilters, *, title: str, mine: bool = False):
