@@ -57,7 +57,7 @@ def parse_page(text: str, source: str = "page") -> Draft:
         markdown="\n".join(lines[end + 1 :]).strip("\n") + "\n",
         visibility=meta.get("visibility", "internal") or "internal",
         tags=meta.get("tags", ""),
-        summary=f"Loaded from content/pages/{Path(source).name}",
+        summary="First version, from the site's seed content",
         component_id=_component_id(meta.get("component", "")),
     )
 

@@ -337,3 +337,17 @@ def test_the_workflow_itself_takes_a_past_eta(assigner_client, with_cream):
     past = clock.now().date() - timedelta(days=400)
     workflow.record_eta(fresh(with_cream), assigner_client.user, past)
     assert fresh(with_cream).eta_due == past
+
+
+# --- the status and priority marks -----------------------------------------------------------
+
+
+def test_the_status_reads_with_its_meaning_as_in_the_lists(resolver_client):
+    ticket = in_dmsu(resolver_client, priority="top priority")
+    page = html(resolver_client.get("/tickets/5"))
+    assert re.search(r'class="badge status-waiting-for-us" id="ticket-status"', page)
+    assert "waiting for DMSU or the 1st line" in page  # in words, not by colour alone
+    assert 'class="priority priority-top">top priority<' in page
+    workflow.change_status(fresh(ticket), resolver_client.user, "unsolved")
+    page = html(resolver_client.get("/tickets/5"))
+    assert 'class="badge status-closed-unsolved" id="ticket-status"' in page

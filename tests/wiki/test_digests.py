@@ -15,7 +15,7 @@ from dmsu.core import clock
 from dmsu.core.config import ROOT
 from dmsu.tickets.models import TicketEvent
 from dmsu.wiki import content, demo
-from dmsu.wiki.models import Page
+from dmsu.wiki.models import Page, Revision
 from dmsu.wiki.pages import Draft, create_page
 from tests.support.queries import QueryCounter
 
@@ -152,6 +152,9 @@ def test_seed_pages_load_once_and_keep_edits(app):
         Page.slug == "known-issue-cream-ce-proxy-renewal-fails-after-a-host-certificate-update"
     )
     assert known.is_known_issue
+    # the first revision's summary is a sentence for readers of the history, not a file path
+    first = route.revisions.order_by(Revision.id).first()
+    assert first.summary == "First version, from the site's seed content"
     assert content.load_content(folder) == [f"Wiki pages: 0 new, {count} kept as they are."]
 
 
