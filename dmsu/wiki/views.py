@@ -20,6 +20,7 @@ from dmsu.cheatsheet.models import Component
 from dmsu.core.cache.pages import public_page
 from dmsu.core.extensions import htmx, login_manager
 from dmsu.core.markdown import slugify
+from dmsu.core.once import AlreadySubmitted, submitted_once
 from dmsu.core.publictext import LooksPersonal
 from dmsu.tickets.models import Ticket
 from dmsu.wiki import attachments, compiled, diff, grouping, links, solution
@@ -248,6 +249,13 @@ def _store_upload(page, upload) -> None:
         attachments.attach(page, viewer(), data, content_type, filename, current_app.instance_path)
 
 
+def _sent_twice(twice: AlreadySubmitted):
+    """A repeat of a saved form (a double click, a retried POST): saved once, and the browser
+    goes where the first one went, instead of a conflict with the editor's own save."""
+    flash(str(twice), "info")
+    return redirect(twice.answer_url or url_for("wiki.index"), code=303)
+
+
 @bp.route("/wiki/new", methods=["GET", "POST"])
 def new():
     require_editor()
@@ -269,12 +277,16 @@ def new():
     if upload_error:
         return render_form(draft, error=upload_error, field="attachment", status=400)
     try:
-        page = create_page(draft, viewer(), confirmed=_confirmed())
+        with submitted_once(request.form.get("once")) as submission:
+            page = create_page(draft, viewer(), confirmed=_confirmed())
+            _store_upload(page, upload)
+            submission.answered(url_for("wiki.show", slug=page.slug))
+    except AlreadySubmitted as twice:
+        return _sent_twice(twice)
     except LooksPersonal as found:
         return render_form(draft, personal=found.findings, status=422)
     except PageError as exc:
         return render_form(draft, error=str(exc), field=exc.field, status=400)
-    _store_upload(page, upload)
     if page.ticket_id:
         problem = solution.link_to_ticket(Ticket.get_by_id(page.ticket_id), viewer(), page)
         if problem:
@@ -320,7 +332,12 @@ def edit(slug: str):
             base_revision=base,
         )
     try:
-        saved = save_page(page, draft, viewer(), base, confirmed=_confirmed())
+        with submitted_once(request.form.get("once")) as submission:
+            saved = save_page(page, draft, viewer(), base, confirmed=_confirmed())
+            _store_upload(saved, upload)
+            submission.answered(url_for("wiki.show", slug=saved.slug))
+    except AlreadySubmitted as twice:
+        return _sent_twice(twice)
     except LooksPersonal as found:
         return render_form(
             draft, page=page, personal=found.findings, status=422, base_revision=base
@@ -344,7 +361,6 @@ def edit(slug: str):
         return render_form(
             draft, page=page, error=str(exc), field=exc.field, status=400, base_revision=base
         )
-    _store_upload(saved, upload)
     flash(f"Saved revision {saved.revision_number} of “{saved.title}”.", "success")
     return redirect(url_for("wiki.show", slug=saved.slug))
 

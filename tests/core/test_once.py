@@ -83,3 +83,27 @@ def test_every_ticket_action_form_carries_the_token_an_eta_sent_twice_is_one(cli
     assert client.form("/tickets/91040/eta", form).status_code == 302
     assert client.form("/tickets/91040/eta", form).status_code == 303
     assert TicketEvent.select().where(TicketEvent.kind == "eta").count() == 1
+
+
+def test_a_wiki_page_created_twice_is_one_page_and_an_edit_sent_twice_is_one_revision(clients):
+    """Without the token the repeat of a new page was refused as a clash of titles, and the
+    repeat of an edit as a conflict with the editor's own save."""
+    from dmsu.wiki.models import Page, Revision
+
+    client = clients["resolver"]
+    form = {"title": "Proxy renewal fails", "markdown": "Restart the renewal daemon.",
+            "visibility": "internal",
+            "once": ONCE.search(client.get("/wiki/new").get_data(as_text=True)).group(1)}  # fmt: skip
+    first = client.form("/wiki/new", form)
+    again = client.form("/wiki/new", form)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert Page.select().count() == 1
+    edit_page = client.get("/wiki/proxy-renewal-fails/edit").get_data(as_text=True)
+    base = re.search(r'name="base_revision" value="(\d+)"', edit_page).group(1)
+    edit = {**form, "markdown": "Restart the renewal daemon, then the CE.", "base_revision": base,
+            "once": ONCE.search(edit_page).group(1)}  # fmt: skip
+    saved = client.form("/wiki/proxy-renewal-fails/edit", edit)
+    repeat = client.form("/wiki/proxy-renewal-fails/edit", edit)
+    assert saved.status_code == 302 and repeat.status_code == 303
+    assert Revision.select().count() == 2
