@@ -30,7 +30,7 @@ from dmsu.core import clock, schema
 from dmsu.core.cache.pages import public_page
 from dmsu.core.cache.staff import staff_page
 from dmsu.core.clock import html_datetime
-from dmsu.core.db import connection_problem, discard_connection, open_connection
+from dmsu.core.db import connection_problem, discard_connection, driver_answer, open_connection
 from dmsu.core.once import once_field
 from dmsu.tickets.oversight.groups import Settings
 from dmsu.tickets.pages.home import staff_home
@@ -218,12 +218,19 @@ def init_app(app) -> None:
             return jsonify(error=str(exc)), 403
         return render_template("errors/error.html", code=403, message=str(exc)), 403
 
-    @app.errorhandler(peewee.OperationalError)
-    @app.errorhandler(peewee.InterfaceError)
-    def _database_unavailable(exc):
-        app.logger.warning("database error on %s: %s", request.path, exc)
-        discard_connection()
-        return _unavailable("The database is not reachable right now; try again in a moment.")
+    @app.errorhandler(peewee.DatabaseError)
+    def _database_error(exc):
+        answer = driver_answer(exc)
+        if answer is None:
+            return _server_error(exc)
+        status, message = answer
+        app.logger.warning("database error on %s (%s): %s", request.path, status, exc)
+        if status == 503:
+            discard_connection()
+            return _unavailable(message)
+        if _wants_json():
+            return jsonify(error=message), status
+        return render_template("errors/error.html", code=status, message=message), status
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):

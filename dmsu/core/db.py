@@ -177,6 +177,34 @@ def discard_connection() -> None:
         database._state.reset()
 
 
+UNREACHABLE = "The database is not reachable right now; try again in a moment."
+
+
+def driver_answer(exc: peewee.DatabaseError) -> tuple[int, str] | None:
+    """The site's answer, ``(status, one sentence)``, to a database driver's error that no
+    writer turned into a sentence of its own: the one place driver errors are mapped (issue
+    23: "driver errors mapped to the site's errors in one place"). Writers still catch what
+    they can name better (a ticket already recorded, a page title taken); this is what
+    reaches the request's error handler otherwise. None: a bug (e.g. bad SQL), a 500.
+
+    - a constraint refused the write (unique, foreign key, not null): 409, someone else's
+      write at the same moment is the usual cause, and reloading shows the stored state;
+    - a value the column cannot hold (too long, out of range, a NUL on PostgreSQL): 400;
+    - the connection, a lock or the server (SQLite busy, PostgreSQL restarted, a
+      serialisation failure): 503, try again.
+    Nothing was saved in any of them: the write transaction rolled back whole."""
+    if isinstance(exc, peewee.IntegrityError):
+        return 409, (
+            "Someone saved the same thing at the same moment, so nothing was saved; "
+            "reload the page to see what is stored now."
+        )
+    if isinstance(exc, peewee.DataError):
+        return 400, "A value is too long or not of the kind its field takes; nothing was saved."
+    if isinstance(exc, peewee.OperationalError | peewee.InterfaceError | peewee.InternalError):
+        return 503, UNREACHABLE
+    return None
+
+
 def describe(exc: Exception) -> str:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"Cannot reach the database given by DATABASE_URL: {first}"
