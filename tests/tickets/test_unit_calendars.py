@@ -99,3 +99,20 @@ def test_the_units_file_may_give_a_working_time(app, tmp_path):
         "DE",
         "08:00-16:00",
     )
+
+
+def test_the_shipped_units_work_in_their_teams_countries(app):
+    """content/support_units.csv gives each product team whose home institution is known its
+    zone and country (CREAM at INFN, dCache at DESY, L&B at CESNET, GGUS at KIT, ...); the
+    1st and 2nd line and a team spread over several countries keep the site's calendar."""
+    content.load_all()
+    zones = {unit.name: (unit.timezone, unit.country) for unit in SupportUnit.select()}
+    assert zones["CREAM"] == ("Europe/Rome", "IT")
+    assert zones["dCache"] == ("Europe/Berlin", "DE")
+    assert zones["L&B"] == ("Europe/Prague", "CZ")
+    assert zones["GGUS"] == ("Europe/Berlin", "DE")
+    assert zones["DMSU"] == zones["TPM"] == zones["NORDUGRID-ARC"] == ("", "")
+    known = [unit for unit in SupportUnit.select() if unit.country]
+    assert len(known) >= 20
+    for unit in known:  # every shipped setting is one the calendar accepts
+        assert unit_calendars.calendar_for(unit, SITE).tz == unit.timezone
