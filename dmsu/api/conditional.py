@@ -4,7 +4,8 @@ The ETag is strong, the SHA-256 of the exact body sent (keys sorted), so it chan
 when the answer does, whatever changed it (an event, a re-import of a field, a clock turning
 violated with time) and whatever the token's owner may see. ``If-None-Match`` is compared
 weakly, as the RFC asks, and wins over ``If-Modified-Since``; ``Last-Modified`` is given where
-the caller knows when the data last changed. A 304 repeats the validators and has no body.
+the caller knows when the data last changed. A 304 has no body and repeats the ETag,
+``Cache-Control`` and ``Vary`` (RFC 9110 section 15.4.5; Werkzeug leaves out Last-Modified).
 Answers are ``Cache-Control: private, no-cache`` and vary by ``Authorization``: a cache may
 keep them for one token's owner, and must ask again before using them.
 """

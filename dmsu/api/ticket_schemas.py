@@ -79,10 +79,21 @@ SCHEMAS = {
     "Etas": _object(
         {
             "due": {**NULL_DATE, "description": "the current unit's latest ETA"},
-            "initial_due": NULL_DATE,
-            "final_due": NULL_DATE,
-            "fixed_at": NULL_INSTANT,
-            "fixed_in_unit": NULL_TEXT,
+            "first_due": {**NULL_DATE, "description": "the first ETA the ticket was given"},
+            "outcome": {
+                "description": "the ETA outcome the metrics count, once fixed; else null",
+                "oneOf": [
+                    {"type": "null"},
+                    _object(
+                        {
+                            "fixed_at": INSTANT,
+                            "initial_due": NULL_DATE,
+                            "final_due": NULL_DATE,
+                            "fixed_in_unit": NULL_TEXT,
+                        }
+                    ),
+                ],
+            },
             "history": {"type": "array", "items": _ref("Eta")},
         }
     ),

@@ -75,7 +75,7 @@ def parse_instant(value: str, name: str) -> datetime:
         found = None
     if found is None or found.tzinfo is None:
         raise BadListQuery(
-            f"{name} must be an ISO-8601 time with a UTC offset, e.g. 2013-02-11T09:00:00Z.",
+            f"{name} must be an ISO-8601 time with a UTC offset, such as 2013-02-11T09:00:00Z.",
             name,
         )
     return found.astimezone(UTC)
@@ -149,6 +149,8 @@ class ListQuery:
             "per_page": "" if self.per_page == PER_PAGE else str(self.per_page),
         }
         values.update({key: str(value) for key, value in override.items()})
+        if values["page"] == "1":
+            values["page"] = ""
         return {key: value for key, value in values.items() if value}
 
     def tickets(self):

@@ -95,9 +95,10 @@ def _actor(event) -> str | None:
 
 
 def etas(ticket: Ticket, timeline: list, units: dict, internal: bool) -> dict:
-    """The ticket's current ETA, its ETA outcome (initial and final due dates, when the fix
-    came and from which unit) and every ETA given, oldest first; an ETA given since the
-    ticket's last assignment is ``current`` only if it is the last one."""
+    """The ticket's current ETA (its unit's latest since the last assignment), the first ETA
+    it was ever given, its ETA outcome as the metrics count it (once fixed: when the fix came,
+    from which unit, the initial and final due dates; else None) and every ETA given, oldest
+    first, the current one marked."""
     history = []
     current_index = None
     for event in timeline:
@@ -120,12 +121,19 @@ def etas(ticket: Ticket, timeline: list, units: dict, internal: bool) -> dict:
             current_index = len(history) - 1 if event.due is not None else current_index
     if current_index is not None and ticket.eta_due is not None:
         history[current_index]["current"] = True
+    outcome = None
+    if ticket.eta_fix_at is not None:
+        outcome = {
+            "fixed_at": _iso(ticket.eta_fix_at),
+            "initial_due": _iso(ticket.eta_initial_due),
+            "final_due": _iso(ticket.eta_final_due),
+            "fixed_in_unit": _name(units, ticket.eta_fix_unit_id),
+        }
+    dues = [entry["due"] for entry in history if entry["due"] is not None]
     return {
         "due": _iso(ticket.eta_due),
-        "initial_due": _iso(ticket.eta_initial_due),
-        "final_due": _iso(ticket.eta_final_due),
-        "fixed_at": _iso(ticket.eta_fix_at),
-        "fixed_in_unit": _name(units, ticket.eta_fix_unit_id),
+        "first_due": dues[0] if dues else None,
+        "outcome": outcome,
         "history": history,
     }
 
