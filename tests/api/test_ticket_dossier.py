@@ -227,3 +227,26 @@ def test_a_reader_tokens_answer_is_the_same_as_an_admins(client, admin_token, po
     post(91039, STORY)
     _, reader = tokens.create_token(make_user("admin", "boss"), "r", make_user("tpm", "tpm-bot"))
     assert get(client, reader, 91039).get_json() == get(client, admin_token, 91039).get_json()
+
+
+def test_a_tickets_queries_do_not_grow_with_its_history(client, admin_token, post):
+    from tests.support.queries import QueryCounter
+
+    def statements(ggus_id):
+        get(client, admin_token, ggus_id)  # warm
+        with QueryCounter() as counter:
+            assert get(client, admin_token, ggus_id).status_code == 200
+        return len(counter)
+
+    post(91039, STORY)
+    long = [*STORY]
+    for day in range(18, 28):
+        long += [
+            {"at": f"2013-02-{day}T09:00:00Z", "type": "assigned", "support_unit": "dCache"},
+            {"at": f"2013-02-{day}T10:00:00Z", "type": "eta", "due": "2013-04-01"},
+            {"at": f"2013-02-{day}T11:00:00Z", "type": "status", "status": "in progress"},
+            {"at": f"2013-02-{day}T12:00:00Z", "type": "assigned", "support_unit": "CREAM"},
+        ]
+    post(91040, long)
+    assert len(get(client, admin_token, 91040).get_json()["sla_clocks"]) == 21
+    assert statements(91040) == statements(91039)
