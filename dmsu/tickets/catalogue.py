@@ -31,6 +31,7 @@ from dmsu.tickets.units import SupportUnit
 PER_PAGE = 50
 MAX_PER_PAGE = 200
 MAX_PAGE = 2**31 - 1
+NAME_MAX = 200
 STATES = ("open", "closed", "all")
 SORTS = {"updated": Ticket.updated_at, "created": Ticket.created_at, "ggus_id": Ticket.ggus_id}
 ORDERS = ("desc", "asc")
@@ -71,19 +72,22 @@ def parse_instant(value: str, name: str) -> datetime:
     text = value.strip()
     try:
         found = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    except ValueError:
+        found = found.astimezone(UTC) if found.tzinfo is not None else None
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+01:00 is before year 1 in UTC
         found = None
-    if found is None or found.tzinfo is None:
+    if found is None:
         raise BadListQuery(
             f"{name} must be an ISO-8601 time with a UTC offset, such as 2013-02-11T09:00:00Z.",
             name,
         )
-    return found.astimezone(UTC)
+    return found
 
 
 def _named(model, value: str, what: str, name: str) -> int | None:
     if not value:
         return None
+    if "\x00" in value or len(value) > NAME_MAX:  # no name holds these (PostgreSQL refuses NUL)
+        raise BadListQuery(f"There is no {what} with such a name.", name)
     found = model.select(model.id).where(model.name == value).scalar()
     if found is None:
         raise BadListQuery(f"There is no {what} named '{value[:80]}'.", name)

@@ -124,6 +124,10 @@ def test_an_empty_list_is_one_empty_page(client, token, app):
         ("?updated_since=yesterday", 400, "updated_since"),
         ("?updated_since=2013-03-04T09:00:00", 400, "updated_since"),  # no UTC offset
         ("?updated_since=2013-02-30T09:00:00Z", 400, "updated_since"),
+        ("?updated_since=0001-01-01T00:00:00%2B01:00", 400, "updated_since"),
+        ("?updated_since=9999-12-31T23:00:00-05:00", 400, "updated_since"),
+        ("?component=CREAM%00", 400, "component"),
+        ("?unit=" + "x" * 5000, 400, "unit"),
         ("?sort=colour", 400, "sort"),
         ("?order=up", 400, "order"),
         ("?page=0", 400, "page"),

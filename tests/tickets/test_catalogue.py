@@ -58,3 +58,11 @@ def test_what_cannot_be_is_refused_naming_the_field(args, field):
         ListQuery.from_args(args)
     assert refused.value.field == field and refused.value.status == 400
     assert str(refused.value).endswith(".")
+
+
+@pytest.mark.parametrize("name", ["\x00", "CREAM\x00", "x" * 5000])
+def test_a_name_no_unit_can_have_is_refused_before_the_database_sees_it(app, name):
+    """The web strips control characters from query values (dmsu/web.py); a CLI or job
+    caller may not, and PostgreSQL refuses NUL in text with an error."""
+    with pytest.raises(BadListQuery, match="no support unit with such a name"):
+        ListQuery(unit=name).tickets()
