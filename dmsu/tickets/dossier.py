@@ -60,6 +60,18 @@ def _name(units: dict, unit_id) -> str | None:
     return unit.name if unit is not None else None
 
 
+def _pauses_of(clock) -> list[dict]:
+    """The stretches in "waiting for reply" while the clock ran: the clock's own pauses cut
+    to begin at its start (a ticket already waiting when it was assigned pauses the clock
+    from the assignment on)."""
+    found = []
+    for begin, end in clock.pauses:
+        if end is not None and end <= clock.started_at:
+            continue
+        found.append({"from": _iso(max(begin, clock.started_at)), "until": _iso(end)})
+    return found
+
+
 def sla_clocks(ticket: Ticket, rows: list[EventRow], units: dict, calendar, now) -> list[dict]:
     """Every SLA clock of the ticket as of ``now``: one per assignment to a 3rd-line unit."""
     found = []
@@ -76,7 +88,7 @@ def sla_clocks(ticket: Ticket, rows: list[EventRow], units: dict, calendar, now)
                 "priority": ticket.priority,
                 "response_hours": clock.hours,
                 "started_at": _iso(clock.started_at),
-                "pauses": [{"from": _iso(a), "until": _iso(b)} for a, b in clock.pauses],
+                "pauses": _pauses_of(clock),
                 "due_at": _iso(clock.due_at),
                 "stopped_at": _iso(stopped),
                 "stopped_by": (
