@@ -6,6 +6,7 @@ Imported by :mod:`dmsu.api.tickets` (the POST of the same path lives there)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import request, url_for
@@ -15,18 +16,25 @@ from dmsu.api.conditional import conditional_json
 from dmsu.tickets.catalogue import BadListQuery, ListQuery, last_change, list_page
 
 
-def _link_header(query: ListQuery, page: int, pages: int) -> str:
+def _link_header(query: ListQuery, found) -> str:
+    """``first`` and ``next`` always (``next`` while rows follow); ``prev`` and ``last`` for
+    numbered pages. A numbered page's ``next`` is the next number, so a tool may page either
+    way; ``next_cursor`` in the body is the cursor of the rows after it."""
     base = url_for("api.list_tickets")
-    targets = {"first": 1, "last": pages}
-    if page > 1:
-        targets["prev"] = page - 1
-    if page < pages:
-        targets["next"] = page + 1
+    plain = replace(query, after=None, page=1)
+    targets = {"first": plain.as_args()}
+    if found.page is None:
+        if found.next_cursor:
+            targets["next"] = {**plain.as_args(), "cursor": found.next_cursor}
+    else:
+        if found.page > 1:
+            targets["prev"] = query.as_args(page=found.page - 1)
+        if found.page < found.pages:
+            targets["next"] = query.as_args(page=found.page + 1)
+        targets["last"] = query.as_args(page=found.pages)
     return ", ".join(
-        f'<{base}?{urlencode(query.as_args(page=number))}>; rel="{rel}"'
-        if query.as_args(page=number)
-        else f'<{base}>; rel="{rel}"'
-        for rel, number in targets.items()
+        f'<{base}?{urlencode(args)}>; rel="{rel}"' if args else f'<{base}>; rel="{rel}"'
+        for rel, args in targets.items()
     )
 
 
@@ -54,13 +62,14 @@ def list_tickets():
         "page": found.page,
         "per_page": found.per_page,
         "pages": found.pages,
+        "next_cursor": found.next_cursor,
     }
     headers = {
-        "Link": _link_header(query, found.page, found.pages),
+        "Link": _link_header(query, found),
         "X-Total-Count": str(found.total),
     }
     return conditional_json(payload, changed, headers)
 
 
 _KNOWN = ("status", "state", "unit", "component", "priority", "category", "updated_since",
-          "sort", "order", "page", "per_page")  # fmt: skip
+          "sort", "order", "page", "per_page", "cursor")  # fmt: skip

@@ -165,9 +165,17 @@ SCHEMAS = {
         {
             "tickets": {"type": "array", "items": _ref("TicketRow")},
             "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1},
+            "page": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": "null for the rows after a cursor",
+            },
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             "pages": {"type": "integer", "minimum": 1},
+            "next_cursor": {
+                **NULL_TEXT,
+                "description": "the cursor of the rows after these; null after the last",
+            },
         }
     ),
 }

@@ -6,10 +6,16 @@ read and says so beside the list), a tool asking for something that cannot be is
 sentence (:class:`BadListQuery`): a tool that silently got every ticket instead of the ones it
 asked for would act on the wrong ones. Units and components are named as the ticket JSON names
 them. A page costs two queries (the total, the rows with their names joined), whatever its size.
+
+Pages are numbered, or follow a cursor (``next_cursor``: the last row's place in the order,
+so a tool following changes with ``sort=updated&order=asc`` misses no ticket that changes
+while it reads, as a page number would when the rows before it move).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,8 +41,6 @@ NAME_MAX = 200
 STATES = ("open", "closed", "all")
 SORTS = {"updated": Ticket.updated_at, "created": Ticket.created_at, "ggus_id": Ticket.ggus_id}
 ORDERS = ("desc", "asc")
-FILTERS = ("status", "state", "unit", "component", "priority", "category", "updated_since")
-"""The filters, in the order a canonical query string names them."""
 
 
 class BadListQuery(ValueError):
@@ -109,6 +113,7 @@ class ListQuery:
     order: str = "desc"
     page: int = 1
     per_page: int = PER_PAGE
+    after: tuple | None = None  # a cursor read back: (sort value, ticket id) of the last row
 
     @classmethod
     def from_args(cls, args) -> ListQuery:
@@ -123,6 +128,9 @@ class ListQuery:
         if order not in ORDERS:
             raise BadListQuery("order must be asc or desc.", "order")
         since = args.get("updated_since")
+        cursor = (args.get("cursor") or "").strip()
+        if cursor and args.get("page"):
+            raise BadListQuery("Give page or cursor, not both.", "cursor")
         return cls(
             status=_words(args.get("status") or "", STATUSES, "status"),
             state=state,
@@ -135,6 +143,7 @@ class ListQuery:
             order=order,
             page=_whole(args.get("page"), "page", 1, 1, MAX_PAGE),
             per_page=_whole(args.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE),
+            after=read_cursor(cursor, sort, order) if cursor else None,
         )
 
     def as_args(self, **override) -> dict[str, str]:
@@ -151,6 +160,7 @@ class ListQuery:
             "order": "" if self.order == "desc" else self.order,
             "page": "" if self.page == 1 else str(self.page),
             "per_page": "" if self.per_page == PER_PAGE else str(self.per_page),
+            "cursor": make_cursor(self.sort, self.order, *self.after) if self.after else "",
         }
         values.update({key: str(value) for key, value in override.items()})
         if values["page"] == "1":
@@ -186,8 +196,9 @@ class ListQuery:
 class TicketPage:
     rows: list[dict]
     total: int
-    page: int
+    page: int | None  # None for a page that follows a cursor
     per_page: int
+    next_cursor: str | None = None
 
     @property
     def pages(self) -> int:
@@ -216,19 +227,42 @@ def _row(row: dict) -> dict:
 
 
 def list_page(query: ListQuery) -> TicketPage:
-    """One page of the matching tickets (two queries); a page beyond the last is refused with
-    404 (page 1 of an empty list is an empty page)."""
+    """One page of the matching tickets (two queries): by page number, where a page beyond
+    the last is refused with 404 (page 1 of an empty list is an empty page), or the rows after
+    a cursor. Every page names the cursor of the rows after it (None after the last row)."""
     matching = query.tickets()
     total = matching.select(fn.COUNT(Ticket.id)).scalar() or 0
     pages = max(1, math.ceil(total / query.per_page))
-    if query.page > pages:
+    if query.after is None and query.page > pages:
         raise BadListQuery(
             f"Page {query.page} is beyond the last page of this list, {pages}.", "page", 404
         )
     column = SORTS[query.sort]
     order = [c.asc() if query.order == "asc" else c.desc() for c in (column, Ticket.id)]
-    rows = (
+    rows = _with_names(matching, column).order_by(*order)
+    if query.after is not None:
+        value, ticket_id = query.after
+        beyond = (column > value) | ((column == value) & (Ticket.id > ticket_id))
+        if query.order == "desc":
+            beyond = (column < value) | ((column == value) & (Ticket.id < ticket_id))
+        rows = rows.where(beyond).limit(query.per_page + 1)
+    else:
+        rows = rows.offset((query.page - 1) * query.per_page).limit(query.per_page + 1)
+    found = list(rows.dicts())
+    more, found = len(found) > query.per_page, found[: query.per_page]
+    cursor = None
+    if more:
+        last = found[-1]
+        cursor = make_cursor(query.sort, query.order, last["sort_value"], last["ticket_id"])
+    page = None if query.after is not None else query.page
+    return TicketPage([_row(r) for r in found], total, page, query.per_page, cursor)
+
+
+def _with_names(matching, column):
+    return (
         matching.select(
+            Ticket.id.alias("ticket_id"),
+            column.alias("sort_value"),
             Ticket.ggus_id,
             Ticket.subject,
             Ticket.status,
@@ -247,11 +281,41 @@ def list_page(query: ListQuery) -> TicketPage:
         .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
         .switch(Ticket)
         .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
-        .order_by(*order)
-        .paginate(query.page, query.per_page)
-        .dicts()
     )
-    return TicketPage([_row(r) for r in rows], total, query.page, query.per_page)
+
+
+def make_cursor(sort: str, order: str, value, ticket_id: int) -> str:
+    """An opaque cursor: the list's order and the last row's place in it."""
+    if isinstance(value, datetime | str):  # a time (SQLite returns it as text)
+        value = _utc(value).isoformat()
+    text = json.dumps([sort, order, value, ticket_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str, sort: str, order: str) -> tuple:
+    """``(sort value, ticket id)`` of a cursor made for this order, else :class:`BadListQuery`."""
+    refused = BadListQuery(
+        "cursor is not one this list gave (take it from next_cursor, with the same sort "
+        "and order).",
+        "cursor",
+    )
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        made_sort, made_order, value, ticket_id = json.loads(text)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise refused from None
+    if (made_sort, made_order) != (sort, order) or type(ticket_id) is not int:
+        raise refused
+    if not 0 < ticket_id <= MAX_PAGE:
+        raise refused
+    if sort == "ggus_id":
+        if type(value) is not int or not 0 < value <= MAX_PAGE:
+            raise refused
+        return value, ticket_id
+    try:
+        return parse_instant(value, "cursor"), ticket_id
+    except (BadListQuery, AttributeError):
+        raise refused from None
 
 
 def last_change() -> datetime | None:
