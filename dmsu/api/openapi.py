@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import copy
 
+from dmsu.api import ticket_schemas
 from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
 
 _PATHS: dict[str, dict] = {}
-_SCHEMAS: dict[str, dict] = {}
+_SCHEMAS: dict[str, dict] = dict(ticket_schemas.SCHEMAS)
 
 
 def add_path(path: str, method: str, operation: dict) -> None:
@@ -148,7 +149,16 @@ add_schema(
     "Ticket",
     {
         "type": "object",
-        "required": ["ggus_id", "subject", "created_at", "events", "status", "updated_at", "url"],
+        "required": [
+            "ggus_id",
+            "subject",
+            "created_at",
+            "events",
+            "status",
+            "updated_at",
+            "url",
+            *ticket_schemas.DOSSIER_PROPERTIES,
+        ],  # fmt: skip
         "additionalProperties": False,
         "properties": {
             **_TICKET_PROPERTIES,
@@ -156,6 +166,7 @@ add_schema(
             "support_unit": _NULLABLE_TEXT,
             "updated_at": _INSTANT,
             "url": {"type": "string"},
+            **ticket_schemas.DOSSIER_PROPERTIES,
         },
     },
 )
@@ -225,18 +236,70 @@ add_path(
         },
     },
 )
+_ETAG = {"ETag": {"description": "strong: a digest of the answer", "schema": {"type": "string"}}}
+_NOT_MODIFIED = {"description": "Not modified (If-None-Match or If-Modified-Since matched)"}
+
 add_path(
     "/api/v1/tickets/{ggus_id}",
     "get",
     {
-        "summary": "One ticket with all its events (internal ones included)",
+        "summary": (
+            "One ticket with all its events (internal ones included), its SLA clocks, ETAs, "
+            "status and assignment history, involvements and links"
+        ),
         "security": _SECURED,
-        "parameters": [_GGUS_ID],
+        "parameters": [
+            _GGUS_ID,
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "an ETag of an earlier answer",
+                "schema": {"type": "string"},
+            },
+        ],  # fmt: skip
         "responses": {
-            "200": {"description": "The ticket", "content": json_content(ref("Ticket"))},
+            "200": {
+                "description": "The ticket",
+                "headers": _ETAG,
+                "content": json_content(ref("Ticket")),
+            },
+            "304": _NOT_MODIFIED,
             "401": error_response("No token, or a bad, revoked or expired one"),
             "403": error_response("The token's owner may not read tickets"),
             "404": error_response("No ticket with this GGUS id"),
+        },
+    },
+)
+add_path(
+    "/api/v1/tickets",
+    "get",
+    {
+        "summary": "A page of tickets, filtered, newest change first unless asked",
+        "description": (
+            "Paging links are in the Link header (first, prev, next, last); the total in "
+            "X-Total-Count too. Last-Modified is when the site last recorded a change to any "
+            "ticket; the ETag is exact for the page (prefer If-None-Match: a re-import that "
+            "changes only a ticket's own fields, without a new event, moves the ETag only). "
+            "A filter value that cannot be is a 400 naming it; a page beyond the last a 404."
+        ),
+        "security": _SECURED,
+        "parameters": ticket_schemas.LIST_PARAMETERS,
+        "responses": {
+            "200": {
+                "description": "The page",
+                "headers": {
+                    **_ETAG,
+                    "Last-Modified": {"schema": {"type": "string"}},
+                    "Link": {"description": "RFC 8288 paging links", "schema": {"type": "string"}},
+                },
+                "content": json_content(ref("TicketList")),
+            },
+            "304": _NOT_MODIFIED,
+            "400": error_response("A filter value that cannot be ('field' names it)"),
+            "401": error_response("No token, or a bad, revoked or expired one"),
+            "403": error_response("The token's owner may not read tickets"),
+            "404": error_response("A page beyond the last"),
         },
     },
 )

@@ -8,36 +8,51 @@ with the status that fits; the app's error handlers answer JSON for every ``/api
 
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import current_app, g, jsonify, request, url_for
 from peewee import IntegrityError
 
 from dmsu.api.blueprint import bp, error, json_body, token_required
+from dmsu.api.conditional import conditional_json
+from dmsu.api.ticket_links import links_of
+from dmsu.core import clock
+from dmsu.core.calendar import BusinessCalendar
 from dmsu.core.publictext import LooksPersonal, People
+from dmsu.tickets import dossier
 from dmsu.tickets.exchange import exporter
 from dmsu.tickets.exchange.importer import import_records
 from dmsu.tickets.exchange.records import InvalidTicket, drop_nul, validate_ticket
 from dmsu.tickets.models import Ticket
+from dmsu.tickets.pages.queries import MAX_ID, ticket_by_ggus_id
 from dmsu.tickets.people import people_of
 from dmsu.tickets.workflow import public_fields
 
 
-def ticket_json(ggus_id: int) -> dict | None:
-    """A ticket in the import shape plus its summary; only staff may read tickets through the
-    API (``ticket.view``), so internal comments and the submitter's e-mail are included."""
-    query = Ticket.select().where(Ticket.ggus_id == ggus_id)
-    record = next(exporter.ticket_records(query), None)
-    if record is None:
+def ticket_json(ggus_id: int, user=None) -> dict | None:
+    """A ticket in the import shape plus its summary, and what the site derives from its
+    events: its SLA clocks, ETAs, status and assignment history, involvements, and its links
+    (:mod:`dmsu.tickets.dossier`, :mod:`dmsu.api.ticket_links`), read as ``user`` (the token's
+    owner) may read them. Only staff may read tickets through the API (``ticket.view``); they
+    may read internal comments (:func:`~dmsu.tickets.dossier.sees_internal_comments`), and
+    the submitter's e-mail is included."""
+    user = user if user is not None else g.api_token.user
+    ticket = ticket_by_ggus_id(ggus_id)
+    if ticket is None:
         return None
-    ticket = (
-        Ticket.select(Ticket.status, Ticket.support_unit, Ticket.updated_at)
-        .where(Ticket.ggus_id == ggus_id)
-        .get()
-    )
-    names = exporter._Names()
+    record = next(exporter.ticket_records(Ticket.select().where(Ticket.id == ticket.id)))
+    if not dossier.sees_internal_comments(user):
+        record["events"] = [e for e in record["events"] if e.get("public", True)]
+    found = dossier.dossier_of(ticket, user, BusinessCalendar.from_config(current_app.config),
+                               clock.now())  # fmt: skip
     record["status"] = ticket.status
-    record["support_unit"] = names.units.get(ticket.support_unit_id)
+    record["support_unit"] = ticket.support_unit.name if ticket.support_unit_id else None
     record["updated_at"] = ticket.updated_at.isoformat()
     record["url"] = url_for("api.get_ticket", ggus_id=ggus_id, _external=False)
+    record["sla_clocks"] = found.sla_clocks
+    record["etas"] = found.etas
+    record["status_history"] = found.status_history
+    record["assignments"] = found.assignments
+    record["involvements"] = found.involvements
+    record["links"] = links_of(ticket, user)
     return record
 
 
@@ -102,7 +117,12 @@ def _looks_personal(record):
 @bp.get("/tickets/<int:ggus_id>")
 @token_required("ticket.view", "read tickets")
 def get_ticket(ggus_id: int):
-    found = ticket_json(ggus_id)
+    """One ticket, with a strong ETag (a digest of the answer: an SLA clock that turns
+    violated changes it although no event came) answering 304 to If-None-Match."""
+    found = ticket_json(ggus_id) if 0 < ggus_id <= MAX_ID else None
     if found is None:
         return error(404, f"There is no ticket {ggus_id}.")
-    return jsonify(found)
+    return conditional_json(found)
+
+
+import dmsu.api.ticket_list  # noqa: E402, F401  (GET /api/v1/tickets, the list)

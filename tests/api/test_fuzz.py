@@ -57,3 +57,48 @@ def test_api_answers_never_5xx_and_errors_are_json(app, api_token):
                     assert isinstance(body.get("error"), str) and body["error"], (where, body)
 
         answers_cleanly()
+
+
+def test_ticket_answers_conform_to_the_document(app, api_token):
+    """Whatever schemathesis sends to the ticket operations, the status is one the document
+    names and the body validates against the schema it gives for that status."""
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [
+        operation
+        for result in schema.get_all_operations()
+        if (operation := result.ok()).path.startswith("/api/v1/tickets")
+    ]
+    assert {(o.method.upper(), o.path) for o in operations} == {
+        ("GET", "/api/v1/tickets"),
+        ("POST", "/api/v1/tickets"),
+        ("GET", "/api/v1/tickets/{ggus_id}"),
+    }
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=40,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+        def conforms(case):
+            headers = {"Authorization": f"Bearer {api_token}"}
+            response = case.call(headers=headers)
+            case.validate_response(response, checks=checks, headers=headers)
+
+        conforms()

@@ -8,7 +8,7 @@ import re
 import jsonschema_rs
 import pytest
 
-from dmsu.api import openapi, tokens
+from dmsu.api import openapi, ticket_schemas, tokens
 from tests.support.records import history, ticket
 
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -117,7 +117,48 @@ def test_the_input_schema_accepts_what_the_validator_accepts_and_export_gives(cl
     data = client.get(
         "/api/v1/tickets/91039", headers={"Authorization": f"Bearer {secret}"}
     ).get_json()
-    for key in ("status", "support_unit", "updated_at", "url"):
+    for key in ("status", "support_unit", "updated_at", "url", *ticket_schemas.DOSSIER_PROPERTIES):
         data.pop(key)
     assert validator.is_valid(data)
     assert not validator.is_valid({**body, "colour": "red"})
+
+
+def test_a_full_ticket_and_the_list_match_their_schemas(client, secret):
+    """A ticket with every part of its dossier filled (clocks met, paused and best effort,
+    ETAs with an outcome, involvements, wiki and requirement links) and the list's answers,
+    errors and 304s, each validated against the document's schema for its status."""
+    from dmsu.requirements.models import Requirement, RequirementTicket
+    from dmsu.tickets.models import Ticket
+    from dmsu.tickets.units import SupportUnit
+    from dmsu.wiki.models import Page
+
+    SupportUnit.create(name="CREAM", kind="third_line", sla_level="level2")
+    SupportUnit.create(name="StoRM", kind="third_line", sla_level="unspecified")
+    events = [
+        *history(),
+        {"at": "2013-02-15T09:00:00Z", "type": "involved", "support_unit": "StoRM"},
+        {"at": "2013-02-16T09:00:00Z", "type": "status", "status": "solved",
+         "author_role": "third_line"},
+        {"at": "2013-02-18T09:00:00Z", "type": "assigned", "support_unit": "StoRM"},
+        {"at": "2013-02-18T10:00:00Z", "type": "status", "status": "waiting for reply"},
+    ]  # fmt: skip
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = ticket(events=events, component="CREAM CE", priority="urgent")
+    assert client.post("/api/v1/tickets", json=body, headers=headers).status_code == 201
+    stored = Ticket.get(Ticket.ggus_id == 91039)
+    Page.create(slug="digest", title="Digest", ticket=stored)
+    RequirementTicket.create(requirement=Requirement.create(title="R"), ticket=stored)
+    document = openapi.document()
+    one = client.get("/api/v1/tickets/91039", headers=headers)
+    data = one.get_json()
+    assert data["sla_clocks"] and data["etas"]["outcome"] and data["involvements"]
+    assert data["links"]["wiki_pages"] and data["links"]["requirements"]
+    _check(document, "/api/v1/tickets/{ggus_id}", "get", one)
+    path = "/api/v1/tickets"
+    for query in ("", "?state=open", "?unit=CREAM&per_page=1", "?status=done", "?page=9",
+                  f"?page={2**64}", "?updated_since=x"):  # fmt: skip
+        _check(document, path, "get", client.get(path + query, headers=headers))
+    _check(document, path, "get", client.get(path))
+    etag = client.get(path, headers=headers).headers["ETag"]
+    again = client.get(path, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and "304" in document["paths"][path]["get"]["responses"]

@@ -118,7 +118,8 @@ def test_bad_input_is_a_json_error_naming_the_field(client, token, kwargs, statu
         ("get", "/api/v1/nowhere", 404),
         ("get", "/api/v1/tickets/abc", 404),
         ("delete", "/api/v1/tickets/1", 405),
-        ("get", "/api/v1/tickets", 405),
+        ("get", "/api/v1/tickets", 401),
+        ("put", "/api/v1/tickets", 405),
     ],
 )
 def test_every_api_error_is_json(client, method, path, status):

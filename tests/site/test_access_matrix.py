@@ -80,6 +80,7 @@ MATRIX: list[tuple] = [
     ("api.get_page", "GET", "/api/v1/pages/{internal_slug}", "notfound ok ok ok ok"),
     ("api.post_ticket", "POST", "/api/v1/tickets", "unauth unauth unauth unauth unauth"),
     ("api.get_ticket", "GET", "/api/v1/tickets/{ggus_id}", "unauth unauth unauth unauth unauth"),
+    ("api.list_tickets", "GET", "/api/v1/tickets", "unauth unauth unauth unauth unauth"),
     # --- cheat sheet -------------------------------------------------------------------------
     ("cheatsheet.index", "GET", "/cheatsheet/", ALL),
     ("cheatsheet.export_csv", "GET", "/cheatsheet.csv", ALL),

@@ -62,6 +62,7 @@ def seeds(world) -> list[str]:
         "/api/v1/pages",
         f"/api/v1/pages/{world.internal_slug}",
         f"/api/v1/tickets/{world.ggus_id}",
+        "/api/v1/tickets",
         f"/tickets/{world.ggus_id}",
         f"/requirements/{world.requirement_id}",
         "/healthz",
