@@ -116,6 +116,7 @@ class ZammadServer:
         self.articles: dict[int, list[dict]] = {}
         self.histories: dict[int, list[dict]] = {}
         self.faults: list[tuple[int, dict, object]] = []
+        self.path_faults: dict[str, list[int]] = {}
         self.refuse: set[int] = set()
         self.delay = 0.0
         self.requests: list[tuple[str, str]] = []
@@ -149,6 +150,10 @@ class ZammadServer:
             self.httpd.shutdown()
             self.httpd.server_close()
             self.httpd = None
+
+    def fail_on(self, path: str, status: int, times: int = 1) -> None:
+        """The next ``times`` requests of ``path`` get ``status``."""
+        self.path_faults.setdefault(path, []).extend([status] * times)
 
     def fail_next(self, status: int, times: int = 1, headers=None, body=None) -> None:
         for _ in range(times):
@@ -235,7 +240,7 @@ class ZammadServer:
             id=self._next_article,
             ticket_id=ticket_id,
             body=body,
-            content_type="text/plain",
+            content_type="text/html",
             internal=internal,
             sender=sender,
             created_by_id=by,
@@ -261,6 +266,9 @@ class ZammadServer:
             self.requests.append((method, path))
             if self.faults:
                 return self.faults.pop(0)
+            if self.path_faults.get(path):
+                status = self.path_faults[path].pop(0)
+                return status, {}, {"error": f"HTTP {status}"}
             return self._route(method, path, query, body)
 
     def _route(self, method, path, query, body):
