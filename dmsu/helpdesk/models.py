@@ -86,6 +86,7 @@ class HelpdeskOutbox(BaseModel):
     state = CharField(max_length=16, default="queued", index=True)
     attempts = IntegerField(default=0)
     next_attempt_at = UTCDateTimeField(null=True)
+    claimed_at = UTCDateTimeField(null=True)  # when a drain took it for sending
     last_error = TextField(default="")
     created_at = UTCDateTimeField(default=clock.now)
     sent_at = UTCDateTimeField(null=True)

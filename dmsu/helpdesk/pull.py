@@ -15,6 +15,7 @@ from peewee import IntegrityError
 
 from dmsu.core import clock
 from dmsu.core.db import database, write_transaction
+from dmsu.helpdesk import outbox
 from dmsu.helpdesk.client import HelpdeskError, ZammadClient
 from dmsu.helpdesk.mapping import Mapping
 from dmsu.helpdesk.models import HelpdeskCursor, HelpdeskInbox, HelpdeskReview, HelpdeskTicket
@@ -34,10 +35,20 @@ class PullResult:
     updated: int = 0
     events_added: int = 0
     reviews: int = 0
+    conflicts: int = 0
     deleted: list[int] = field(default_factory=list)
 
     def add(self, other: PullResult) -> None:
-        for name in ("read", "kept", "skipped", "created", "updated", "events_added", "reviews"):
+        for name in (
+            "read",
+            "kept",
+            "skipped",
+            "created",
+            "updated",
+            "events_added",
+            "reviews",
+            "conflicts",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.deleted += other.deleted
 
@@ -48,6 +59,8 @@ class PullResult:
         )
         if self.reviews:
             text += f", {self.reviews} to review"
+        if self.conflicts:
+            text += f", {self.conflicts} changed on both sides (settled by rule)"
         if self.deleted:
             text += ", deleted on the helpdesk: " + ", ".join(map(str, self.deleted))
         return text + "."
@@ -97,6 +110,7 @@ class Puller:
             summary = import_records([t.record for t in kept]) if kept else None
             for t in kept:
                 _link(t, now)
+                result.conflicts += outbox.settle(t.ggus_id, t.changed, self.mapping)
             for t in translations:
                 # the poll reads every ticket of the helpdesk: those not of interest are
                 # passed over; a webhook's trigger chose its ticket, so it is kept for review

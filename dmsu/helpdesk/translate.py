@@ -52,6 +52,8 @@ class Translation:
     reviews: list[Review] = field(default_factory=list)
     updated_at: datetime | None = None
     kept: bool = False
+    # the latest change of each attribute by someone else than the connector: (at, value)
+    changed: dict = field(default_factory=dict)
 
 
 def instant(value) -> datetime:
@@ -91,15 +93,23 @@ def translate(
         return Translation(zammad_id, None, None, [Review("ticket number", number)], updated_at)
     ggus_id = int(number)
     created = instant(ticket["created_at"])
-    theirs = [h for h in history if own_user_id is None or h.get("created_by_id") != own_user_id]
-    changes = sorted(
-        (h for h in theirs if h.get("type") == "updated" and h.get("object", "Ticket") == "Ticket"),
+    every = sorted(
+        (
+            h
+            for h in history
+            if h.get("type") == "updated" and h.get("object", "Ticket") == "Ticket"
+        ),
         key=lambda h: (instant(h["created_at"]), h.get("id") or 0),
     )
+    # what the ticket was at creation is read from every change, the connector's included
+    first = {}
+    for h in every:
+        first.setdefault(h.get("attribute"), h.get("value_from"))
+    changes = [h for h in every if own_user_id is None or h.get("created_by_id") != own_user_id]
 
     # the support units the ticket was in, in order
     group_changes = [h for h in changes if h.get("attribute") == "group"]
-    first_group = group_changes[0].get("value_from") if group_changes else ticket.get("group")
+    first_group = first["group"] if "group" in first else ticket.get("group")
     timeline = [(created, first_group)] + [
         (instant(h["created_at"]), h.get("value_to")) for h in group_changes
     ]
@@ -116,7 +126,7 @@ def translate(
 
     # states
     state_changes = [h for h in changes if h.get("attribute") == "state"]
-    first_state = state_changes[0].get("value_from") if state_changes else ticket.get("state")
+    first_state = first["state"] if "state" in first else ticket.get("state")
     for at, state in [(created, first_state)] + [
         (instant(h["created_at"]), h.get("value_to")) for h in state_changes
     ]:
@@ -184,7 +194,10 @@ def translate(
         events=events,
         fields=fields,
     )
-    return Translation(zammad_id, ggus_id, record if kept else None, reviews, updated_at, kept)
+    changed = {h.get("attribute"): (instant(h["created_at"]), h.get("value_to")) for h in changes}
+    return Translation(
+        zammad_id, ggus_id, record if kept else None, reviews, updated_at, kept, changed
+    )
 
 
 def _role_at(at: datetime, unit_at, mapping: Mapping) -> str:
