@@ -50,11 +50,16 @@ def helpdesk_conflicts(ticket) -> list:
     return overview_module.open_conflicts(ticket.ggus_id, limit=20)
 
 
+def _admin_page(status: int = 200, error: str | None = None):
+    view = overview_module.overview(current_app.config)
+    return render_template("helpdesk/admin.html", view=view, error=error), status
+
+
 @bp.get("/")
 @login_required
 def admin():
     _admin()
-    return render_template("helpdesk/admin.html", view=overview_module.overview(current_app.config))
+    return _admin_page()
 
 
 @bp.post("/run")
@@ -67,7 +72,7 @@ def run():
     elif what == "push":
         flash(run_push(current_app.config), "success")
     else:
-        flash("Choose to pull or to push.", "error")
+        return _admin_page(400, error="Choose to pull or to push.")
     return redirect(url_for("helpdesk.admin")), 303
 
 

@@ -84,6 +84,8 @@ PAGES = [
     "/admin/users",
     "/admin/api-tokens",
     "/admin/outbox",
+    "/helpdesk/",
+    "/helpdesk/mapping",
 ]
 
 
