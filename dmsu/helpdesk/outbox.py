@@ -245,6 +245,19 @@ def release_stuck(older_than_minutes: int = 10, now=None) -> int:
 HELPDESK_WINS = {"route": "group", "status": "state"}
 
 
+def pending_tickets(ggus_ids: list[int]) -> set[int]:
+    """Which of these tickets have steps waiting in the outbox (one query)."""
+    if not ggus_ids:
+        return set()
+    query = (
+        HelpdeskOutbox.select(HelpdeskOutbox.ggus_id)
+        .where(HelpdeskOutbox.ggus_id.in_(ggus_ids) & (HelpdeskOutbox.state == "queued"))
+        .distinct()
+        .tuples()
+    )
+    return {ggus_id for (ggus_id,) in query}
+
+
 def settle(ggus_id: int, changed: dict, mapping: Mapping) -> int:
     """Called by the pull for each ticket it records, with the helpdesk's latest change of
     each attribute by someone else (``{attribute: (at, value)}``): a queued step of this

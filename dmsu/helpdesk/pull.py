@@ -108,9 +108,11 @@ class Puller:
         kept = [t for t in translations if t.record is not None]
         with write_transaction():
             summary = import_records([t.record for t in kept]) if kept else None
+            _link(kept, now)
+            pending = outbox.pending_tickets([t.ggus_id for t in kept])
             for t in kept:
-                _link(t, now)
-                result.conflicts += outbox.settle(t.ggus_id, t.changed, self.mapping)
+                if t.ggus_id in pending:
+                    result.conflicts += outbox.settle(t.ggus_id, t.changed, self.mapping)
             for t in translations:
                 # the poll reads every ticket of the helpdesk: those not of interest are
                 # passed over; a webhook's trigger chose its ticket, so it is kept for review
@@ -155,21 +157,29 @@ def _unchanged(link: HelpdeskTicket | None, ticket: dict) -> bool:
     return abs((instant(ticket["updated_at"]) - link.helpdesk_updated_at).total_seconds()) < 0.001
 
 
-def _link(t: Translation, now) -> None:
-    updated = (
-        HelpdeskTicket.update(
-            zammad_id=t.zammad_id, helpdesk_updated_at=t.updated_at, pulled_at=now
-        )
-        .where(HelpdeskTicket.ggus_id == t.ggus_id)
-        .execute()
-    )
-    if not updated:
-        HelpdeskTicket.create(
-            zammad_id=t.zammad_id,
-            ggus_id=t.ggus_id,
-            helpdesk_updated_at=t.updated_at,
-            pulled_at=now,
-        )
+def _link(kept: list[Translation], now) -> None:
+    """Link each kept ticket to its helpdesk ticket (one read for the batch)."""
+    if not kept:
+        return
+    known = {
+        ggus_id
+        for (ggus_id,) in HelpdeskTicket.select(HelpdeskTicket.ggus_id)
+        .where(HelpdeskTicket.ggus_id.in_([t.ggus_id for t in kept]))
+        .tuples()
+    }
+    fresh = []
+    for t in kept:
+        if t.ggus_id in known:
+            HelpdeskTicket.update(
+                zammad_id=t.zammad_id, helpdesk_updated_at=t.updated_at, pulled_at=now
+            ).where(HelpdeskTicket.ggus_id == t.ggus_id).execute()
+        else:
+            fresh.append(
+                {"zammad_id": t.zammad_id, "ggus_id": t.ggus_id,
+                 "helpdesk_updated_at": t.updated_at, "pulled_at": now}
+            )  # fmt: skip
+    if fresh:
+        HelpdeskTicket.insert_many(fresh).execute()
 
 
 def _review(zammad_id: int, ggus_id, reviews: list[Review]) -> int:
