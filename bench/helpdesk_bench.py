@@ -1,6 +1,7 @@
 """The helpdesk connector's speed against the loopback helpdesk of tests/support/zammad_server.py.
 
-    .venv/bin/python bench/helpdesk_bench.py [--tickets 1000] [--pg postgresql://root@127.0.0.1:5432/db]
+    .venv/bin/python bench/helpdesk_bench.py [--tickets 1000] [--pg postgresql://...]
+        [--latency-ms 20] [--concurrency 4]
 
 1. Pull: ``--tickets`` changed tickets on the helpdesk (each TPM → DMSU → a 3rd-line unit,
    with a state change, an ETA and four articles), pulled by the incremental poll (100 per
@@ -52,13 +53,15 @@ def fill(server, n: int) -> int:
     return articles
 
 
-def serve(conn, n: int) -> None:
+def serve(conn, n: int, latency: float = 0.0) -> None:
     """The helpdesk in its own process (as a real one would be: not sharing the connector's
     interpreter), driven by commands over a pipe."""
     from tests.support.zammad_server import ZammadServer
 
     server = ZammadServer()
-    conn.send((server.url, fill(server, n)))
+    made = fill(server, n)
+    server.delay = latency  # each answer waits this long: a helpdesk across a network
+    conn.send((server.url, made))
     while True:
         command = conn.recv()
         if command == "stop":
@@ -81,10 +84,12 @@ def serve(conn, n: int) -> None:
 
 
 class Helpdesk:
-    def __init__(self, n: int):
+    def __init__(self, n: int, latency: float = 0.0):
         parent, child = multiprocessing.get_context("fork").Pipe()
         self.conn = parent
-        self.process = multiprocessing.get_context("fork").Process(target=serve, args=(child, n))
+        self.process = multiprocessing.get_context("fork").Process(
+            target=serve, args=(child, n, latency)
+        )
         self.process.start()
         self.url, self.articles_made = parent.recv()
 
@@ -93,7 +98,7 @@ class Helpdesk:
         return self.conn.recv()
 
 
-def run(database_url: str, n: int) -> dict:
+def run(database_url: str, n: int, latency: float = 0.0, concurrency: int = 4) -> dict:
     from dmsu import create_app
     from dmsu.content import load_all
     from dmsu.core import clock, schema
@@ -109,7 +114,7 @@ def run(database_url: str, n: int) -> dict:
     from tests.support.zammad_server import TOKEN
 
     out: dict = {}
-    server = Helpdesk(n)
+    server = Helpdesk(n, latency)
     with tempfile.TemporaryDirectory() as scratch:
         config = {
             "DATABASE_URL": database_url or f"sqlite:///{scratch}/bench.sqlite3",
@@ -128,7 +133,7 @@ def run(database_url: str, n: int) -> dict:
             users = create_users()
             out["articles"] = server.articles_made
             puller = Puller(ZammadClient(ZammadSettings.from_config(app.config)),
-                            mapping_module.load(app.config))  # fmt: skip
+                            mapping_module.load(app.config), concurrency)  # fmt: skip
 
             started = time.perf_counter()
             result = poll(puller)
@@ -208,11 +213,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=1000)
     parser.add_argument("--pg", default="")
+    parser.add_argument("--latency-ms", type=float, default=0, help="added to each answer")
+    parser.add_argument("--concurrency", type=int, default=4, help="tickets read at once")
     args = parser.parse_args(argv)
     kinds = [("SQLite", "")] + ([("PostgreSQL", args.pg)] if args.pg else [])
     for name, url in kinds:
-        r = run(url, args.tickets)
-        print(f"== {name}, {args.tickets} tickets, {r['articles']} articles, {r['events']} events")
+        r = run(url, args.tickets, args.latency_ms / 1000, args.concurrency)
+        print(f"== {name}, {args.tickets} tickets, {r['articles']} articles, {r['events']} events, "
+              f"latency {args.latency_ms:g} ms, {args.concurrency} at once")  # fmt: skip
         print(f"pull: {r['pull_seconds']:.2f} s, {r['pull_rate']:.0f} tickets/s, "
               f"{r['requests']} requests")  # fmt: skip
         print(

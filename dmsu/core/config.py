@@ -92,6 +92,7 @@ DEFAULTS: dict[str, object] = {
     "DMSU_ZAMMAD_TOKEN": "",
     "DMSU_ZAMMAD_TIMEOUT": 10,
     "DMSU_ZAMMAD_PER_PAGE": 100,
+    "DMSU_ZAMMAD_CONCURRENCY": 4,
     "DMSU_ZAMMAD_WEBHOOK_SECRET": "",
     "DMSU_ZAMMAD_DRY_RUN": False,
     "DMSU_ZAMMAD_MAPPING": "",  # a TOML file; "" = content/helpdesk_mapping.toml

@@ -10,7 +10,8 @@ too many requests (429, waited out once when its ``Retry-After`` is short), a se
 a read that failed.
 
 Settings: ``DMSU_ZAMMAD_URL`` (e.g. ``https://helpdesk.ggus.eu``), ``DMSU_ZAMMAD_TOKEN``,
-``DMSU_ZAMMAD_TIMEOUT`` (seconds), ``DMSU_ZAMMAD_PER_PAGE``.
+``DMSU_ZAMMAD_TIMEOUT`` (seconds), ``DMSU_ZAMMAD_PER_PAGE``, ``DMSU_ZAMMAD_CONCURRENCY``
+(tickets whose articles and history are read at once).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class ZammadSettings:
     token: str = ""
     timeout: float = 10
     per_page: int = 100
+    concurrency: int = 4  # tickets read at once
 
     @classmethod
     def from_config(cls, config) -> ZammadSettings:
@@ -61,6 +63,7 @@ class ZammadSettings:
             token=str(config.get("DMSU_ZAMMAD_TOKEN") or ""),
             timeout=float(config.get("DMSU_ZAMMAD_TIMEOUT") or 10),
             per_page=int(config.get("DMSU_ZAMMAD_PER_PAGE") or 100),
+            concurrency=int(config.get("DMSU_ZAMMAD_CONCURRENCY") or 4),
         )
 
     @property
@@ -93,6 +96,11 @@ class ZammadClient:
                 "User-Agent": "dmsu-desk helpdesk connector",
             }
         )
+
+    def copy(self) -> ZammadClient:
+        """A client with the same settings and a connection of its own (for another thread:
+        a ``requests.Session`` is not shared between threads)."""
+        return ZammadClient(self.settings)
 
     # --- the one request path ---
 

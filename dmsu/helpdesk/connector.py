@@ -19,7 +19,7 @@ def puller(config) -> pull.Puller:
     settings = ZammadSettings.from_config(config)
     if not settings.configured:
         raise ConnectorIdle(IDLE)
-    return pull.Puller(ZammadClient(settings), load(config))
+    return pull.Puller(ZammadClient(settings), load(config), settings.concurrency)
 
 
 def run_pull(config, *, poll: bool = True) -> str:

@@ -8,6 +8,8 @@ mid-read leaves nothing of that batch recorded; the next run reads it again.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -69,10 +71,12 @@ class PullResult:
 class Puller:
     """One run's client, mapping and the connector's own helpdesk account."""
 
-    def __init__(self, client: ZammadClient, mapping: Mapping):
+    def __init__(self, client: ZammadClient, mapping: Mapping, concurrency: int = 4):
         self.client = client
         self.mapping = mapping
+        self.concurrency = concurrency
         self._own_id = None
+        self._local = threading.local()
 
     def own_id(self):
         if self._own_id is None:
@@ -88,17 +92,25 @@ class Puller:
                 HelpdeskTicket.zammad_id.in_([int(t["id"]) for t in tickets] or [0])
             )
         }
-        out: list[Translation] = []
-        skipped = 0
-        for ticket in tickets:
-            link = known.get(int(ticket["id"]))
-            if unchanged_skip and _unchanged(link, ticket):
-                skipped += 1
-                continue
-            articles = self.client.articles(ticket["id"])
-            history = self.client.history(ticket["id"])
-            out.append(translate(ticket, articles, history, self.mapping, self.own_id()))
-        return out, skipped
+        wanted = [
+            t for t in tickets if not (unchanged_skip and _unchanged(known.get(int(t["id"])), t))
+        ]
+        own_id = self.own_id()
+        # each ticket costs two round trips: a few in flight at once (each thread its own
+        # connection); the first failure is raised once all have ended, and nothing is kept
+        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+            pairs = list(pool.map(self._articles_and_history, [t["id"] for t in wanted]))
+        out = [
+            translate(ticket, articles, history, self.mapping, own_id)
+            for ticket, (articles, history) in zip(wanted, pairs, strict=True)
+        ]
+        return out, len(tickets) - len(wanted)
+
+    def _articles_and_history(self, ticket_id):
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self.client.copy()
+        return client.articles(ticket_id), client.history(ticket_id)
 
     def write(self, translations: list[Translation], *, review_unkept=False, cursor=None,
               deleted=(), inbox_ids=()) -> PullResult:  # fmt: skip
