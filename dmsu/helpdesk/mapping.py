@@ -1,6 +1,7 @@
 """The one configuration of how the helpdesk and the site name the same things: Zammad groups
 ↔ support units, states ↔ statuses, priorities, the GGUS custom fields and the type of issue
-(``content/helpdesk_mapping.toml``, or the file ``DMSU_ZAMMAD_MAPPING`` names).
+(``content/helpdesk_mapping.toml``, or the file ``DMSU_ZAMMAD_MAPPING`` names, until an admin
+saves a copy of their own on ``/helpdesk/mapping``: the newest saved copy is used).
 
 A name the mapping does not know maps to ``None``: the caller keeps what came and lists it
 for review (:class:`dmsu.helpdesk.models.HelpdeskReview`), it never guesses.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dmsu.core.config import ROOT
+from dmsu.helpdesk.models import HelpdeskMappingText
 from dmsu.tickets.models import CATEGORIES, PRIORITIES, STATUSES
 from dmsu.tickets.units import SupportUnit
 
@@ -157,12 +159,30 @@ def path_from_config(config) -> Path:
     return Path(configured) if configured else DEFAULT_FILE
 
 
-def load(config) -> Mapping:
+def current_text(config) -> tuple[str, str]:
+    """(text, where it is from): the newest copy an admin saved, else the file."""
+    saved = HelpdeskMappingText.select().order_by(HelpdeskMappingText.id.desc()).first()
+    if saved is not None:
+        when = saved.saved_at.strftime("%Y-%m-%d %H:%M")
+        return saved.text, f"saved by {saved.saved_by or 'an admin'} at {when} UTC"
     path = path_from_config(config)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), str(path)
     except OSError as exc:
         raise MappingError(
             f"The helpdesk mapping {path} cannot be read ({exc.strerror})."
         ) from None
-    return parse(text, str(path))
+
+
+def load(config) -> Mapping:
+    text, source = current_text(config)
+    return parse(text, source)
+
+
+def save(text: str, by: str) -> Mapping:
+    """Check and keep an admin's mapping; :class:`MappingError` (nothing saved) otherwise."""
+    if not text.strip():
+        raise MappingError("The mapping is empty: write it as TOML (the file's copy is a start).")
+    mapping = parse(text)
+    HelpdeskMappingText.create(text=text, saved_by=by[:64])
+    return mapping

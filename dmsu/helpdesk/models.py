@@ -113,6 +113,18 @@ class HelpdeskConflict(BaseModel):
         table_name = "helpdesk_conflict"
 
 
+class HelpdeskMappingText(BaseModel):
+    """The mapping as an admin saved it on ``/helpdesk/mapping`` (the newest row is used;
+    without one, the file). Earlier rows are its history."""
+
+    text = TextField()
+    saved_by = CharField(max_length=64, default="")
+    saved_at = UTCDateTimeField(default=clock.now)
+
+    class Meta:
+        table_name = "helpdesk_mapping_text"
+
+
 # Every table of this area in dependency order, gathered by :mod:`dmsu.models`.
 TABLES: list = [
     HelpdeskTicket,
@@ -121,4 +133,5 @@ TABLES: list = [
     HelpdeskReview,
     HelpdeskOutbox,
     HelpdeskConflict,
+    HelpdeskMappingText,
 ]

@@ -17,7 +17,7 @@ from dmsu.helpdesk import overview as overview_module
 from dmsu.helpdesk import webhook
 from dmsu.helpdesk.blueprint import bp
 from dmsu.helpdesk.connector import run_pull, run_push
-from dmsu.helpdesk.mapping import MappingError, load, path_from_config
+from dmsu.helpdesk.mapping import MappingError, current_text, parse, path_from_config, save
 
 
 def _admin() -> None:
@@ -98,16 +98,28 @@ def resolve_conflict(conflict_id: int):
     return redirect(back if back.startswith("/tickets/") else url_for("helpdesk.admin")), 303
 
 
-@bp.get("/mapping")
+@bp.route("/mapping", methods=["GET", "POST"])
 @login_required
 def mapping():
     _admin()
-    path = path_from_config(current_app.config)
+    error, status = None, 200
+    if request.method == "POST":
+        text = request.form.get("text", "")
+        try:
+            save(text, current_user.username)
+        except MappingError as exc:
+            error, status = str(exc), 400
+        else:
+            flash("Mapping saved; the next pull and push use it.", "success")
+            return redirect(url_for("helpdesk.mapping")), 303
     try:
-        current, error = load(current_app.config), None
+        saved_text, source = current_text(current_app.config)
+        current = parse(saved_text, source)
     except MappingError as exc:
-        current, error = None, str(exc)
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        saved_text, source, current = "", "", None
+        error = error or str(exc)
+    text = request.form.get("text", saved_text) if status == 400 else saved_text
     return render_template(
-        "helpdesk/mapping.html", mapping=current, error=error, path=path, text=text
-    )
+        "helpdesk/mapping.html", mapping=current, error=error, source=source, text=text,
+        path=path_from_config(current_app.config),
+    ), status  # fmt: skip

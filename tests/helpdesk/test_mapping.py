@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from dmsu.helpdesk.mapping import DEFAULT_FILE, MappingError, load, parse, path_from_config
+from dmsu.helpdesk.mapping import (
+    DEFAULT_FILE,
+    MappingError,
+    current_text,
+    load,
+    parse,
+    path_from_config,
+    save,
+)
 from dmsu.tickets.units import SupportUnit
 
 
@@ -45,7 +53,7 @@ def test_a_wrong_mapping_is_one_sentence(text, sentence):
     assert sentence in str(caught.value)
 
 
-def test_a_mapping_file_of_ones_own(tmp_path):
+def test_a_mapping_file_of_ones_own(app, tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text('[groups.names]\n"Second line" = "DMSU"\n[states]\n"open" = "in progress"\n')
     config = {"DMSU_ZAMMAD_MAPPING": str(path)}
@@ -56,3 +64,16 @@ def test_a_mapping_file_of_ones_own(tmp_path):
     }
     with pytest.raises(MappingError, match="cannot be read"):
         load({"DMSU_ZAMMAD_MAPPING": str(tmp_path / "missing.toml")})
+
+
+def test_an_admins_copy_is_used_instead_of_the_file(app):
+    with pytest.raises(MappingError, match="empty"):
+        save("  ", "admin")
+    with pytest.raises(MappingError, match="not valid TOML"):
+        save("[states", "admin")
+    assert current_text(app.config)[1] == str(DEFAULT_FILE)  # nothing was saved
+    save('[states]\n"open" = "in progress"\n', "admin")
+    text, source = current_text(app.config)
+    assert source.startswith("saved by admin") and load(app.config).states == {
+        "open": "in progress"
+    }

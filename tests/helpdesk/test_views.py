@@ -32,6 +32,17 @@ def test_mapping_page(admin_client):
     )
 
 
+def test_mapping_edited_on_the_page(admin_client):
+    response = admin_client.form("/helpdesk/mapping", {"text": '[states]\n"open" = "opened"\n'})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "not one of the site" in page
+    assert "&#34;opened&#34;" in page or "&quot;opened&quot;" in page  # what was typed is kept
+    text = '[states]\n"open" = "in progress"\n'
+    assert admin_client.form("/helpdesk/mapping", {"text": text}).status_code == 303
+    page = admin_client.get("/helpdesk/mapping").get_data(as_text=True)
+    assert "saved by admin" in page and "pending reminder" not in page
+
+
 def test_run_without_a_choice_is_one_sentence(admin_client):
     response = admin_client.form("/helpdesk/run", {})
     assert response.status_code == 400 and "Choose to pull or to push." in response.get_data(

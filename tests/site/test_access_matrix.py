@@ -74,6 +74,7 @@ MATRIX: list[tuple] = [
     ("helpdesk.receive_webhook", "POST", "/helpdesk/webhook", "503"),
     ("helpdesk.admin", "GET", "/helpdesk/", ADMINS),
     ("helpdesk.mapping", "GET", "/helpdesk/mapping", ADMINS),
+    ("helpdesk.mapping", "POST", "/helpdesk/mapping", "login forbidden forbidden forbidden bad"),
     ("helpdesk.run", "POST", "/helpdesk/run", "login forbidden forbidden forbidden bad"),
     (
         "helpdesk.resolve_review",

@@ -101,6 +101,7 @@ REFUSED_FORMS = [
     "/metrics/recommendations/{quarter}",
     "/account/password",
     "/admin/users",
+    "/helpdesk/mapping",
 ]
 
 
