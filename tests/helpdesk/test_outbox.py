@@ -147,6 +147,18 @@ def test_an_outage_loses_nothing_and_drains_in_order(ctx, zammad, linked, make_u
     assert [a["body"] for a in zammad.articles[3][1:]] == ["note 0", "note 1", "note 2"]
 
 
+def test_a_note_whose_answer_was_lost_is_not_written_twice(ctx, zammad, linked, make_user):
+    workflow.add_comment(linked, make_user("resolver"), "Only once", public=False)
+    ctx.config["DMSU_ZAMMAD_TIMEOUT"] = 0.3
+    zammad.late["/api/v1/ticket_articles"] = 0.6  # written, but the answer comes too late
+    now = clock.now()
+    assert "1 failed" in run_push(ctx.config, now=now)
+    assert [a["body"] for a in zammad.articles[3]].count("Only once") == 1
+    assert "1 sent" in run_push(ctx.config, now=now + timedelta(minutes=5))
+    assert [a["body"] for a in zammad.articles[3]].count("Only once") == 1
+    assert HelpdeskOutbox.get().answer_id == zammad.articles[3][-1]["id"]
+
+
 def test_a_5xx_holds_the_later_rows_of_its_ticket(ctx, zammad, linked, make_user):
     resolver = make_user("resolver")
     workflow.add_comment(linked, resolver, "first", public=False)

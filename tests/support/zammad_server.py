@@ -23,7 +23,7 @@ published documentation and sources show them:
 
 Faults are injected with :meth:`ZammadServer.fail_next` (a status, headers and body for the
 next requests: 429 with ``Retry-After``, 5xx), :attr:`ZammadServer.delay` (seconds before each
-answer: timeouts), :attr:`ZammadServer.refuse` (ticket ids whose updates get 422) and
+answer: timeouts), :attr:`ZammadServer.late` (a request done, its answer too late to arrive), :attr:`ZammadServer.refuse` (ticket ids whose updates get 422) and
 :meth:`ZammadServer.stop` / :meth:`ZammadServer.start` (the port closed: an outage).
 """
 
@@ -118,6 +118,7 @@ class ZammadServer:
         self.histories: dict[int, list[dict]] = {}
         self.faults: list[tuple[int, dict, object]] = []
         self.path_faults: dict[str, list[int]] = {}
+        self.late: dict[str, float] = {}  # path: seconds to wait AFTER doing it (answer lost)
         self.refuse: set[int] = set()
         self.delay = 0.0
         self.requests: list[tuple[str, str]] = []
@@ -386,6 +387,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, body = self.zammad.answer(
                 self.command, url.path, parse_qs(url.query), body_in
             )
+        late = self.zammad.late.pop(url.path, 0)
+        if late:
+            time.sleep(late)
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
