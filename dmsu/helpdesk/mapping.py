@@ -20,6 +20,7 @@ from dmsu.tickets.units import SupportUnit
 
 DEFAULT_FILE = ROOT / "content" / "helpdesk_mapping.toml"
 FIELD_NAMES = ("ggus_id", "component", "type_of_issue", "eta", "fixed_version")
+FLAGS = ("broad_impact", "postponed", "lack_of_expertise")
 
 
 class MappingError(ValueError):
@@ -35,6 +36,7 @@ class Mapping:
     priorities: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)
     type_of_issue: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)  # Zammad tag -> ticket flag
     customer_sender: str = "Customer"
     source: str = ""
     _units: dict[str, tuple[str, str]] | None = None  # lower name -> (name, kind)
@@ -75,6 +77,15 @@ class Mapping:
     def category_for(self, type_of_issue: str | None) -> str | None:
         return self.type_of_issue.get(type_of_issue or "")
 
+    def flag_for_tag(self, tag: str | None) -> str | None:
+        return self.tags.get(tag or "")
+
+    def tag_for_flag(self, flag: str) -> str | None:
+        for tag, name in self.tags.items():
+            if name == flag:
+                return tag
+        return None
+
     def attribute(self, name: str) -> str:
         return self.fields.get(name, "")
 
@@ -105,6 +116,7 @@ class Mapping:
             "Priorities": sorted(self.priorities.items()),
             "GGUS fields → ticket fields": [(v, k) for k, v in self.fields.items()],
             "Type of issue → category": sorted(self.type_of_issue.items()),
+            "Tags → ticket flags": sorted(self.tags.items()),
             "Tickets kept": [("ever in a unit of kind", ", ".join(self.unit_kinds))],
         }
 
@@ -149,6 +161,7 @@ def parse(text: str, source: str = "") -> Mapping:
         priorities=_names(_table(data, "priorities"), "[priorities]", PRIORITIES),
         fields=fields,
         type_of_issue=_names(_table(data, "type_of_issue"), "[type_of_issue]", CATEGORIES),
+        tags=_names(_table(data, "tags"), "[tags]", FLAGS),
         customer_sender=str(_table(data, "articles").get("customer_sender", "Customer")),
         source=source,
     )

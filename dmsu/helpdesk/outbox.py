@@ -3,7 +3,7 @@ record first, in the same transaction, then deliver by a job that retries).
 
 Every workflow step a person takes here on a ticket that came from the helpdesk — route or
 reassign (``assigned``), a status, an ETA, an internal or public note (``comment``),
-involving a unit, the fixed version — is recorded as one :class:`HelpdeskOutbox` row in the
+involving a unit, the fixed version, a flag the mapping tags — is recorded as one :class:`HelpdeskOutbox` row in the
 step's own transaction (:mod:`dmsu.core.step_listeners`), so it is never lost, and it is
 recorded once (one row per event). Steps of the jobs (the system actor) and everything the
 importer writes (the helpdesk's own changes) are not steps of a person here, and are never
@@ -73,9 +73,14 @@ def request_for(event, zammad_id: int, mapping: Mapping) -> tuple[str, str, str,
         return kind, "POST", "/api/v1/ticket_articles", {
             **note, "body": f"{verb}: support unit {_unit_name(event)} (by DMSU).", "internal": True,
         }  # fmt: skip
-    if kind == "field" and mapping.attribute("fixed_version"):
+    if kind == "field":
         data = json.loads(event.data) if event.data else {}
-        if data.get("field") == "fixed_version":
+        tag = mapping.tag_for_flag(str(data.get("field") or ""))
+        if tag:
+            method = "POST" if data.get("after") else "DELETE"
+            path = "/api/v1/tags/add" if data.get("after") else "/api/v1/tags/remove"
+            return "tag", method, path, {"item": tag, "object": "Ticket", "o_id": zammad_id}
+        if data.get("field") == "fixed_version" and mapping.attribute("fixed_version"):
             value = data.get("after") or ""
             return "fixed version", "PUT", ticket_path, {mapping.attribute("fixed_version"): value}
     return None

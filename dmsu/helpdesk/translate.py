@@ -6,6 +6,8 @@ metrics, reminders and digests read helpdesk tickets exactly as imported ones.
 - the group at creation and each change of group → ``assigned`` events (support units);
 - each change of state → a ``status`` event; the priority, component, type of issue and
   fixed version → the ticket's fields; each change of the GGUS ETA field → an ``eta`` event;
+- the tags the mapping names → the ticket's flags (broad impact, postponed, lack of
+  expertise), as the history records them added and removed;
 - the first article of the submitter → the description; every other article → a
   ``comment`` (internal stays internal), written by the submitter or by the unit that held
   the ticket then.
@@ -181,6 +183,18 @@ def translate(
         value = str(ticket.get(attribute) or "").strip() if attribute else ""
         if value:
             fields[name] = value[: TEXT_LIMITS[name]]
+    # tags, as the history records them being added and removed: the latest says
+    for h in sorted(
+        (
+            h
+            for h in history
+            if h.get("attribute") == "tag" and h.get("type") in ("added", "removed")
+        ),
+        key=lambda h: (instant(h["created_at"]), h.get("id") or 0),
+    ):
+        flag = mapping.flag_for_tag(h.get("value_to"))
+        if flag:
+            fields[flag] = h.get("type") == "added"
     category = mapping.category_for(ticket.get(mapping.attribute("type_of_issue")))
     if category:
         fields["category"] = category

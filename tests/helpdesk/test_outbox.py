@@ -221,6 +221,19 @@ def test_changed_on_both_sides_the_site_wins_for_the_eta(ctx, zammad, linked, ma
     assert zammad.tickets[3]["ggus_eta"] == "2025-05-01"
 
 
+def test_a_flag_is_a_tag_on_the_helpdesk(ctx, zammad, linked, make_user):
+    assigner = make_user("assigner")
+    workflow.update_fields(linked, assigner, broad_impact=True)
+    run_push(ctx.config)
+    assert zammad.tickets[3]["tags"] == ["broad impact"]
+    workflow.update_fields(fresh(linked), assigner, broad_impact=False)
+    assert "1 sent" in run_push(ctx.config)
+    assert zammad.tickets[3]["tags"] == []
+    assert [(r.method, r.path) for r in HelpdeskOutbox.select().order_by(HelpdeskOutbox.id)] == [
+        ("POST", "/api/v1/tags/add"), ("DELETE", "/api/v1/tags/remove"),
+    ]  # fmt: skip
+
+
 def test_dry_run_records_what_would_be_sent_and_sends_nothing(ctx, zammad, linked, make_user):
     ctx.config["DMSU_ZAMMAD_DRY_RUN"] = True
     workflow.add_comment(linked, make_user("resolver"), "Would be sent", public=True)

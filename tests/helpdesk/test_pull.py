@@ -151,3 +151,15 @@ def test_pages_are_recorded_one_by_one(app, zammad, puller):
     result = poll(puller)  # two per page (zammad_config)
     assert result.kept == 5
     assert Ticket.select().count() == 5
+
+
+def test_tags_are_the_tickets_flags(app, zammad, puller):
+    """Tags as zammad/zammad app/models/tag.rb records them in the history (added/removed)."""
+    zammad.add_ticket(9, number=80009, group="DMSU", created=zs.at(0))
+    zammad.tag(9, "broad impact", zs.at(1))
+    zammad.tag(9, "postponed", zs.at(2))
+    zammad.tag(9, "postponed", zs.at(3), added=False)
+    zammad.tag(9, "americano", zs.at(4))  # not in the mapping: nothing
+    poll(puller)
+    ticket = Ticket.get(Ticket.ggus_id == 80009)
+    assert (ticket.broad_impact, ticket.postponed, ticket.lack_of_expertise) == (True, False, False)

@@ -11,6 +11,9 @@ published documentation and sources show them:
   with ``assets.Ticket``, "Show", "Update" with ``group``/``state``/``priority`` names);
 - articles: ``api/ticket/articles.rst`` ("List Articles by Ticket": ``ticket_id``, ``from``,
   ``subject``, ``body``, ``content_type``, ``type``, ``internal``, ``created_at``);
+- tags: ``api/ticket/tags.rst`` (``POST /api/v1/tags/add``, ``DELETE /api/v1/tags/remove``
+  with ``item``, ``object``, ``o_id``; answer ``true``), recorded in the history as
+  zammad/zammad ``app/models/tag.rb`` does (``added``/``removed``, attribute ``tag``);
 - pagination: ``api/intro.rst`` "Pagination" (``?page=1&per_page=5``, no total count);
 - history: zammad/zammad ``app/controllers/tickets_controller.rb`` ``ticket_history``
   (``ticket.history_get(true)``: ``{"history": [...], "assets": {...}}``, as
@@ -257,6 +260,31 @@ class ZammadServer:
             ticket["updated_at"] = iso(at)
         return article
 
+    def tag(self, ticket_id: int, name: str, at: datetime, *, added=True, by: int = 4) -> None:
+        """Add or remove a tag as an agent would (recorded in the history as Zammad does)."""
+        with self.lock:
+            self._tag_locked(ticket_id, name, added, at, by)
+
+    def _tag_locked(self, ticket_id, name, added, at, by) -> None:
+        tags = self.tickets[ticket_id].setdefault("tags", [])
+        if added and name not in tags:
+            tags.append(name)
+        elif not added and name in tags:
+            tags.remove(name)
+        kind = "added" if added else "removed"
+        self.histories[ticket_id].append(self._history(ticket_id, kind, "tag", None, name, at, by))
+        self.tickets[ticket_id]["updated_at"] = iso(at)
+
+    def _tag(self, added: bool, body: dict):
+        """POST /api/v1/tags/add, DELETE /api/v1/tags/remove (api/ticket/tags.rst): ``true``."""
+        ticket_id = int(body.get("o_id") or 0)
+        if ticket_id not in self.tickets:
+            return 422, {}, {"error": "o_id is invalid"}
+        self._tag_locked(
+            ticket_id, str(body.get("item")), added, datetime.now(UTC), CONNECTOR_USER_ID
+        )
+        return 201, {}, True
+
     def delete(self, ticket_id: int) -> None:
         with self.lock:
             self.tickets.pop(ticket_id, None)
@@ -309,6 +337,8 @@ class ZammadServer:
             )
         if method == "POST" and path == "/api/v1/ticket_articles":
             return self._post_article(body or {})
+        if path in ("/api/v1/tags/add", "/api/v1/tags/remove") and method in ("POST", "DELETE"):
+            return self._tag(path.endswith("add"), body or {})
         return 404, {}, {"error": "No route matches"}
 
     def _search(self, query: dict) -> list[dict]:
@@ -399,7 +429,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_PUT = do_POST = _handle
+    do_GET = do_PUT = do_POST = do_DELETE = _handle
 
 
 def at(minutes: float, start=datetime(2025, 3, 3, 9, 0, tzinfo=UTC)) -> datetime:
