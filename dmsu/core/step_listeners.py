@@ -18,6 +18,10 @@ def register(name: str, listener: Callable[[list], None]) -> None:
     _LISTENERS[name] = listener
 
 
+def unregister(name: str) -> None:
+    _LISTENERS.pop(name, None)
+
+
 def notify(events: list) -> None:
     """Call every listener with the ``TicketEvent`` rows of one step."""
     if events:

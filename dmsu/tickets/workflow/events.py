@@ -100,7 +100,8 @@ _STEP: ContextVar[_Touched | None] = ContextVar("dmsu_workflow_step", default=No
 def step(*tickets: Ticket) -> Iterator[None]:
     """One workflow step: one transaction at whose end each ticket it touched is written once:
     the columns the step changed on it and its derived columns, brought in step with its events
-    (:func:`dmsu.tickets.projection.store.bring_in_step`), in one ``UPDATE``.
+    (:func:`dmsu.tickets.projection.store.bring_in_step`), in one ``UPDATE``; then the step's
+    listeners (:mod:`dmsu.core.step_listeners`) get the events it appended, before it commits.
 
     The transaction takes the write lock before the step's first read (SQLite's ``BEGIN
     IMMEDIATE``): four supporters writing at once waited for each other instead of failing
