@@ -28,7 +28,7 @@ from flask import current_app, has_app_context
 from dmsu.core import clock, step_listeners
 from dmsu.helpdesk.client import HelpdeskError, ZammadClient
 from dmsu.helpdesk.mapping import Mapping, load
-from dmsu.helpdesk.models import HelpdeskConflict, HelpdeskOutbox, HelpdeskTicket
+from dmsu.helpdesk.models import HelpdeskConflict, HelpdeskOutbox, HelpdeskReview, HelpdeskTicket
 
 PERSON_ROLES = ("dmsu", "tpm")
 MAX_BACKOFF_MINUTES = 60
@@ -207,6 +207,8 @@ def drain(
                     break
                 continue
             refuse(row, str(exc))
+            if exc.not_found and row.path.startswith("/api/v1/tickets/"):
+                gone(row, now)  # deleted on the helpdesk: no more steps are recorded for it
             result.conflicts += 1
             continue
         answer_id = answer.get("id") if isinstance(answer, dict) and row.method == "POST" else None
@@ -230,6 +232,20 @@ def _already_there(client: ZammadClient, row: HelpdeskOutbox):
         if article.get("created_by_id") == own and article.get("body") == body.get("body"):
             return article
     return None
+
+
+def gone(row: HelpdeskOutbox, now) -> None:
+    HelpdeskTicket.update(deleted_at=now).where(
+        (HelpdeskTicket.zammad_id == row.zammad_id) & HelpdeskTicket.deleted_at.is_null()
+    ).execute()
+    if (
+        not HelpdeskReview.select()
+        .where((HelpdeskReview.zammad_id == row.zammad_id) & (HelpdeskReview.reason == "deleted"))
+        .exists()
+    ):
+        HelpdeskReview.create(
+            zammad_id=row.zammad_id, ggus_id=row.ggus_id, reason="deleted", value="on the helpdesk"
+        )
 
 
 def refuse(row: HelpdeskOutbox, error: str) -> None:

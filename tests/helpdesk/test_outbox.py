@@ -16,7 +16,7 @@ from dmsu.helpdesk import mapping as mapping_module
 from dmsu.helpdesk import outbox
 from dmsu.helpdesk.client import ZammadClient, ZammadSettings
 from dmsu.helpdesk.connector import run_push
-from dmsu.helpdesk.models import HelpdeskConflict, HelpdeskOutbox
+from dmsu.helpdesk.models import HelpdeskConflict, HelpdeskOutbox, HelpdeskReview, HelpdeskTicket
 from dmsu.helpdesk.pull import Puller, poll
 from dmsu.tickets import workflow
 from dmsu.tickets.models import Ticket, TicketEvent
@@ -194,6 +194,17 @@ def test_a_refused_step_is_a_conflict_for_a_person(app, zammad, make_user, admin
     )
     assert response.status_code == 303 and response.headers["Location"].endswith("/tickets/71003")
     assert "Helpdesk conflicts" not in admin_client.get("/tickets/71003").get_data(as_text=True)
+
+
+def test_a_ticket_deleted_on_the_helpdesk(ctx, zammad, linked, make_user):
+    resolver = make_user("resolver")
+    zammad.delete(3)
+    workflow.change_status(linked, resolver, "in progress")
+    assert "1 refused" in run_push(ctx.config)
+    assert HelpdeskReview.get().reason == "deleted"
+    assert HelpdeskTicket.get().deleted_at is not None
+    workflow.add_comment(fresh(linked), resolver, "still ours")  # the site keeps working on it
+    assert HelpdeskOutbox.select().count() == 1  # and records nothing more for the helpdesk
 
 
 def test_changed_on_both_sides_the_helpdesk_wins_for_its_fields(
