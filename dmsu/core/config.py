@@ -87,6 +87,15 @@ DEFAULTS: dict[str, object] = {
     "DMSU_RT_QUEUE": "Requirements",
     "DMSU_RT_TAG_FIELD": "Tag",
     "DMSU_RT_TIMEOUT": 10,
+    # Helpdesk (GGUS on Zammad): no URL = the connector is idle
+    "DMSU_ZAMMAD_URL": "",
+    "DMSU_ZAMMAD_TOKEN": "",
+    "DMSU_ZAMMAD_TIMEOUT": 10,
+    "DMSU_ZAMMAD_PER_PAGE": 100,
+    "DMSU_ZAMMAD_CONCURRENCY": 4,
+    "DMSU_ZAMMAD_WEBHOOK_SECRET": "",
+    "DMSU_ZAMMAD_DRY_RUN": False,
+    "DMSU_ZAMMAD_MAPPING": "",  # a TOML file; "" = content/helpdesk_mapping.toml
     # Wiki
     "DMSU_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
 }

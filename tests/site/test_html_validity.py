@@ -84,6 +84,8 @@ PAGES = [
     "/admin/users",
     "/admin/api-tokens",
     "/admin/outbox",
+    "/helpdesk/",
+    "/helpdesk/mapping",
 ]
 
 
@@ -99,6 +101,7 @@ REFUSED_FORMS = [
     "/metrics/recommendations/{quarter}",
     "/account/password",
     "/admin/users",
+    "/helpdesk/mapping",
 ]
 
 

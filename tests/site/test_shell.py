@@ -105,7 +105,9 @@ def test_admins_find_their_pages_in_the_header(admin_client, resolver_client):
         ("Users", "/admin/users"),
         ("API tokens", "/admin/api-tokens"),
         ("Outbox", "/admin/outbox"),
+        ("Helpdesk", "/helpdesk/"),
     ]:
         assert f'href="{href}">{label}<' in html
         assert admin_client.get(href).status_code == 200
     assert "/admin/" not in resolver_client.get("/").get_data(as_text=True)
+    assert 'href="/helpdesk/"' not in resolver_client.get("/").get_data(as_text=True)

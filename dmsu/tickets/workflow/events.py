@@ -18,7 +18,7 @@ from datetime import date, datetime
 import dmsu.tickets.projection.store as projection_store
 from dmsu.auth import permissions
 from dmsu.cheatsheet.models import Component
-from dmsu.core import clock
+from dmsu.core import clock, step_listeners
 from dmsu.core.db import mark_saved, unsaved_changes, write_transaction
 from dmsu.core.markdown import MarkdownRefused, render_markdown
 from dmsu.tickets import search_documents
@@ -85,6 +85,7 @@ class _Touched:
     def __init__(self):
         self.tickets: dict[int, list[Ticket]] = {}
         self.clocks = False
+        self.events: list[TicketEvent] = []  # appended by the step, for its listeners
 
     def add(self, ticket: Ticket) -> None:
         objects = self.tickets.setdefault(ticket.id, [])
@@ -99,7 +100,8 @@ _STEP: ContextVar[_Touched | None] = ContextVar("dmsu_workflow_step", default=No
 def step(*tickets: Ticket) -> Iterator[None]:
     """One workflow step: one transaction at whose end each ticket it touched is written once:
     the columns the step changed on it and its derived columns, brought in step with its events
-    (:func:`dmsu.tickets.projection.store.bring_in_step`), in one ``UPDATE``.
+    (:func:`dmsu.tickets.projection.store.bring_in_step`), in one ``UPDATE``; then the step's
+    listeners (:mod:`dmsu.core.step_listeners`) get the events it appended, before it commits.
 
     The transaction takes the write lock before the step's first read (SQLite's ``BEGIN
     IMMEDIATE``): four supporters writing at once waited for each other instead of failing
@@ -132,6 +134,7 @@ def step(*tickets: Ticket) -> Iterator[None]:
                 changes=changes,
             )
             search_documents.reindex(touched.tickets)
+            step_listeners.notify(touched.events)
             for objects in touched.tickets.values():
                 for ticket in objects:
                     mark_saved(ticket)
@@ -185,6 +188,7 @@ def append(
         recorded_at=clock.now(),
         **fields,
     )
+    _STEP.get().events.append(event)
     return event
 
 

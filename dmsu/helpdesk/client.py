@@ -1,0 +1,258 @@
+"""The EGI helpdesk (GGUS on Zammad), spoken to through Zammad's REST API ``/api/v1``.
+
+One small module over ``requests``: token authentication (``Authorization: Token
+token=...``, as Zammad's API introduction documents), pagination by ``page``/``per_page``
+(Zammad gives no total count, so pages are read until one comes back short), and every
+failure — refused token (401), no right (403), no such object (404), a refused change (422),
+too many requests (429, waited out once when its ``Retry-After`` is short), a server error
+(5xx), a timeout, no connection, an answer that is not JSON — becomes one
+:class:`HelpdeskError` whose message is one sentence for a person. Callers record nothing of
+a read that failed.
+
+Settings: ``DMSU_ZAMMAD_URL`` (e.g. ``https://helpdesk.ggus.eu``), ``DMSU_ZAMMAD_TOKEN``,
+``DMSU_ZAMMAD_TIMEOUT`` (seconds), ``DMSU_ZAMMAD_PER_PAGE``, ``DMSU_ZAMMAD_CONCURRENCY``
+(tickets whose articles and history are read at once).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+
+# A 429 whose Retry-After is at most this many seconds is waited out once; a longer one is
+# reported (the job runs again later).
+MAX_RETRY_WAIT = 5.0
+
+
+class HelpdeskError(Exception):
+    """The helpdesk could not do what was asked; the message is one sentence for a person.
+
+    ``status`` is the HTTP status (None when there was no answer); ``retry_after`` the seconds
+    a 429 asked to wait; ``transient`` whether trying again later may succeed (no answer,
+    timeouts, 429 and 5xx) rather than the helpdesk refusing this request itself."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float = 0):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        return self.status is None or self.status == 429 or self.status >= 500
+
+    @property
+    def not_found(self) -> bool:
+        return self.status == 404
+
+
+@dataclass(frozen=True)
+class ZammadSettings:
+    url: str
+    token: str = ""
+    timeout: float = 10
+    per_page: int = 100
+    concurrency: int = 4  # tickets read at once
+
+    @classmethod
+    def from_config(cls, config) -> ZammadSettings:
+        return cls(
+            url=str(config.get("DMSU_ZAMMAD_URL") or "").strip().rstrip("/"),
+            token=str(config.get("DMSU_ZAMMAD_TOKEN") or ""),
+            timeout=float(config.get("DMSU_ZAMMAD_TIMEOUT") or 10),
+            per_page=int(config.get("DMSU_ZAMMAD_PER_PAGE") or 100),
+            concurrency=int(config.get("DMSU_ZAMMAD_CONCURRENCY") or 4),
+        )
+
+    @property
+    def configured(self) -> bool:
+        """The connector works when the helpdesk's address and a token are set."""
+        return bool(self.url and self.token)
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return max(0.0, float(value or 0))
+    except ValueError:
+        return 0.0
+
+
+class ZammadClient:
+    """The few calls the connector makes."""
+
+    def __init__(self, settings: ZammadSettings, session: requests.Session | None = None):
+        if not settings.configured:
+            raise HelpdeskError(
+                "The helpdesk is not configured (DMSU_ZAMMAD_URL and DMSU_ZAMMAD_TOKEN)."
+            )
+        self.settings = settings
+        self.session = session or requests.Session()
+        self.session.headers.update(
+            {
+                "Authorization": f"Token token={settings.token}",
+                "Accept": "application/json",
+                "User-Agent": "dmsu-desk helpdesk connector",
+            }
+        )
+
+    def copy(self) -> ZammadClient:
+        """A client with the same settings and a connection of its own (for another thread:
+        a ``requests.Session`` is not shared between threads)."""
+        return ZammadClient(self.settings)
+
+    # --- the one request path ---
+
+    def request(self, method: str, path: str, *, params=None, body=None, doing: str = ""):
+        """One call; its JSON answer, or :class:`HelpdeskError`."""
+        doing = doing or f"{method} {path}"
+        for attempt in (1, 2):
+            response = self._send(method, path, params, body, doing)
+            if response.status_code == 429:
+                wait = _retry_after(response.headers.get("Retry-After"))
+                if attempt == 1 and wait <= MAX_RETRY_WAIT:
+                    time.sleep(wait)
+                    continue
+                raise HelpdeskError(
+                    f"The helpdesk asked to wait {wait:g} s before more requests (HTTP 429)",
+                    status=429,
+                    retry_after=wait,
+                )
+            return self._answer(response, doing)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, method, path, params, body, doing) -> requests.Response:
+        url = f"{self.settings.url}{path}"
+        try:
+            return self.session.request(
+                method, url, params=params, json=body, timeout=self.settings.timeout
+            )
+        except requests.Timeout:
+            raise HelpdeskError(
+                f"The helpdesk did not answer within {self.settings.timeout:g} s ({doing})"
+            ) from None
+        except requests.ConnectionError:
+            raise HelpdeskError(
+                f"The helpdesk at {self.settings.url} could not be reached ({doing})"
+            ) from None
+        except requests.RequestException as exc:
+            raise HelpdeskError(
+                f"The request to the helpdesk failed ({type(exc).__name__})"
+            ) from None
+
+    @staticmethod
+    def _answer(response: requests.Response, doing: str):
+        code = response.status_code
+        if code == 401:
+            raise HelpdeskError("The helpdesk refused the token (HTTP 401)", status=401)
+        if code == 403:
+            raise HelpdeskError(f"The helpdesk gave no right to {doing} (HTTP 403)", status=403)
+        if code == 404:
+            raise HelpdeskError(f"The helpdesk has no such object ({doing}, HTTP 404)", status=404)
+        if 400 <= code < 500:
+            raise HelpdeskError(
+                f"The helpdesk refused to {doing}: {_reason(response)} (HTTP {code})", status=code
+            )
+        if code >= 500:
+            raise HelpdeskError(f"The helpdesk failed with HTTP {code} ({doing})", status=code)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise HelpdeskError(
+                f"The helpdesk's answer to {doing} is not JSON", status=code
+            ) from None
+
+    # --- reading ---
+
+    def me(self) -> dict:
+        """The helpdesk account the token belongs to (its changes are the connector's own)."""
+        return self.request("GET", "/api/v1/users/me", doing="read the connector's account")
+
+    def tickets_updated_since(self, since: datetime | None):
+        """Yield pages (lists of expanded tickets) changed at or after ``since``, oldest first."""
+        query = f"updated_at:>={since.strftime('%Y-%m-%dT%H:%M:%SZ')}" if since else "*"
+        page = 1
+        while True:
+            answer = self.request(
+                "GET",
+                "/api/v1/tickets/search",
+                params={
+                    "query": query,
+                    "sort_by": "updated_at",
+                    "order_by": "asc",
+                    "expand": "true",
+                    "page": page,
+                    "per_page": self.settings.per_page,
+                },
+                doing="search the changed tickets",
+            )
+            tickets = _search_tickets(answer)
+            if tickets:
+                yield tickets
+            if len(tickets) < self.settings.per_page:
+                return
+            page += 1
+
+    def ticket(self, ticket_id: int) -> dict:
+        return self.request(
+            "GET",
+            f"/api/v1/tickets/{int(ticket_id)}",
+            params={"expand": "true"},
+            doing=f"read ticket {ticket_id}",
+        )
+
+    def articles(self, ticket_id: int) -> list[dict]:
+        return list(
+            self.request(
+                "GET",
+                f"/api/v1/ticket_articles/by_ticket/{int(ticket_id)}",
+                params={"expand": "true"},
+                doing=f"read the articles of ticket {ticket_id}",
+            )
+            or []
+        )
+
+    def history(self, ticket_id: int) -> list[dict]:
+        answer = self.request(
+            "GET",
+            f"/api/v1/ticket_history/{int(ticket_id)}",
+            doing=f"read the history of ticket {ticket_id}",
+        )
+        return list((answer or {}).get("history") or [])
+
+    # --- writing ---
+
+    def update_ticket(self, ticket_id: int, changes: dict) -> dict:
+        return self.request(
+            "PUT",
+            f"/api/v1/tickets/{int(ticket_id)}",
+            body=changes,
+            doing=f"update ticket {ticket_id}",
+        )
+
+    def add_article(self, article: dict) -> dict:
+        return self.request("POST", "/api/v1/ticket_articles", body=article, doing="add an article")
+
+
+def _search_tickets(answer) -> list[dict]:
+    """Zammad's search answers a list of tickets with ``expand=true``, otherwise ids in
+    ``tickets`` and the tickets themselves in ``assets.Ticket`` (both documented)."""
+    if isinstance(answer, list):
+        return [t for t in answer if isinstance(t, dict)]
+    if isinstance(answer, dict):
+        assets = (answer.get("assets") or {}).get("Ticket") or {}
+        return [assets[str(i)] for i in answer.get("tickets") or [] if str(i) in assets]
+    raise HelpdeskError("The helpdesk's search answer could not be read")
+
+
+def _reason(response: requests.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return (response.text or "no reason given").strip().splitlines()[0][:200] or "no reason"
+    if isinstance(data, dict):
+        return str(data.get("error_human") or data.get("error") or data)[:200]
+    return str(data)[:200]
