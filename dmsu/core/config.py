@@ -89,6 +89,10 @@ DEFAULTS: dict[str, object] = {
     "DMSU_RT_TIMEOUT": 10,
     # Wiki
     "DMSU_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+    # Repositories (the UMD release stage): sources added to the admins' list when missing,
+    # one per line or ";": "name | kind (yum, apt, release-notes) | channel | URL"
+    "DMSU_REPOSITORIES": "",
+    "DMSU_REPOSITORY_TIMEOUT": 30,
 }
 
 
