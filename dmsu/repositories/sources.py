@@ -96,6 +96,11 @@ def save(data: SourceData, source_id: int | None = None) -> RepositorySource:
         return source
 
 
+def id_named(name: str) -> int | None:
+    source = RepositorySource.get_or_none(RepositorySource.name == name)
+    return source.id if source is not None else None
+
+
 def set_enabled(source_id: int, enabled: bool) -> None:
     RepositorySource.update(enabled=enabled).where(RepositorySource.id == source_id).execute()
 

@@ -1,0 +1,79 @@
+"""The repositories page and the scans box on the releases page: who sees and changes what,
+CSRF-protected forms, bad input as one sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from dmsu.cheatsheet.models import Component
+from dmsu.repositories.models import RepositoryScan, RepositorySource
+from tests.support import repo_builder
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("served")
+    rpm = repo_builder.build_rpm(root / "work", "argus-pap", "1.7.4", "2")
+    repo_builder.yum_repository(root / "release", [rpm])
+    with repo_builder.RepoServer(root) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("tpm", 200), ("resolver", 200), ("assigner", 200), ("admin", 200)]
+)
+def test_staff_see_the_scans(clients, role, status):
+    assert clients[role].get("/repositories/").status_code == status
+
+
+def test_readers_are_sent_to_log_in(client):
+    response = client.get("/repositories/")
+    assert response.status_code in (302, 401)
+
+
+def test_an_admin_adds_a_repository_and_an_assigner_scans(clients, served):
+    Component.create(name="ARGUS", slug="argus", packages="argus-pap")
+    form = {
+        "name": "UMD 5 release",
+        "kind": "yum",
+        "channel": "release",
+        "url": served.url("release/"),
+    }
+    assert clients["assigner"].form("/repositories/sources", form).status_code == 403
+    assert clients["admin"].form("/repositories/sources", form).status_code == 302
+    assert RepositorySource.get().url == served.url("release/")
+    assert clients["resolver"].form("/repositories/scan").status_code == 403
+    response = clients["assigner"].form("/repositories/scan")
+    assert response.status_code == 302
+    scan = RepositoryScan.get()
+    assert (scan.trigger, scan.releases_recorded) == ("page", 1)
+    page = clients["tpm"].get("/repositories/")
+    assert "ARGUS 1.7.4-2.el9" in page.text and "1 releases recorded" in page.text
+    releases = clients["tpm"].get("/tickets/releases")
+    assert "Releases seen in the repositories" in releases.text
+    assert "ARGUS 1.7.4-2.el9" in releases.text
+
+
+def test_a_bad_repository_is_one_sentence_and_keeps_the_input(clients):
+    form = {"name": "UMD 5 release", "kind": "yum", "channel": "stable", "url": "http://x/"}
+    response = clients["admin"].form("/repositories/sources", form)
+    assert response.status_code == 400
+    assert "&#39;stable&#39; is not a UMD channel" in response.text
+    assert 'value="UMD 5 release"' in response.text
+    assert RepositorySource.select().count() == 0
+
+
+def test_pause_and_resume(clients):
+    made = RepositorySource.create(name="A", url="http://x/", kind="yum", channel="base")
+    clients["admin"].form(f"/repositories/sources/{made.id}", {"enabled": "0"})
+    assert not RepositorySource.get_by_id(made.id).enabled
+    clients["admin"].form(f"/repositories/sources/{made.id}", {"enabled": "1"})
+    assert RepositorySource.get_by_id(made.id).enabled
+
+
+def test_a_failed_scan_shows_its_sentence(clients, served):
+    RepositorySource.create(name="UMD 4 gone", url=served.url("gone/"), kind="yum", channel="base")
+    clients["assigner"].form("/repositories/scan")
+    page = clients["assigner"].get("/repositories/")
+    assert "could not be read" in page.text
+    assert "answered HTTP 404. Nothing of it was recorded." in page.text
