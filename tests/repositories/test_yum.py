@@ -123,3 +123,12 @@ def test_a_primary_listing_fewer_packages_than_it_declares(tmp_path, rpms):
     cut = text[: text.rindex(b"<package ")] + b"</metadata>\n"
     with pytest.raises(RepositoryError, match="says it lists 3 packages but holds 2"):
         yum.parse_primary(cut, "primary.xml")
+
+
+def test_the_stdlib_writer_reads_back_as_createrepo_cs_repository_does(tmp_path, rpms):
+    """The demo's and the benchmark's writer (no rpmbuild at run time) against createrepo_c."""
+    from dmsu.repositories.repo_writer import write_yum_repository
+
+    real = yum.read(str(repo_builder.yum_repository(tmp_path / "real", rpms)))
+    written = write_yum_repository(tmp_path / "written", real)
+    assert sorted(yum.read(str(written))) == sorted(real)
