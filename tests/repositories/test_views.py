@@ -77,3 +77,42 @@ def test_a_failed_scan_shows_its_sentence(clients, served):
     page = clients["assigner"].get("/repositories/")
     assert "could not be read" in page.text
     assert "answered HTTP 404. Nothing of it was recorded." in page.text
+
+
+def test_the_ticket_page_says_which_repository_release_closed_it(clients, served, make_user):
+    from datetime import UTC, datetime, timedelta
+
+    from dmsu.tickets import workflow
+    from dmsu.tickets.units import SupportUnit
+
+    unit = SupportUnit.create(name="ARGUS", kind="third_line")
+    Component.create(name="ARGUS", slug="argus", support_unit=unit, packages="argus-pap")
+    tpm, assigner = make_user("tpm", "tom2"), make_user("assigner", "alice2")
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    ticket = workflow.create_ticket(tpm, ggus_id=4242, subject="PAP", component="ARGUS", at=at)
+    workflow.route_to_dmsu(ticket, tpm, at=at + timedelta(hours=1))
+    workflow.reassign_to_third_line(ticket, assigner, "ARGUS", note="x", at=at + timedelta(hours=2))
+    workflow.deliver_fix(ticket, assigner, "1.7.4", at=at + timedelta(days=1))
+    RepositorySource.create(
+        name="UMD 5 release", url=served.url("release/"), kind="yum", channel="release"
+    )
+    clients["assigner"].form("/repositories/scan")
+    page = clients["resolver"].get("/tickets/4242")
+    assert "ARGUS 1.7.4-2.el9 passed UMD verification and stage rollout." in page.text
+    assert "Seen in UMD 5 release (release, http://127.0.0.1:" in page.text
+
+
+def test_the_sweep_shows_the_version_delivered_to_testing(clients, make_ticket):
+    from dmsu.tickets.models import Release
+
+    make_ticket(
+        77,
+        fixed_version="1.2",
+        component="CREAM CE",
+        events=[
+            {"at": "2013-01-10T09:00:00+00:00", "type": "assigned", "support_unit": "UMD release"}
+        ],
+    )
+    Release.create(component=Component.get(Component.name == "CREAM CE"), version="1.3-1.el9")
+    page = clients["resolver"].get("/sweep")
+    assert "1.3-1.el9 in testing" in page.text
