@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
+import zlib
 from dataclasses import dataclass
 
 import zstandard
@@ -45,24 +45,47 @@ def compression_of(data: bytes) -> str:
     return ""
 
 
-def decompress(data: bytes, url: str) -> bytes:
-    """``data`` uncompressed; a truncated or corrupt file is a :class:`RepositoryError`."""
+MAX_PLAIN_BYTES = 512 * 1024 * 1024  # a "compression bomb" stops here, not in memory
+
+
+def decompress(data: bytes, url: str, max_bytes: int = MAX_PLAIN_BYTES) -> bytes:
+    """``data`` uncompressed, at most ``max_bytes`` of it; a truncated or corrupt file, or one
+    that unpacks to more, is a :class:`RepositoryError`."""
     kind = compression_of(data)
+    if not kind:
+        return data
     try:
-        if kind == "gz":
-            return gzip.decompress(data)
-        if kind == "xz":
-            return lzma.decompress(data)
-        if kind == "bz2":
-            return bz2.decompress(data)
-        if kind == "zst":
-            stream = zstandard.ZstdDecompressor().decompressobj()
-            plain = stream.decompress(data)
-            if not stream.eof:
-                raise ValueError("zst frame ends early")
-            return plain
-    except (OSError, EOFError, lzma.LZMAError, ValueError, zstandard.ZstdError):
+        plain, complete = _unpack(kind, data, max_bytes)
+    except (OSError, EOFError, lzma.LZMAError, ValueError, zlib.error, zstandard.ZstdError):
         raise RepositoryError(
             f"{url} is truncated or corrupt ({kind} could not be read)."
         ) from None
-    return data
+    if len(plain) > max_bytes:
+        raise RepositoryError(f"{url} unpacks to more than {max_bytes} bytes; it was not read.")
+    if not complete:
+        raise RepositoryError(f"{url} is truncated or corrupt ({kind} could not be read).")
+    return plain
+
+
+def _unpack(kind: str, data: bytes, max_bytes: int) -> tuple[bytes, bool]:
+    """(up to ``max_bytes`` + 1 bytes of the content, whether the stream ended properly)."""
+    limit = max_bytes + 1
+    if kind == "gz":
+        stream = zlib.decompressobj(wbits=47)
+        plain = stream.decompress(data, limit)
+        return plain, stream.eof
+    if kind == "xz":
+        stream = lzma.LZMADecompressor()
+        plain = stream.decompress(data, limit)
+        return plain, stream.eof
+    if kind == "bz2":
+        stream = bz2.BZ2Decompressor()
+        plain = stream.decompress(data, limit)
+        return plain, stream.eof
+    reader = zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True)
+    plain = reader.read(limit)
+    if len(plain) > max_bytes:
+        return plain, True
+    check = zstandard.ZstdDecompressor().decompressobj()
+    check.decompress(data)
+    return plain, check.eof

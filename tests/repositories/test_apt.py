@@ -59,3 +59,11 @@ def test_a_repository_without_a_release_file(tmp_path):
         pytest.raises(RepositoryError, match=r"Release answered HTTP 404\.$"),
     ):
         apt.read(server.url("apt/"))
+
+
+def test_a_suite_with_its_packages_under_a_component_folder(tmp_path, debs):
+    repo_builder.apt_repository(tmp_path / "suite", debs, index_dir="main/binary-all")
+    assert "main/binary-all/Packages.xz" in (tmp_path / "suite" / "Release").read_text()
+    with repo_builder.RepoServer(tmp_path) as server:
+        found = apt.read(server.url("suite/"))
+    assert len(found) == 3

@@ -132,3 +132,27 @@ def test_the_stdlib_writer_reads_back_as_createrepo_cs_repository_does(tmp_path,
     real = yum.read(str(repo_builder.yum_repository(tmp_path / "real", rpms)))
     written = write_yum_repository(tmp_path / "written", real)
     assert sorted(yum.read(str(written))) == sorted(real)
+
+
+@pytest.mark.parametrize("kind", ["gz", "xz", "bz2", "zst"])
+def test_a_compression_bomb_stops_at_the_limit(kind):
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    from dmsu.repositories.packages import decompress
+
+    plain = b"<metadata>" + b" " * 200_000 + b"</metadata>"
+    packed = {
+        "gz": gzip.compress,
+        "xz": lzma.compress,
+        "bz2": bz2.compress,
+        "zst": zstandard.ZstdCompressor().compress,
+    }[kind](plain)
+    assert decompress(packed, "p", max_bytes=len(plain)) == plain
+    with pytest.raises(RepositoryError, match="unpacks to more than 100000 bytes"):
+        decompress(packed, "p", max_bytes=100_000)
+    with pytest.raises(RepositoryError, match="is truncated or corrupt"):
+        decompress(packed[: len(packed) // 2], "p")

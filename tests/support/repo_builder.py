@@ -131,21 +131,23 @@ def build_deb(workdir: Path, name: str, version: str, arch: str = "all") -> Path
     return out
 
 
-def apt_repository(directory: Path, debs: list[Path]) -> Path:
-    """A flat apt repository in ``directory`` holding ``debs``, made by apt-ftparchive."""
+def apt_repository(directory: Path, debs: list[Path], index_dir: str = "") -> Path:
+    """A flat apt repository in ``directory`` holding ``debs``, made by apt-ftparchive; with
+    ``index_dir`` (e.g. ``main/binary-all``) the Packages files go there, under a suite's
+    ``Release``, as in a ``dists/<suite>/`` tree."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.iterdir():
-        if old.is_file():
-            old.unlink()
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
     for deb in debs:
         shutil.copy(deb, directory / deb.name)
     packages = subprocess.run(
         ["apt-ftparchive", "packages", "."], cwd=directory, check=True, capture_output=True
     ).stdout
-    (directory / "Packages").write_bytes(packages)
-    (directory / "Packages.gz").write_bytes(gzip.compress(packages))
-    (directory / "Packages.xz").write_bytes(lzma.compress(packages))
+    index = directory / index_dir
+    index.mkdir(parents=True, exist_ok=True)
+    (index / "Packages").write_bytes(packages)
+    (index / "Packages.gz").write_bytes(gzip.compress(packages))
+    (index / "Packages.xz").write_bytes(lzma.compress(packages))
     release = subprocess.run(
         ["apt-ftparchive", "release", "."], cwd=directory, check=True, capture_output=True
     ).stdout
