@@ -24,7 +24,7 @@ def scan_command():
     from dmsu.repositories.sources import SourceError
 
     try:
-        scan = run_scan(current_app.config, trigger="command")
+        scan = run_scan(current_app.config, trigger="command", file_root=current_app.instance_path)
     except SourceError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary(scan))

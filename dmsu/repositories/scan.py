@@ -35,6 +35,8 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
@@ -56,8 +58,22 @@ _BATCH = 500
 UNKNOWN_SHOWN = 200  # unknown package names kept on a scan (the count is always told)
 
 
-def read_source(source: RepositorySource, timeout: float) -> tuple[list[PackageVersion], list]:
+def _check_local(url: str, file_root: str | None) -> None:
+    """A ``file://`` repository must lie under ``file_root`` (the instance folder, where the
+    demo writes its repositories), so an address typed on the admin page cannot make the scan
+    open any other file of the server."""
+    if file_root is None or not url.lower().startswith("file:"):
+        return
+    path = Path(unquote(urlparse(url).path)).resolve()
+    if not path.is_relative_to(Path(file_root).resolve()):
+        raise RepositoryError(f"{url} is outside the folder local repositories may be read from.")
+
+
+def read_source(
+    source: RepositorySource, timeout: float, file_root: str | None = None
+) -> tuple[list[PackageVersion], list]:
     """Every package of ``source`` and the notes on it; :class:`RepositoryError` otherwise."""
+    _check_local(source.url, file_root)
     if source.kind == "yum":
         return yum.read(source.url, timeout=timeout), []
     if source.kind == "apt":
@@ -223,9 +239,14 @@ def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
 
 
 def scan_repositories(
-    *, at: datetime | None = None, trigger: str = "job", timeout: float = 30
+    *,
+    at: datetime | None = None,
+    trigger: str = "job",
+    timeout: float = 30,
+    file_root: str | None = None,
 ) -> RepositoryScan:
-    """Scan every enabled repository once; returns the scan with what it did."""
+    """Scan every enabled repository once; returns the scan with what it did. With
+    ``file_root``, ``file://`` repositories are read only below that folder."""
     given, at = at, at or clock.now()
     scan = RepositoryScan.create(started_at=at, trigger=trigger)
     tally = _Tally(scan)
@@ -233,7 +254,7 @@ def scan_repositories(
     sources = RepositorySource.select().where(RepositorySource.enabled == True)  # noqa: E712
     for source in sources.order_by(RepositorySource.name):
         try:
-            packages, notes = read_source(source, timeout)
+            packages, notes = read_source(source, timeout, file_root)
         except RepositoryError as error:
             tally.errors.append(f"{source.name}: {error} Nothing of it was recorded.")
             scan.repositories_failed += 1

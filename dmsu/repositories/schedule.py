@@ -17,7 +17,9 @@ def scan_job(now) -> str:
     from dmsu.repositories.sources import SourceError
 
     try:
-        return summary(run_scan(current_app.config, at=now, trigger="job"))
+        return summary(
+            run_scan(current_app.config, at=now, trigger="job", file_root=current_app.instance_path)
+        )
     except SourceError as exc:
         return f"The repository scan did not run: {exc}"
 

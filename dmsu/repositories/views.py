@@ -50,7 +50,7 @@ def index():
 def scan_now():
     require(current_user, "release.record", "scan the repositories")
     try:
-        scan = run_scan(current_app.config, trigger="page")
+        scan = run_scan(current_app.config, trigger="page", file_root=current_app.instance_path)
     except sources.SourceError as exc:
         return _page(error=str(exc), status=400)
     flash(summary(scan), "success" if not scan.repositories_failed else "error")

@@ -281,3 +281,5 @@ def test_an_admin_gives_a_component_its_package_names(loaded, admin_client):
     assert cream().package_list == ["glite-ce-cream", "cream-ce-utils"]
     page = admin_client.get("/components/cream-ce/edit")
     assert "glite-ce-cream;cream-ce-utils" in page.text
+    shown = admin_client.get("/components/cream-ce")
+    assert "Packages: <code>glite-ce-cream</code>, <code>cream-ce-utils</code>" in shown.text

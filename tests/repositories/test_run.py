@@ -4,6 +4,7 @@ configured in ``DMSU_REPOSITORIES`` (tests/support/repo_builder.py serves them).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,19 @@ def test_a_bad_configured_entry_is_one_sentence(app, runner, config):
     assert result.exit_code == 1
     assert result.output.count(".") >= 1 and "Error: " in result.output
     assert RepositoryScan.select().count() == 0
+
+
+def test_a_local_repository_outside_the_instance_folder_is_refused(app, runner, tmp_path):
+    """An address typed on the admin page cannot make the scan open other files."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    RepositorySource.create(name="A local one", url=outside.as_uri(), kind="yum", channel="base")
+    result = runner.invoke(args=["dmsu", "scan-repositories"])
+    assert "is outside the folder local repositories may be read from." in result.output
+    inside = Path(app.instance_path) / "repos"
+    rpm = repo_builder.build_rpm(tmp_path / "work", "argus-pap", "1.7.4", "2")
+    repo_builder.yum_repository(inside, [rpm])
+    RepositorySource.update(url=inside.as_uri()).execute()
+    again = runner.invoke(args=["dmsu", "scan-repositories"])
+    assert "outside the folder" not in again.output
+    assert RepositoryScan.select().order_by(RepositoryScan.id.desc()).first().repositories_read == 2
