@@ -14,7 +14,8 @@ For each enabled repository:
    written; a repository that cannot be read whole is one sentence in the scan's errors and
    nothing of it is recorded.
 2. The newest version of each package (rpm's order for yum and release notes, dpkg's for apt)
-   is compared with what the previous scan that read this repository saw (:class:`SeenPackage`).
+   is compared with what the last scan that found this repository changed saw
+   (:class:`SeenPackage`, kept for that scan and the one before it).
 3. A package version newer than before, of a package a component claims (the cheat sheet's
    ``packages``), is a release of that component: ``delivered`` from a testing channel,
    ``verified`` from a production one (:func:`dmsu.tickets.workflow.record_release`, with the
@@ -24,7 +25,9 @@ For each enabled repository:
 4. A package whose newest version went back or vanished is withdrawn: recorded as such, and
    from a testing channel its delivered release becomes ``rejected``; a withdrawn version is
    never recorded again from any repository, so it closes nothing more.
-5. Package names no component claims are listed on the scan, not errors.
+5. Package names no component claims are listed on the scan (when first seen), not errors.
+6. A repository that listed packages and now lists none is taken for a broken mirror, not for
+   every release withdrawn: one sentence, nothing recorded.
 
 What one repository yields is written in one transaction. A second scan of unchanged
 repositories records nothing.
@@ -201,16 +204,23 @@ def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
     compare = compare_for(source.kind)
     previous_id = _previous_scan_id(source)
     before = _seen(source, previous_id)
-    rows = [
-        {"scan": tally.scan.id, "source": source.id, "name": name[:200], "evr": evr[:200]}
-        for name, evr in newest.items()
-    ]
-    for start in range(0, len(rows), _BATCH):
-        SeenPackage.insert_many(rows[start : start + _BATCH]).execute()
-    keep = [tally.scan.id] + ([previous_id] if previous_id is not None else [])
-    SeenPackage.delete().where(
-        SeenPackage.source == source, SeenPackage.scan.not_in(keep)
-    ).execute()
+    if before and not newest:
+        raise RepositoryError(
+            f"{source.url} lists no package now (it listed {len(before)} before)."
+        )
+    if previous_id is None or newest != before:
+        # a new snapshot only when something changed: an unchanged repository's last
+        # snapshot stays what the next scan compares with
+        rows = [
+            {"scan": tally.scan.id, "source": source.id, "name": name[:200], "evr": evr[:200]}
+            for name, evr in newest.items()
+        ]
+        for start in range(0, len(rows), _BATCH):
+            SeenPackage.insert_many(rows[start : start + _BATCH]).execute()
+        keep = [tally.scan.id] + ([previous_id] if previous_id is not None else [])
+        SeenPackage.delete().where(
+            SeenPackage.source == source, SeenPackage.scan.not_in(keep)
+        ).execute()
 
     new_by_component: dict[int, list[tuple[str, str]]] = defaultdict(list)
     components: dict[int, Component] = {}
@@ -261,8 +271,13 @@ def scan_repositories(
             continue
         tally.errors.extend(f"{source.name}: {note}" for note in notes)
         newest = newest_versions(packages, source.kind)
-        with write_transaction():
-            _apply(tally, source, newest, claims, at)
+        try:
+            with write_transaction():
+                _apply(tally, source, newest, claims, at)
+        except RepositoryError as error:  # raised before anything of it is written
+            tally.errors.append(f"{source.name}: {error} Nothing of it was recorded.")
+            scan.repositories_failed += 1
+            continue
         scan.repositories_read += 1
         scan.packages_seen += len(packages)
     if not sources.count():

@@ -199,3 +199,36 @@ def test_no_repository_configured(world):
     scan = scan_repositories(at=T0)
     assert scan.error_list == ["No repository is configured; add one on the repositories page."]
     assert RepositoryScan.select().count() == 1
+
+
+def test_an_emptied_repository_is_an_error_not_every_release_withdrawn(tmp_path, rpms, world):
+    repo_builder.yum_repository(tmp_path / "release", [rpms["dcache-9.2.11"]])
+    with repo_builder.RepoServer(tmp_path) as server:
+        source("UMD 5 release", server.url("release/"), "release")
+        scan_repositories(at=T0)
+        repo_builder.yum_repository(tmp_path / "release", [])
+        emptied = scan_repositories(at=T0 + timedelta(days=1))
+        unchanged = scan_repositories(at=T0 + timedelta(days=2))
+    assert emptied.repositories_failed == 1
+    assert emptied.error_list[0].endswith(
+        "lists no package now (it listed 1 before). Nothing of it was recorded."
+    )
+    assert RepositoryRelease.select().where(RepositoryRelease.action == "withdrawn").count() == 0
+    assert unchanged.repositories_failed == 1
+
+
+def test_an_unchanged_repository_keeps_its_last_snapshot(tmp_path, rpms, world):
+    from dmsu.repositories.models import SeenPackage
+
+    repo_builder.yum_repository(tmp_path / "release", [rpms["dcache-9.2.10"]])
+    with repo_builder.RepoServer(tmp_path) as server:
+        source("UMD 5 release", server.url("release/"), "release")
+        first = scan_repositories(at=T0)
+        for day in (1, 2, 3):
+            scan_repositories(at=T0 + timedelta(days=day))
+        assert {row.scan_id for row in SeenPackage.select()} == {first.id}
+        repo_builder.yum_repository(tmp_path / "release", [rpms["dcache-9.2.11"]])
+        changed = scan_repositories(at=T0 + timedelta(days=4))
+        later = scan_repositories(at=T0 + timedelta(days=5))
+    assert changed.releases_recorded == 1 and later.releases_recorded == 0
+    assert {row.scan_id for row in SeenPackage.select()} == {first.id, changed.id}
