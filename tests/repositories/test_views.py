@@ -116,3 +116,14 @@ def test_the_sweep_shows_the_version_delivered_to_testing(clients, make_ticket):
     Release.create(component=Component.get(Component.name == "CREAM CE"), version="1.3-1.el9")
     page = clients["resolver"].get("/sweep")
     assert "1.3-1.el9 in testing" in page.text
+
+
+def test_what_a_hostile_repository_says_is_shown_as_text(clients):
+    """Package names and error sentences come from other servers: escaped, never markup."""
+    RepositoryScan.create(
+        unknown_packages="<script>alert(1)</script>", errors="R: <img src=x onerror=alert(1)>."
+    )
+    page = clients["tpm"].get("/repositories/").text
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
