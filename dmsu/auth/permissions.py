@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ticket.record_eta": DMSU,
     "ticket.escalate": ASSIGNERS,
     "release.record": ASSIGNERS,
+    "repositories.manage": ADMINS,
     "ticket.import": ADMINS,
     "cheatsheet.edit": ASSIGNERS,
     "cheatsheet.route": STAFF,

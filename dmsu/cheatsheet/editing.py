@@ -311,6 +311,7 @@ def _columns(data: ComponentData, lookup: Lookup) -> dict:
         "deployment_size": data.deployment_size,
         "doc_url": data.doc_url,
         "forums": "\n".join(data.forums),
+        "packages": "\n".join(data.packages),
     }
 
 

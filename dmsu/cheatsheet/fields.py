@@ -25,8 +25,13 @@ COLUMNS = (
     "deployment_size",
     "doc_url",
     "forums",
+    "packages",
 )
 REQUIRED_COLUMNS = ("component", "support_unit", "partners")
+# Columns a CSV may leave out (files written before they existed): read as empty.
+OPTIONAL_COLUMNS = ("packages",)
+# An RPM or Debian package name (rpm's and Debian Policy's characters).
+_PACKAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 DESCRIPTION_MAX_LENGTH = 1000
 
 _EMAIL = re.compile(r"^[^@\s<>;,]+@[^@\s<>;,]+\.[^@\s<>;,]+$")
@@ -58,6 +63,7 @@ class ComponentData:
     deployment_size: int | None = None
     doc_url: str = ""
     forums: list[str] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)
 
     def name_keys(self) -> list[tuple[str, str]]:
         """(key, label) of the name and each alias, first occurrence kept."""
@@ -83,6 +89,7 @@ class ComponentData:
             "deployment_size": "" if self.deployment_size is None else str(self.deployment_size),
             "doc_url": self.doc_url,
             "forums": ";".join(self.forums),
+            "packages": ";".join(self.packages),
         }
 
 
@@ -120,6 +127,7 @@ def parse(values: Mapping[str, str | None]) -> tuple[ComponentData, list[FieldEr
         partners=_unique(split_list(values.get("partners"))),
         doc_url=text("doc_url"),
         forums=_unique(split_list(values.get("forums"))),
+        packages=_unique(split_list(values.get("packages"))),
     )
     if not data.name:
         errors.append(FieldError("component", "the component name is empty"))
@@ -170,6 +178,9 @@ def parse(values: Mapping[str, str | None]) -> tuple[ComponentData, list[FieldEr
             errors.append(
                 FieldError("forums", f"'{forum}' is neither a mailing-list address nor a web link")
             )
+    for package in data.packages:
+        if not _PACKAGE.match(package) or len(package) > 200:
+            errors.append(FieldError("packages", f"'{package[:60]}' is not a package name"))
     return data, errors
 
 
@@ -195,6 +206,7 @@ def from_component(component: Component, partners: list, experts: list) -> Compo
         deployment_size=component.deployment_size,
         doc_url=component.doc_url,
         forums=component.forum_list,
+        packages=component.package_list,
     )
 
 
@@ -225,5 +237,6 @@ def from_json(text: str) -> tuple[ComponentData, bool] | None:
         deployment_size=state.get("deployment_size"),
         doc_url=state.get("doc_url", ""),
         forums=list(state.get("forums", [])),
+        packages=list(state.get("packages", [])),
     )
     return data, bool(state.get("retired"))

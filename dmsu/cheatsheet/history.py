@@ -29,6 +29,7 @@ _LABELS = {
     "deployment_size": "instances",
     "doc_url": "documentation",
     "forums": "forums",
+    "packages": "packages",
 }
 
 

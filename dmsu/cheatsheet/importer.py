@@ -3,7 +3,8 @@
 
 Columns (:data:`~dmsu.cheatsheet.fields.COLUMNS`): component, aliases (``;``-separated),
 description, support_unit, partners (``;``), experts (``;``, each ``Name <email>``),
-deployment_size (registered instances), doc_url, forums (``;``: list addresses or links).
+deployment_size (registered instances), doc_url, forums (``;``: list addresses or links), packages (``;``: the RPM/deb package names
+the component ships; a file without this column reads as none).
 
 An import validates every row before it writes anything (ARCHITECTURE.md rule 7: "an import names the
 line and field"; "Nothing is half-written"), then creates or updates the components in one
@@ -18,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dmsu.cheatsheet import editing
-from dmsu.cheatsheet.fields import COLUMNS, ComponentData, FieldError, parse, to_json
+from dmsu.cheatsheet.fields import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    ComponentData,
+    FieldError,
+    parse,
+    to_json,
+)
 from dmsu.cheatsheet.models import Component, ComponentName, Partner, name_key
 from dmsu.cheatsheet.sheet import Row, forget, load_sheet
 from dmsu.core import csvcells
@@ -56,7 +64,7 @@ def read_rows(handle) -> list[tuple[int, dict[str, str]]]:
     if not header:
         raise CheatSheetImportError(["line 1: the file is empty; it needs a header line"])
     reader.fieldnames = header
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
         parts = []

@@ -48,6 +48,9 @@ class Component(BaseModel):
     deployment_size = IntegerField(null=True)  # registered instances
     doc_url = CharField(max_length=500, default="")
     forums = TextField(default="")  # one per line: mailing-list addresses or URLs
+    # One per line: the RPM/deb package names this component ships (the repository scan,
+    # dmsu/repositories/scan.py, records a release of the component from them).
+    packages = TextField(default="")
     reviewed = BooleanField(default=True)
     retired = BooleanField(default=False, index=True)
     retired_at = UTCDateTimeField(null=True)
@@ -61,6 +64,10 @@ class Component(BaseModel):
     @property
     def forum_list(self) -> list[str]:
         return [f.strip() for f in self.forums.splitlines() if f.strip()]
+
+    @property
+    def package_list(self) -> list[str]:
+        return [p.strip() for p in self.packages.splitlines() if p.strip()]
 
     @classmethod
     def current(cls):

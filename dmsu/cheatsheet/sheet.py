@@ -69,6 +69,7 @@ class Row:
     deployment_size: int | None
     doc_url: str
     forums: tuple[str, ...]
+    packages: tuple[str, ...]
     retired: bool
     retired_at: datetime | None
     updated_at: datetime
@@ -86,6 +87,7 @@ class Row:
             deployment_size=self.deployment_size,
             doc_url=self.doc_url,
             forums=list(self.forums),
+            packages=list(self.packages),
         )
 
 
@@ -199,6 +201,7 @@ def _build(version: tuple) -> Sheet:
                 deployment_size=component.deployment_size,
                 doc_url=component.doc_url,
                 forums=tuple(component.forum_list),
+                packages=tuple(component.package_list),
                 retired=component.retired,
                 retired_at=component.retired_at,
                 updated_at=component.updated_at,

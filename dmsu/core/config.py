@@ -98,6 +98,10 @@ DEFAULTS: dict[str, object] = {
     "DMSU_ZAMMAD_MAPPING": "",  # a TOML file; "" = content/helpdesk_mapping.toml
     # Wiki
     "DMSU_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+    # Repositories (the UMD release stage): sources added to the admins' list when missing,
+    # one per line or ";": "name | kind (yum, apt, release-notes) | channel | URL"
+    "DMSU_REPOSITORIES": "",
+    "DMSU_REPOSITORY_TIMEOUT": 30,
 }
 
 

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("repositories", __name__, url_prefix="/releases/repositories")
+bp = Blueprint("repositories", __name__, url_prefix="/repositories")

@@ -269,3 +269,17 @@ def test_the_component_name_is_unique_case_insensitively_in_the_database(loaded)
 
     with pytest.raises(IntegrityError), database.atomic():
         ComponentName.create(component=cream(), key="pnfs", label="PNFS")
+
+
+def test_an_admin_gives_a_component_its_package_names(loaded, admin_client):
+    form = {
+        **CREAM_FORM,
+        "version": str(cream().version),
+        "packages": "glite-ce-cream\ncream-ce-utils",
+    }
+    admin_client.form("/components/cream-ce/edit", form)
+    assert cream().package_list == ["glite-ce-cream", "cream-ce-utils"]
+    page = admin_client.get("/components/cream-ce/edit")
+    assert "glite-ce-cream;cream-ce-utils" in page.text
+    shown = admin_client.get("/components/cream-ce")
+    assert "Packages: <code>glite-ce-cream</code>, <code>cream-ce-utils</code>" in shown.text

@@ -212,3 +212,32 @@ def test_partners_need_a_name(app, tmp_path):
     with pytest.raises(CheatSheetImportError, match="partners.csv line 2, column name"):
         load_partners(path)
     assert Partner.select().count() == 0
+
+
+def test_packages_round_trip_and_an_old_file_without_the_column_still_imports(
+    loaded, runner, tmp_path
+):
+    """Issue 22: components know their RPM/deb package names (the repository scan's key)."""
+    with_packages = DCACHE + ",dcache;dcache-srm-client"
+    path = write(tmp_path, HEADER, with_packages)
+    assert runner.invoke(args=["dmsu", "import-cheatsheet", str(path)]).exit_code == 0
+    dcache = Component.get(Component.name == "dCache")
+    assert dcache.package_list == ["dcache", "dcache-srm-client"]
+    target = tmp_path / "out.csv"
+    runner.invoke(args=["dmsu", "export-cheatsheet", str(target)])
+    assert "dcache;dcache-srm-client" in target.read_text()
+    again = runner.invoke(args=["dmsu", "import-cheatsheet", str(target)])
+    assert "0 new, 0 changed" in again.output
+    old_header = ",".join(c for c in COLUMNS if c != "packages")
+    old = runner.invoke(
+        args=["dmsu", "import-cheatsheet", str(write(tmp_path, old_header, CREAM, name="o.csv"))]
+    )
+    assert old.exit_code == 0, old.output
+
+
+def test_a_bad_package_name_is_one_sentence(loaded, runner, tmp_path):
+    path = write(tmp_path, HEADER, DCACHE + ',"dcache;no spaces allowed"')
+    result = runner.invoke(args=["dmsu", "import-cheatsheet", str(path)])
+    assert result.exit_code != 0
+    assert "'no spaces allowed' is not a package name" in result.output
+    assert Component.get(Component.name == "dCache").packages == ""

@@ -324,6 +324,19 @@ MATRIX: list[tuple] = [
     ("tickets.new", "POST", "/tickets/new", "login bad bad bad bad"),
     ("tickets.releases", "GET", "/tickets/releases", STAFF),
     ("tickets.releases", "POST", "/tickets/releases", "login forbidden forbidden bad bad"),
+    ("repositories.index", "GET", "/repositories/", STAFF),
+    (
+        "repositories.scan_now",
+        "POST",
+        "/repositories/scan",
+        "login forbidden forbidden redirect redirect",
+    ),
+    (
+        "repositories.save_source",
+        "POST",
+        "/repositories/sources",
+        "login forbidden forbidden forbidden bad",
+    ),
     # --- search ------------------------------------------------------------------------------
     ("search.index", "GET", "/search?q=ticket", ALL),
     ("search.seen_before_ticket", "GET", "/tickets/{ggus_id}/seen-before", STAFF),

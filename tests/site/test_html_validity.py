@@ -61,6 +61,7 @@ PAGES = [
     "/tickets/{ggus_id}/seen-before",
     "/search/seen-before?text=cream+ce+crashes",
     "/tickets/releases",
+    "/repositories/",
     "/sweep",
     "/duty",
     "/cheatsheet/route",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dmsu.cheatsheet.models import Component
 from dmsu.core.calendar import BusinessCalendar
 from dmsu.tickets.oversight.groups import Settings, working_days_before
 from dmsu.tickets.oversight.sweep import GROUPS, sweep, sweep_row
@@ -179,6 +180,27 @@ def test_on_hold_postponed_umd_and_third_line_stale(app, make_ticket):
     assert result["third-line-stale"] == [24]
     everywhere = {ggus for ids in result.values() for ggus in ids}
     assert 26 not in everywhere and 27 not in everywhere
+
+
+def test_umd_release_rows_show_the_version_seen_in_testing(app, make_ticket):
+    """Issue 22: a ticket waiting in UMD release too long shows the component release
+    delivered to UMD (a testing channel), if there is one, and nothing once it is verified."""
+    from dmsu.tickets.models import Release
+
+    events = [to("2013-01-10T09:00:00+00:00", "UMD release")]
+    make_ticket(22, fixed_version="1.2", component="CREAM CE", events=events)
+    make_ticket(23, fixed_version="1.2", component="BDII", events=events)
+    cream = Component.get(Component.name == "CREAM CE")
+    Release.create(component=cream, version="1.2-1.el9", status="verified", recorded_at=NOW)
+    Release.create(component=cream, version="1.3-1.el9", status="delivered", recorded_at=NOW)
+
+    def versions():
+        (group,) = [g for g in sweep(settings()) if g.group.key == "umd-release"]
+        return {row["ggus_id"]: row["testing_version"] for row in group.rows}
+
+    assert versions() == {22: "1.3-1.el9", 23: None}
+    Release.update(status="verified").where(Release.version == "1.3-1.el9").execute()
+    assert versions() == {22: None, 23: None}
 
 
 def test_solution_digest_to_write_until_a_page_or_a_digest_event(app, make_ticket):

@@ -87,6 +87,24 @@ def test_a_verified_release_closes_this_and_older_versions_compared_as_versions(
     assert summary_of(older) == replay(older)
 
 
+def test_a_release_seen_in_a_repository_says_so_on_the_tickets_it_closes(people, units):
+    """The repository scan passes where it saw the release: the closing event tells it."""
+    ticket = delivered(people, 1, "1.9")
+    source = (
+        "UMD 5 release (https://repository.egi.eu/umd/5/al9/release/x86_64/), scan of 2013-02-12"
+    )
+    closed = workflow.record_release(
+        "CREAM CE", "1.10-1.el9", "verified", workflow.SYSTEM, at=T0, source=source
+    )
+    assert [t.ggus_id for t in closed] == [1]
+    event = TicketEvent.get(TicketEvent.ticket == ticket.id, TicketEvent.status == "closed")
+    assert event.text.endswith(f"Seen in {source}.")
+    assert event.change["source"] == source and event.change["release"] == "1.10-1.el9"
+    assert Release.get().note == source
+    with pytest.raises(workflow.WorkflowError, match="source is too long"):
+        workflow.record_release("CREAM CE", "1.11", "verified", workflow.SYSTEM, source="x" * 1501)
+
+
 def test_a_rejected_release_closes_nothing(people, units):
     ticket = delivered(people, 1, "2.0")
     assert workflow.record_release("CREAM CE", "2.0", "rejected", people["assigner"]) == []

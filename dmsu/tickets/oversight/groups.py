@@ -32,7 +32,7 @@ from peewee import JOIN, OP, Expression, Value, fn
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
 from dmsu.core.calendar import BusinessCalendar
-from dmsu.tickets.models import OPEN_STATUSES, Ticket, TicketEvent
+from dmsu.tickets.models import OPEN_STATUSES, Release, Ticket, TicketEvent
 from dmsu.tickets.sla.clocks import WAITING
 from dmsu.tickets.units import SupportUnit
 
@@ -311,7 +311,22 @@ def _stale(kind: str, days: int, s: Settings):
 
 
 def umd_release_stale(s: Settings):
-    return _stale("umd_release", s.umd_stale_days, s)
+    """Tickets in UMD release too long, each with ``testing_version``: the component release
+    last delivered to UMD (seen in a testing channel by the repository scan, or recorded by
+    hand) and not yet verified or rejected, if there is one."""
+    return _stale("umd_release", s.umd_stale_days, s).select_extend(
+        _delivered_version().alias("testing_version")
+    )
+
+
+def _delivered_version():
+    release = Release.alias()
+    return (
+        release.select(release.version)
+        .where((release.component == Ticket.component) & (release.status == "delivered"))
+        .order_by(release.recorded_at.desc(), release.id.desc())
+        .limit(1)
+    )
 
 
 def third_line_stale(s: Settings):

@@ -34,6 +34,7 @@ from dmsu.tickets.workflow.events import (
 from dmsu.tickets.workflow.versions import is_same_or_older, version_key
 
 RELEASE_STATUSES = ("delivered", "verified", "rejected")
+SOURCE_MAX_LENGTH = 1500
 
 
 def _version(text: str) -> str:
@@ -99,7 +100,13 @@ def check_record_release(actor) -> None:
 
 
 def record_release(
-    component, version: str, status: str, actor, *, at: datetime | None = None
+    component,
+    version: str,
+    status: str,
+    actor,
+    *,
+    at: datetime | None = None,
+    source: str = "",
 ) -> list[Ticket]:
     """Record a component release as ``delivered``, ``verified`` or ``rejected`` in UMD.
 
@@ -107,6 +114,10 @@ def record_release(
     that version or older (1.10 is newer than 1.9), and on-hold tickets of that component
     targeted at that release (fixed version the same or older) become ``solved``; a
     ``rejected`` release closes nothing. Returns the tickets it closed or solved.
+
+    ``source`` says where the release was seen (the repository scan: the repository and the
+    time); it is kept as the release's note and told in each ticket's closing event (its text
+    and its ``data["source"]``), so the ticket page says which release closed it.
     """
     check_record_release(actor)
     if status not in RELEASE_STATUSES:
@@ -117,7 +128,16 @@ def record_release(
     if component is None:
         raise WorkflowError("Name the component that was released.")
     version = _version(version)
+    source = (source or "").strip()
+    if len(source) > SOURCE_MAX_LENGTH:
+        raise WorkflowError(f"The source is too long: at most {SOURCE_MAX_LENGTH} characters.")
     at = instant(at)
+    seen = f" Seen in {source}." if source else ""
+    data = {
+        "release": version,
+        "component": component.name,
+        **({"source": source} if source else {}),
+    }
     changed: list[Ticket] = []
     with step():
         release = Release.get_or_none(Release.component == component, Release.version == version)
@@ -128,6 +148,7 @@ def record_release(
                 status=status,
                 recorded_by=user_of(actor),
                 recorded_at=at,
+                note=source,
             )
         elif release.status != status:
             if release.status != "delivered":
@@ -136,6 +157,7 @@ def record_release(
                     "record a new version instead."
                 )
             release.status, release.recorded_by, release.recorded_at = status, user_of(actor), at
+            release.note = source or release.note
             release.save()
         if status != "verified":
             return changed
@@ -144,10 +166,10 @@ def record_release(
             when = max(at, ticket.updated_at)  # never before the ticket's last change
             if ticket.support_unit_id == umd.id:
                 note = f"{component.name} {version} passed UMD verification and stage rollout."
-                set_status(ticket, SYSTEM, "closed", when, text=note, public=True)
+                set_status(ticket, SYSTEM, "closed", when, text=note + seen, public=True, data=data)
             elif ticket.status == "on hold":
                 note = f"The fix is released in {component.name} {version}."
-                set_status(ticket, SYSTEM, "solved", when, text=note, public=True)
+                set_status(ticket, SYSTEM, "solved", when, text=note + seen, public=True, data=data)
             else:
                 continue
             changed.append(ticket)
