@@ -58,6 +58,7 @@ def component_json(row: Row, with_contacts: bool) -> dict:
         "deployment_size": row.deployment_size,
         "doc_url": row.doc_url,
         "forums": list(row.forums),
+        "packages": list(row.packages),
         "retired": row.retired,
         "updated_at": row.updated_at.isoformat(),
         "url": url_for("cheatsheet.component", slug=row.slug),
@@ -154,6 +155,11 @@ openapi.add_schema(
             "deployment_size": {"type": ["integer", "null"], "description": "registered instances"},
             "doc_url": _TEXT,
             "forums": _TEXTS,
+            "packages": {
+                **_TEXTS,
+                "description": "the RPM/deb package names whose releases in the UMD repositories "
+                "are this component's releases",
+            },
             "retired": {"type": "boolean"},
             "updated_at": _TEXT,
             "url": _TEXT,

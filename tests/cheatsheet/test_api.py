@@ -55,3 +55,12 @@ def test_the_openapi_document_describes_the_component_routes(loaded, client):
     assert "get" in document["paths"]["/api/v1/components"]
     assert "get" in document["paths"]["/api/v1/components/{slug}"]
     assert "Component" in document["components"]["schemas"]
+
+
+def test_a_component_lists_its_package_names(loaded, client):
+    """The RPM/deb names whose releases in the UMD repositories are the component's (the
+    shipped sheet gives the real ones: the scan finds CREAM's releases on a fresh install)."""
+    cream = client.get("/api/v1/components/cream-ce").get_json()
+    assert cream["packages"] == ["glite-ce-cream", "glite-ce-cream-utils"]
+    retired_or_not = client.get("/api/v1/components").get_json()["components"]
+    assert all(isinstance(c["packages"], list) for c in retired_or_not)
