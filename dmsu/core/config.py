@@ -87,6 +87,20 @@ DEFAULTS: dict[str, object] = {
     "DMSU_RT_QUEUE": "Requirements",
     "DMSU_RT_TAG_FIELD": "Tag",
     "DMSU_RT_TIMEOUT": 10,
+    # Forums (the IMAP mailbox subscribed to the lists DMSU follows; seed 001's lists)
+    "DMSU_FORUMS_IMAP_HOST": "",
+    "DMSU_FORUMS_IMAP_PORT": 993,
+    "DMSU_FORUMS_IMAP_USER": "",
+    "DMSU_FORUMS_IMAP_PASSWORD": "",
+    "DMSU_FORUMS_IMAP_MAILBOXES": "INBOX",
+    "DMSU_FORUMS_IMAP_SSL": True,
+    "DMSU_FORUMS_IMAP_TIMEOUT": 30,
+    "DMSU_FORUMS_BATCH": 50,
+    "DMSU_FORUMS_MAX_MESSAGE_BYTES": 25 * 1024 * 1024,
+    "DMSU_FORUMS_LISTS": (
+        "lcg-rollout@jiscmail.ac.uk; unicore-support@lists.sf.net; dpm-users-forum@cern.ch; "
+        "user-forum@dcache.org; nordugrid-discuss@nordugrid.org"
+    ),
     # Wiki
     "DMSU_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
 }
