@@ -106,11 +106,11 @@ def _close(client: imaplib.IMAP4) -> None:
 
 def fetch_all(settings: ImapSettings) -> Result:
     """Every configured mailbox, each recorded on its :class:`ForumMailbox` row."""
+    if not settings.configured:
+        raise FetchError("No IMAP mailbox is configured (DMSU_FORUMS_IMAP_HOST and _USER).")
     for address in settings.lists:
         with write_transaction("forums"):
             ensure_list(address)
-    if not settings.configured:
-        raise FetchError("No IMAP mailbox is configured (DMSU_FORUMS_IMAP_HOST and _USER).")
     try:
         client = connect(settings)
     except FetchError as exc:

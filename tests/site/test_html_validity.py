@@ -69,6 +69,8 @@ PAGES = [
     "/requirements/",
     "/requirements/{requirement_id}",
     "/requirements/tcb",
+    "/forums/",
+    "/forums/threads/{forum_thread_id}",
     "/metrics/recommendations/{quarter}",
     "/account/password",
     # DMSU, assigners, admins
@@ -84,6 +86,7 @@ PAGES = [
     "/admin/users",
     "/admin/api-tokens",
     "/admin/outbox",
+    "/forums/sources",
 ]
 
 
