@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from dmsu.core import clock
 from dmsu.core.db import write_transaction
-from dmsu.forums.ingest import Result, take_in
+from dmsu.forums.ingest import Result, index_threads, take_in
 from dmsu.forums.lists import ensure_list, known_lists
 from dmsu.forums.models import ForumMailbox
 
@@ -185,14 +185,17 @@ def _fetch(client, settings: ImapSettings, mailbox: str, name: str, result: Resu
         batch = uids[start : start + settings.batch]
         fetched = [(uid, _body(client, uid, sizes[uid], settings.max_bytes)) for uid in batch]
         with write_transaction("forums"):
+            done = Result()
             for uid, (raw, note) in fetched:
                 where = f"{mailbox} UID {uid}"
                 if note:
-                    result.problem(f"{where}: {note}")
-                result.add(take_in(raw, None, known, where))
+                    done.problem(f"{where}: {note}")
+                done.add(take_in(raw, None, known, where))
+            index_threads(done)
             ForumMailbox.update(uidvalidity=uidvalidity, last_uid=batch[-1]).where(
                 ForumMailbox.id == row.id
             ).execute()
+        result.add(done)
     if not uids:
         ForumMailbox.update(uidvalidity=uidvalidity, last_uid=last_uid).where(
             ForumMailbox.id == row.id

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dmsu.core.db import write_transaction
+from dmsu.forums import search_documents
 from dmsu.forums.lists import known_lists, lists_named
 from dmsu.forums.models import ForumList
 from dmsu.forums.parsing import MailError, parse
@@ -28,12 +29,14 @@ class Result:
     skipped: int = 0
     refused: int = 0
     problems: list[str] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)  # threads to reindex
 
     def add(self, other: Result) -> None:
         self.new += other.new
         self.copies += other.copies
         self.skipped += other.skipped
         self.refused += other.refused
+        self.touched |= other.touched
         room = MAX_PROBLEMS - len(self.problems)
         self.problems += other.problems[: max(room, 0)]
 
@@ -67,7 +70,9 @@ def take_in(raw: bytes, default_list: ForumList | None, known: dict, where: str)
     lists = lists_named(mail.lists, known)
     if default_list is not None and default_list not in lists:
         lists.insert(0, default_list)
-    outcome = store(mail, lists).outcome
+    stored = store(mail, lists)
+    outcome = stored.outcome
+    result.touched.update(stored.threads)
     if outcome == "new":
         result.new += 1
     elif outcome == "copy":
@@ -75,6 +80,13 @@ def take_in(raw: bytes, default_list: ForumList | None, known: dict, where: str)
     else:
         result.skipped += 1
     return result
+
+
+def index_threads(result: Result) -> None:
+    """The search documents of the threads a batch touched, in the batch's transaction."""
+    if result.touched:
+        search_documents.reindex(result.touched)
+        result.touched = set()
 
 
 def take_in_all(
@@ -87,8 +99,11 @@ def take_in_all(
 
     def flush() -> None:
         with write_transaction("forums"):
+            batch = Result()
             for where, raw in pending:
-                total.add(take_in(raw, default_list, known, where))
+                batch.add(take_in(raw, default_list, known, where))
+            index_threads(batch)
+        total.add(batch)
         pending.clear()
 
     for item in raws:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dmsu.core import clock
+from dmsu.forums import search_documents
 from dmsu.forums.lists import component_for
 from dmsu.forums.models import (
     ForumList,
@@ -40,6 +41,7 @@ class ThreadError(ValueError):
 class Stored:
     outcome: str  # "new", "copy" (already stored, maybe on one more list), "skipped"
     message: ForumMessage | None = None
+    threads: tuple[int, ...] = ()  # threads whose search documents changed (or are gone)
 
 
 def store(mail: Mail, lists: list[ForumList], *, fetched_at: datetime | None = None) -> Stored:
@@ -47,7 +49,7 @@ def store(mail: Mail, lists: list[ForumList], *, fetched_at: datetime | None = N
     if mail.skip or not lists:
         return Stored("skipped")
     fetched_at = fetched_at or clock.now()
-    existing = ForumMessage.get_or_none(ForumMessage.key == mail.key)
+    existing = ForumMessage.select(ForumMessage.id).where(ForumMessage.key == mail.key).first()
     if existing is not None:
         for forum_list in lists:
             ForumMessageList.insert(
@@ -77,9 +79,24 @@ def store(mail: Mail, lists: list[ForumList], *, fetched_at: datetime | None = N
         ForumMessageList.insert(
             message=message, forum_list=forum_list
         ).on_conflict_ignore().execute()
-    _adopt_replies(message)
-    refresh(message.thread_id)
-    return Stored("new", message)
+    adopted = _adopt_replies(message)
+    if adopted:
+        refresh(thread.id)
+    else:
+        _count_in(thread, message)
+    return Stored("new", message, (thread.id, *adopted))
+
+
+def _count_in(thread: ForumThread, message: ForumMessage) -> None:
+    """One more message in ``thread`` (the common case: one UPDATE, no recount)."""
+    values = {"message_count": ForumThread.message_count + 1}
+    if thread.message_count == 0 or message.sent_at < thread.started_at:
+        values.update(
+            started_at=message.sent_at, subject=message.subject, norm_subject=message.norm_subject
+        )
+    if thread.message_count == 0 or message.sent_at > thread.last_at:
+        values["last_at"] = message.sent_at
+    ForumThread.update(**values).where(ForumThread.id == thread.id).execute()
 
 
 def _thread_for(mail: Mail, forum_list: ForumList, sent_at: datetime) -> ForumThread:
@@ -126,11 +143,11 @@ def _thread_for(mail: Mail, forum_list: ForumList, sent_at: datetime) -> ForumTh
     )
 
 
-def _adopt_replies(message: ForumMessage) -> None:
+def _adopt_replies(message: ForumMessage) -> tuple[int, ...]:
     """Replies stored before their parent, in threads of their own no one has worked on yet,
-    move into the parent's thread."""
+    move into the parent's thread; the threads emptied."""
     if not message.message_id:
-        return
+        return ()
     others = {
         m.thread_id
         for m in ForumMessage.select(ForumMessage.thread).where(
@@ -138,10 +155,14 @@ def _adopt_replies(message: ForumMessage) -> None:
             ForumMessage.thread != message.thread_id,
         )
     }
-    for thread in ForumThread.select().where(ForumThread.id.in_(others or [0])):
-        untouched = thread.state == "new" and not thread.ticket_links.exists()
-        if untouched:
+    if not others:
+        return ()
+    moved = []
+    for thread in ForumThread.select().where(ForumThread.id.in_(others)):
+        if thread.state == "new" and not thread.ticket_links.exists():
             _move_all(thread, message.thread)
+            moved.append(thread.id)
+    return tuple(moved)
 
 
 def _move_all(source: ForumThread, target: ForumThread) -> None:
@@ -196,8 +217,10 @@ def join(thread: ForumThread, into: ForumThread, actor) -> ForumThread:
         kind="joined",
         summary=f"Joined thread {thread.id}: {thread.subject}",
     )
+    gone = thread.id
     _move_all(thread, into)
     refresh(into.id)
+    search_documents.reindex([into.id, gone])
     return ForumThread.get_by_id(into.id)
 
 
@@ -224,6 +247,7 @@ def split(message: ForumMessage, actor) -> ForumThread:
     )
     refresh(thread.id)
     refresh(new.id)
+    search_documents.reindex([thread.id, new.id])
     return ForumThread.get_by_id(new.id)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dmsu.auth.permissions import require
 from dmsu.core import clock
 from dmsu.core.db import write_transaction
+from dmsu.forums import search_documents
 from dmsu.forums.models import (
     THREAD_STATES,
     WORK,
@@ -35,7 +36,9 @@ class WorkError(ValueError):
 
 
 def _event(thread: ForumThread, actor, kind: str, summary: str) -> None:
+    """The change's event and the thread's search document, in the change's transaction."""
     ForumThreadEvent.create(thread=thread, actor=actor, kind=kind, summary=summary)
+    search_documents.reindex([thread.id])
 
 
 def set_state(thread: ForumThread, state: str, actor) -> ForumThread:
@@ -91,11 +94,11 @@ def link(thread: ForumThread, ggus_id, actor) -> Ticket:
             .execute()
         )
         if added:
-            _event(thread, actor, "linked", f"linked to ticket {ticket.ggus_id}")
             if thread.state in ("new", "seen"):
                 ForumThread.update(state="linked", state_at=clock.now()).where(
                     ForumThread.id == thread.id
                 ).execute()
+            _event(thread, actor, "linked", f"linked to ticket {ticket.ggus_id}")
     return ticket
 
 
