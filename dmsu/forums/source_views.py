@@ -1,4 +1,4 @@
-"""The admin page of the forums' sources (issue 21, item 1: "Sources, configured by admins on a
+"""The forums counted per list and quarter (staff), and the admin page of the forums' sources (issue 21, item 1: "Sources, configured by admins on a
 page and in config"): the lists followed (added here or by ``DMSU_FORUMS_LISTS``), each with the
 components the cheat sheet maps it to, and each IMAP mailbox with its last fetch and its last
 error; a button runs the fetch now. The IMAP account itself is configuration (no secret in the
@@ -11,11 +11,17 @@ from flask_login import current_user, login_required
 from peewee import fn
 
 from dmsu.auth.permissions import require
+from dmsu.core import clock
 from dmsu.core.db import write_transaction
+from dmsu.core.extensions import htmx
 from dmsu.forums.blueprint import bp
+from dmsu.forums.counts import COLUMNS, counts
 from dmsu.forums.imap_fetch import FetchError, ImapSettings, fetch_all
 from dmsu.forums.lists import ListError, components_of, ensure_list
-from dmsu.forums.models import ADMIN, ForumList, ForumMailbox, ForumThread
+from dmsu.forums.models import ADMIN, VIEW, ForumList, ForumMailbox, ForumThread
+from dmsu.metrics.page import current_year
+from dmsu.metrics.periods import PeriodError
+from dmsu.metrics.report import project_start, resolve
 
 
 def _admin():
@@ -77,3 +83,25 @@ def fetch_now():
     else:
         flash(result.summary(), "success")
     return redirect(url_for("forums.sources"), code=303)
+
+
+@bp.get("/counts")
+@login_required
+def counts_page():
+    """The forums counted per list and quarter (a section of the metrics page, for staff)."""
+    require(current_user, VIEW, "see the forums")
+    config, start = current_app.config, project_start(current_app.config)
+    name = (request.args.get("period") or "").strip()
+    error = None
+    try:
+        period = resolve(name, start) if name else current_year(config, clock.now())
+    except PeriodError as exc:
+        error, period = str(exc), current_year(config, clock.now())
+    context = {
+        "pieces": counts(period, start),
+        "columns": COLUMNS,
+        "period": period,
+        "error": error,
+    }
+    template = "forums/_counts.html" if htmx else "forums/counts.html"
+    return render_template(template, **context), 400 if error else 200

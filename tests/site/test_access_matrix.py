@@ -220,6 +220,7 @@ MATRIX: list[tuple] = [
     ("forums.index", "GET", "/forums/", STAFF),
     ("forums.show", "GET", "/forums/threads/{forum_thread_id}", STAFF),
     ("forums.act", "POST", "/forums/threads/{forum_thread_id}/state", "login bad bad bad bad"),
+    ("forums.counts_page", "GET", "/forums/counts", STAFF),
     ("forums.sources", "GET", "/forums/sources", ADMINS),
     ("forums.add_list", "POST", "/forums/sources/lists", "login forbidden forbidden forbidden bad"),
     (
