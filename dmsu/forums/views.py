@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from dmsu.auth.permissions import PermissionDenied, can, require
 from dmsu.cheatsheet.models import Component
 from dmsu.core.extensions import htmx
-from dmsu.forums import queries, source_views, threads, work  # noqa: F401 (source_views: routes)
+from dmsu.forums import queries, source_views, threads, weekly, work  # noqa: F401 (source_views: routes)
 from dmsu.forums.blueprint import bp
 from dmsu.forums.models import STATE_LABELS, THREAD_STATES, VIEW, WORK, ForumMessage
 from dmsu.forums.quotes import segments
@@ -25,6 +25,14 @@ def ticket_forum_threads(ticket) -> list:
     if ticket is None or not can(current_user, VIEW):
         return []
     return queries.threads_of_ticket(ticket, current_user)
+
+
+@bp.app_template_global("forum_threads_of_week")
+def forum_threads_of_week(week: str) -> list:
+    """For ``forums/_digest_candidates.html`` in the digest editor: nothing for non-staff."""
+    if not can(current_user, VIEW):
+        return []
+    return weekly.threads_of_week(week)
 
 
 @bp.app_template_filter("mail_segments")
