@@ -101,6 +101,9 @@ DEFAULTS: dict[str, object] = {
         "lcg-rollout@jiscmail.ac.uk; unicore-support@lists.sf.net; dpm-users-forum@cern.ch; "
         "user-forum@dcache.org; nordugrid-discuss@nordugrid.org"
     ),
+    "DMSU_FORUMS_BUGZILLA_URL": "",  # e.g. https://bugzilla.nordugrid.org (ARC)
+    "DMSU_FORUMS_BUGZILLA_PRODUCTS": "",  # comma-separated products followed
+    "DMSU_FORUMS_BUGZILLA_API_KEY": "",
     # Wiki
     "DMSU_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
 }

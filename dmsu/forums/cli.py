@@ -15,7 +15,22 @@ from dmsu.core.clitools import needs_schema
 def register(group: click.Group) -> None:
     """Attach this area's commands to the ``dmsu`` group."""
     group.add_command(fetch_command)
+    group.add_command(bugzilla_command)
     group.add_command(import_command)
+
+
+@click.command("forums-bugzilla")
+@with_appcontext
+@needs_schema
+def bugzilla_command():
+    """Follow the configured Bugzilla's products: new and changed bugs become threads."""
+    from dmsu.forums.bugzilla import BugzillaError, BugzillaSettings, follow
+
+    try:
+        result = follow(BugzillaSettings.from_config(current_app.config))
+    except BugzillaError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(result.summary())
 
 
 @click.command("forums-fetch")

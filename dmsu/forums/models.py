@@ -60,8 +60,9 @@ class ForumMailbox(BaseModel):
     message is stored (RFC 3501 2.3.1.1: UIDs are only meaningful within one UIDVALIDITY), and
     what its last run said, for the admin page."""
 
-    name = CharField(max_length=300, unique=True)  # user@host/mailbox
+    name = CharField(max_length=300, unique=True)  # user@host/mailbox, or bugzilla:url/product
     uidvalidity = IntegerField(null=True)
+    watermark = CharField(max_length=40, default="")  # Bugzilla: last_change_time read up to
     last_uid = IntegerField(default=0)
     fetched_at = UTCDateTimeField(null=True)
     last_result = TextField(default="")
@@ -80,7 +81,6 @@ class ForumThread(BaseModel):
     state_at = UTCDateTimeField(null=True)
     taken_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     component = ForeignKeyField(Component, null=True, on_delete="SET NULL", backref="+")
-    source = CharField(max_length=20, default="mail")  # mail | bugzilla
     note = TextField(default="")  # staff note: internal
 
     @property
