@@ -59,3 +59,10 @@ def test_the_counts_page_and_the_metrics_section_are_for_staff(clients, make_tic
     assert clients["anonymous"].get("/forums/counts").status_code == 302
     assert 'id="forums-section"' in clients["tpm"].get("/metrics/").get_data(as_text=True)
     assert 'id="forums-section"' not in clients["anonymous"].get("/metrics/").get_data(as_text=True)
+
+
+def test_the_quarterly_report_has_the_section_for_staff(clients):
+    html = clients["tpm"].get("/metrics/report/PQ10").get_data(as_text=True)
+    assert 'data-hx-get="/forums/counts?period=PQ10"' in html
+    public = clients["anonymous"].get("/metrics/report/PQ10").get_data(as_text=True)
+    assert "forums-section" not in public
