@@ -76,3 +76,44 @@ def test_link_a_thread_and_spawn_a_ticket(
     page.get_by_role("link", name="#170100", exact=True).click()
     expect(page.locator(".ticket-forum-threads")).to_contain_text("this ticket was spawned from it")
     assert console_errors == []
+
+
+@pytest.fixture
+def axe_page(browser):
+    from tests.support.axe import AXE
+
+    assert AXE.exists(), "axe-core is missing: the set-up step runs npm install"
+    context = browser.new_context(bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_the_forums_pages_have_no_serious_violations(axe_page, live_server, make_user, make_ticket):
+    from dmsu.forums.ingest import take_in_all
+    from dmsu.forums.lists import ensure_list
+    from dmsu.forums.models import ForumThread
+    from tests.support.axe import serious_violations
+    from tests.support.client import PASSWORD
+
+    make_ticket(91039, subject="dCache pool refuses transfers: checksum mismatch")
+    take_in_all(
+        [
+            ("1", mail(1, body=QUESTION)),
+            ("2", mail(2, body=REPLY, in_reply_to="<m1@site.example.org>")),
+        ],
+        ensure_list("user-forum@dcache.org"),
+    )
+    user = make_user("admin", "ada")
+    axe_page.goto(f"{live_server.url}/login")
+    axe_page.get_by_label("User name").fill(user.username)
+    axe_page.get_by_label("Password").fill(PASSWORD)
+    axe_page.get_by_role("button", name="Log in").click()
+    axe_page.wait_for_url(f"{live_server.url}/")
+    problems = {}
+    thread = ForumThread.get()
+    for path in ("/forums/", f"/forums/threads/{thread.id}", "/forums/sources", "/forums/counts"):
+        axe_page.goto(live_server.url + path)
+        found = serious_violations(axe_page)
+        if found:
+            problems[path] = found
+    assert problems == {}
