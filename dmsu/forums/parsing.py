@@ -141,7 +141,7 @@ def _text_of(part: Message, notes: list[str]) -> str:
 
 def _is_attachment(part: Message) -> bool:
     disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-    return disposition == "attachment" or bool(part.get_filename()) and disposition != "inline"
+    return disposition == "attachment" or (bool(part.get_filename()) and disposition != "inline")
 
 
 def _body_and_attachments(legacy: Message, notes: list[str]) -> tuple[str, list[dict]]:

@@ -102,9 +102,10 @@ def show(thread_id: int):
     return _render_thread(_thread_or_404(thread_id, user), user)
 
 
-def _component(form) -> int | None:
-    text = (form.get("component") or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+def _row_id(text) -> int | None:
+    """A form's row id, or None when the text cannot be one."""
+    text = str(text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def _act(action: str, thread, user, form) -> str:
@@ -128,11 +129,11 @@ def _act(action: str, thread, user, form) -> str:
             user,
             ggus_id=(form.get("ggus_id") or "").strip(),
             subject=form.get("subject", ""),
-            component=_component(form),
+            component=_row_id(form.get("component")),
         )
         return f"Ticket {ticket.ggus_id} was recorded from the thread and linked."
     if action == "join":
-        into = queries.thread_for(_component({"component": form.get("into")}) or 0, user)
+        into = queries.thread_for(_row_id(form.get("into")) or 0, user)
         if into is None:
             raise work.WorkError("Choose the thread to join this one into.")
         require(user, WORK, "work on forum threads")
@@ -141,7 +142,7 @@ def _act(action: str, thread, user, form) -> str:
     if action == "split":
         require(user, WORK, "work on forum threads")
         message = ForumMessage.get_or_none(
-            ForumMessage.id == (_component({"component": form.get("message")}) or 0),
+            ForumMessage.id == (_row_id(form.get("message")) or 0),
             ForumMessage.thread == thread,
         )
         if message is None:
@@ -165,7 +166,7 @@ def act(thread_id: int, action: str):
         return _render_thread(thread, user, error=str(exc), failed=action, status=403)
     flash(message, "success")
     if action == "join":
-        return redirect(url_for("forums.show", thread_id=int(request.form["into"])), code=303)
+        return redirect(url_for("forums.show", thread_id=_row_id(request.form["into"])), code=303)
     if queries.thread_for(thread_id, user) is None:
         return redirect(url_for("forums.index"), code=303)
     return redirect(url_for("forums.show", thread_id=thread_id), code=303)

@@ -151,3 +151,21 @@ def test_the_sources_page_adds_a_list_and_shows_mailboxes(clients, thread):
         == 303
     )
     assert "dpm-users-forum@cern.ch" in admin.get("/forums/sources").get_data(as_text=True)
+
+
+def test_bad_forms_get_one_sentence_and_change_nothing(clients, thread):
+    resolver = clients["resolver"]
+    cases = [
+        ("join", {"into": ""}, "Choose the thread to join this one into."),
+        ("join", {"into": str(thread.id)}, "A thread cannot be joined with itself."),
+        ("split", {"message": "999999"}, "That message is not in this thread."),
+        ("spawn", {"ggus_id": "abc"}, "The GGUS id must be a whole number."),
+        ("link", {"ggus_id": ""}, "There is no ticket (none given) on this site."),
+    ]
+    for action, data, sentence in cases:
+        response = resolver.form(f"/forums/threads/{thread.id}/{action}", data)
+        assert response.status_code == 400, action
+        assert sentence in response.get_data(as_text=True).replace("&#39;", "'"), action
+    assert ForumThread.select().count() == 2 and Ticket.select().count() == 0
+    assert ForumThreadEvent.select().count() == 0
+    assert resolver.form(f"/forums/threads/{thread.id}/nothing").status_code == 404
