@@ -1,5 +1,5 @@
-"""``flask dmsu`` commands of the forums area: ``forums-fetch`` (the IMAP job, by hand) and
-``forums-import`` (back-fill a list from an mbox or LISTSERV notebook file)."""
+"""``flask dmsu`` commands of the forums area: ``forums-fetch`` (the job, by hand: IMAP and
+Bugzilla) and ``forums-import`` (back-fill a list from an mbox or LISTSERV notebook file)."""
 
 from __future__ import annotations
 
@@ -15,36 +15,20 @@ from dmsu.core.clitools import needs_schema
 def register(group: click.Group) -> None:
     """Attach this area's commands to the ``dmsu`` group."""
     group.add_command(fetch_command)
-    group.add_command(bugzilla_command)
     group.add_command(import_command)
-
-
-@click.command("forums-bugzilla")
-@with_appcontext
-@needs_schema
-def bugzilla_command():
-    """Follow the configured Bugzilla's products: new and changed bugs become threads."""
-    from dmsu.forums.bugzilla import BugzillaError, BugzillaSettings, follow
-
-    try:
-        result = follow(BugzillaSettings.from_config(current_app.config))
-    except BugzillaError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(result.summary())
 
 
 @click.command("forums-fetch")
 @with_appcontext
 @needs_schema
 def fetch_command():
-    """Fetch new mail of the configured IMAP mailbox (incremental and idempotent)."""
-    from dmsu.forums.imap_fetch import FetchError, ImapSettings, fetch_all
+    """Fetch new mail of the IMAP mailbox and the followed Bugzilla (incremental, idempotent)."""
+    from dmsu.forums.sources import fetch_sources
 
-    try:
-        result = fetch_all(ImapSettings.from_config(current_app.config))
-    except FetchError as exc:
-        raise click.ClickException(f"{exc} Nothing was fetched.") from None
-    click.echo(result.summary())
+    run = fetch_sources(current_app.config)
+    if not run.configured or run.failed:
+        raise click.ClickException(run.text)
+    click.echo(run.text)
 
 
 @click.command("forums-import")

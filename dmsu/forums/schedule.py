@@ -13,23 +13,9 @@ from dmsu.core.schedule import JobSpec
 
 
 def fetch_forums(now) -> str:
-    from dmsu.forums.bugzilla import BugzillaError, BugzillaSettings, follow
-    from dmsu.forums.imap_fetch import FetchError, ImapSettings, fetch_all
+    from dmsu.forums.sources import fetch_sources
 
-    said = []
-    settings = ImapSettings.from_config(current_app.config)
-    if settings.configured:
-        try:
-            said.append(fetch_all(settings).summary())
-        except FetchError as exc:
-            said.append(f"Forums fetch failed: {exc} Nothing was fetched.")
-    bugzilla = BugzillaSettings.from_config(current_app.config)
-    if bugzilla.configured:
-        try:
-            said.append("Bugzilla: " + follow(bugzilla).summary())
-        except BugzillaError as exc:
-            said.append(f"Bugzilla failed: {exc}")
-    return " ".join(said) or "No forums mailbox or Bugzilla is configured; nothing to fetch."
+    return fetch_sources(current_app.config).text
 
 
 JOBS = [JobSpec("forums-fetch", fetch_forums, {"trigger": "interval", "minutes": 15})]

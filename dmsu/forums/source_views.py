@@ -16,9 +16,10 @@ from dmsu.core.db import write_transaction
 from dmsu.core.extensions import htmx
 from dmsu.forums.blueprint import bp
 from dmsu.forums.counts import COLUMNS, counts
-from dmsu.forums.imap_fetch import FetchError, ImapSettings, fetch_all
+from dmsu.forums.imap_fetch import ImapSettings
 from dmsu.forums.lists import ListError, components_of, ensure_list
 from dmsu.forums.models import ADMIN, VIEW, ForumList, ForumMailbox, ForumThread
+from dmsu.forums.sources import fetch_sources
 from dmsu.metrics.page import current_year
 from dmsu.metrics.periods import PeriodError
 from dmsu.metrics.report import project_start, resolve
@@ -76,12 +77,8 @@ def add_list():
 @login_required
 def fetch_now():
     _admin()
-    try:
-        result = fetch_all(ImapSettings.from_config(current_app.config))
-    except FetchError as exc:
-        flash(f"{exc} Nothing was fetched.", "error")
-    else:
-        flash(result.summary(), "success")
+    run = fetch_sources(current_app.config)
+    flash(run.text, "success" if run.configured and not run.failed else "error")
     return redirect(url_for("forums.sources"), code=303)
 
 

@@ -143,3 +143,18 @@ def test_an_unreachable_bugzilla(app):
     result = follow(settings)
     assert len(result.problems) == 1
     assert result.problems[0].startswith("Bugzilla at http://127.0.0.1:9 could not be reached")
+
+
+def test_the_job_and_the_command_follow_it_too(app, runner, bugzilla):
+    from dmsu.forums.schedule import fetch_forums
+
+    app.config.update(
+        DMSU_FORUMS_BUGZILLA_URL=bugzilla.settings.url,
+        DMSU_FORUMS_BUGZILLA_PRODUCTS="NorduGrid ARC",
+    )
+    with app.app_context():
+        assert fetch_forums(None).startswith("Bugzilla: 3 new messages, 0 already stored")
+    out = runner.invoke(args=["dmsu", "forums-fetch"])
+    assert out.exit_code == 0 and out.output.startswith(
+        "Bugzilla: 0 new messages, 1 already stored"
+    )

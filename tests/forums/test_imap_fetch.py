@@ -155,3 +155,10 @@ def test_the_fetch_command(app, runner, dovecot):
     out = runner.invoke(args=["dmsu", "forums-fetch"])
     assert out.exit_code == 0, out.output
     assert out.output.startswith("1 new messages")
+
+
+def test_the_fetch_command_fails_with_the_sentence(app, runner, dovecot):
+    app.config["DMSU_FORUMS_IMAP_PASSWORD"] = "wrong"
+    out = runner.invoke(args=["dmsu", "forums-fetch"])
+    assert out.exit_code != 0
+    assert "refused the login of dmsu" in out.output and "Nothing was fetched." in out.output
