@@ -100,25 +100,27 @@ def _count_in(thread: ForumThread, message: ForumMessage) -> None:
 
 
 def _thread_for(mail: Mail, forum_list: ForumList, sent_at: datetime) -> ForumThread:
-    wanted = [mail.parent_id, *reversed(mail.references)] if mail.parent_id else []
-    for message_id in dict.fromkeys(i for i in wanted if i):
-        found = (
-            ForumMessage.select(ForumMessage.thread)
-            .where(ForumMessage.message_id == message_id)
+    wanted = list(dict.fromkeys(i for i in [mail.parent_id, *reversed(mail.references)] if i))
+    if wanted:  # the parent's thread, else the thread of the nearest message referenced
+        rows = list(
+            ForumThread.select(ForumThread, ForumMessage.message_id.alias("via"))
+            .join(ForumMessage, on=(ForumMessage.thread == ForumThread.id))
+            .where(ForumMessage.message_id.in_(wanted))
             .order_by(ForumMessage.id)
-            .first()
+            .objects()
         )
-        if found is not None:
-            return ForumThread.get_by_id(found.thread_id)
+        if rows:
+            return min(rows, key=lambda row: wanted.index(row.via))
     if mail.message_id:  # a reply stored before this, its parent: take its thread
         child = (
-            ForumMessage.select(ForumMessage.thread)
+            ForumThread.select()
+            .join(ForumMessage, on=(ForumMessage.thread == ForumThread.id))
             .where(ForumMessage.parent_id_header == mail.message_id)
             .order_by(ForumMessage.id)
             .first()
         )
         if child is not None:
-            return ForumThread.get_by_id(child.thread_id)
+            return child
     if mail.is_reply and mail.norm_subject:
         same = (
             ForumThread.select()
