@@ -135,6 +135,7 @@ NAV = (
     ("wiki.index", "Wiki", True),
     ("digests.index", "Digests", True),
     ("requirements.index", "Requirements", False),
+    ("forums.index", "Forums", False),
     ("metrics.index", "Metrics", True),
 )
 _URLS = registry.Cache("web.urls", max_entries=256)

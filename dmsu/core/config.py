@@ -96,6 +96,23 @@ DEFAULTS: dict[str, object] = {
     "DMSU_ZAMMAD_WEBHOOK_SECRET": "",
     "DMSU_ZAMMAD_DRY_RUN": False,
     "DMSU_ZAMMAD_MAPPING": "",  # a TOML file; "" = content/helpdesk_mapping.toml
+    # Forums (the IMAP mailbox subscribed to the lists DMSU follows; seed 001's lists)
+    "DMSU_FORUMS_IMAP_HOST": "",
+    "DMSU_FORUMS_IMAP_PORT": 993,
+    "DMSU_FORUMS_IMAP_USER": "",
+    "DMSU_FORUMS_IMAP_PASSWORD": "",
+    "DMSU_FORUMS_IMAP_MAILBOXES": "INBOX",
+    "DMSU_FORUMS_IMAP_SSL": True,
+    "DMSU_FORUMS_IMAP_TIMEOUT": 30,
+    "DMSU_FORUMS_BATCH": 50,
+    "DMSU_FORUMS_MAX_MESSAGE_BYTES": 25 * 1024 * 1024,
+    "DMSU_FORUMS_LISTS": (
+        "lcg-rollout@jiscmail.ac.uk; unicore-support@lists.sf.net; dpm-users-forum@cern.ch; "
+        "user-forum@dcache.org; nordugrid-discuss@nordugrid.org"
+    ),
+    "DMSU_FORUMS_BUGZILLA_URL": "",  # e.g. https://bugzilla.nordugrid.org (ARC)
+    "DMSU_FORUMS_BUGZILLA_PRODUCTS": "",  # comma-separated products followed
+    "DMSU_FORUMS_BUGZILLA_API_KEY": "",
     # Wiki
     "DMSU_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
     # Repositories (the UMD release stage): sources added to the admins' list when missing,

@@ -78,6 +78,8 @@ def url_of(area: str, key: str) -> str:
         return url_for("wiki.show", slug=key)
     if area == "digests":
         return url_for("digests.show", week=key)
+    if area == "forums":
+        return url_for("forums.show", thread_id=int(key))
     return url_for("requirements.show", requirement_id=int(key))
 
 

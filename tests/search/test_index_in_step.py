@@ -43,7 +43,7 @@ def _demo_index_equals_rebuild():
     demo.load(120, end=datetime(2013, 12, 20, tzinfo=UTC), echo=lambda *_: None)
     written = index_rows()
     areas = {row[0] for row in written}
-    assert areas == {"tickets", "wiki", "digests", "requirements"}
+    assert areas == {"tickets", "wiki", "digests", "requirements", "forums"}
     rebuild_all()
     assert index_rows() == written
 

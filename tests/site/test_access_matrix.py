@@ -235,6 +235,19 @@ MATRIX: list[tuple] = [
     ),
     ("metrics.report", "GET", "/metrics/report/{quarter}", ALL),
     ("metrics.report_markdown", "GET", "/metrics/report/{quarter}.md", ALL),
+    # --- forums ------------------------------------------------------------------------------
+    ("forums.index", "GET", "/forums/", STAFF),
+    ("forums.show", "GET", "/forums/threads/{forum_thread_id}", STAFF),
+    ("forums.act", "POST", "/forums/threads/{forum_thread_id}/state", "login bad bad bad bad"),
+    ("forums.counts_page", "GET", "/forums/counts", STAFF),
+    ("forums.sources", "GET", "/forums/sources", ADMINS),
+    ("forums.add_list", "POST", "/forums/sources/lists", "login forbidden forbidden forbidden bad"),
+    (
+        "forums.fetch_now",
+        "POST",
+        "/forums/sources/fetch",
+        "login forbidden forbidden forbidden redirect",
+    ),
     # --- requirements ------------------------------------------------------------------------
     ("requirements.index", "GET", "/requirements/", STAFF),
     ("requirements.show", "GET", "/requirements/{requirement_id}", STAFF),

@@ -70,6 +70,8 @@ PAGES = [
     "/requirements/",
     "/requirements/{requirement_id}",
     "/requirements/tcb",
+    "/forums/",
+    "/forums/threads/{forum_thread_id}",
     "/metrics/recommendations/{quarter}",
     "/account/password",
     # DMSU, assigners, admins
@@ -87,6 +89,7 @@ PAGES = [
     "/admin/outbox",
     "/helpdesk/",
     "/helpdesk/mapping",
+    "/forums/sources",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-NAV = ["Cheat sheet", "Tickets", "Sweep", "Wiki", "Digests", "Requirements", "Metrics"]
+NAV = ["Cheat sheet", "Tickets", "Sweep", "Wiki", "Digests", "Requirements", "Forums", "Metrics"]
 
 
 def test_anonymous_navigation_shows_public_areas_and_log_in(client):

@@ -51,6 +51,7 @@ class World:
     change_id: int = 0
     user_id: int = 0
     cream_unit_id: int = 0
+    forum_thread_id: int = 0
     users: dict = field(default_factory=dict)
 
 
@@ -202,4 +203,23 @@ def _build(app, clients, make_ticket) -> World:
         kind="reminder",
         ticket_ggus_id=world.ggus_id,
     )
+    world.forum_thread_id = _forum_thread(resolver, world.ggus_id)
     return world
+
+
+def _forum_thread(actor, ggus_id: int) -> int:
+    """A list thread (internal: its text carries the marker) linked to the open ticket."""
+    from dmsu.forums import work
+    from dmsu.forums.archives import notebook_messages
+    from dmsu.forums.ingest import take_in_all
+    from dmsu.forums.lists import ensure_list
+    from dmsu.forums.models import ForumThread
+
+    mail = (
+        f"From: {SUBMITTER_EMAIL}\nTo: lcg-rollout@jiscmail.ac.uk\nSubject: CREAM CE crashes\n"
+        f"Date: Mon, 11 Feb 2013 09:00:00 +0000\n\nIt crashes. {MARK}-forum\n"
+    ).encode()
+    take_in_all(notebook_messages(mail, "world"), ensure_list("lcg-rollout@jiscmail.ac.uk"))
+    thread = ForumThread.get()
+    work.link(thread, ggus_id, actor)
+    return thread.id
