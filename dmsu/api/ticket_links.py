@@ -3,15 +3,17 @@ the wiki pages that are its solution digests or mention it, the requirements tha
 it or went to the 3rd line with it. Each list is read through its area's one visibility rule
 (``Page.visible_to``, ``Requirement.visible_to``) for the token's owner.
 
-A new kind of link joins :data:`KINDS` with one entry (``"forum_threads"`` is meant to, once
-the forums area reads a ticket's threads), and its item schema joins ``TicketLinks`` in
-:mod:`dmsu.api.openapi`; a tool reads each list by its name and ignores names it does not know.
+A new kind of link joins :data:`KINDS` with one entry (as ``forum_threads`` did, the mailing-list
+threads linked to the ticket or that it was spawned from, issue 21), and its item schema joins
+``TicketLinks`` in :mod:`dmsu.api.ticket_schemas`; a tool reads each list by its name and ignores
+names it does not know.
 """
 
 from __future__ import annotations
 
 from flask import url_for
 
+from dmsu.forums.queries import threads_of_ticket
 from dmsu.requirements.models import Requirement, RequirementTicket
 from dmsu.tickets.models import Ticket
 from dmsu.wiki.solution import digests_for_ticket
@@ -57,7 +59,24 @@ def requirements(ticket: Ticket, user) -> list[dict]:
     ]
 
 
-KINDS = {"wiki_pages": wiki_pages, "requirements": requirements}
+def forum_threads(ticket: Ticket, user) -> list[dict]:
+    """The forum threads linked to the ticket, or the one it was spawned from, newest mail
+    first (one query; staff only, by ``ForumThread.visible_to``)."""
+    return [
+        {
+            "id": link.thread.id,
+            "subject": link.thread.subject,
+            "list": link.thread.forum_list.address,
+            "state": link.thread.state,
+            "spawned_this_ticket": bool(link.spawned),
+            "last_mail_at": link.thread.last_at.isoformat(),
+            "url": url_for("forums.show", thread_id=link.thread.id),
+        }
+        for link in threads_of_ticket(ticket, user)
+    ]
+
+
+KINDS = {"wiki_pages": wiki_pages, "requirements": requirements, "forum_threads": forum_threads}
 """Every kind of link, by the name the ``links`` object gives it."""
 
 

@@ -131,16 +131,29 @@ SCHEMAS = {
             "url": TEXT,
         }
     ),
+    "ForumThreadLink": _object(
+        {
+            "id": {"type": "integer"},
+            "subject": TEXT,
+            "list": TEXT,
+            "state": TEXT,
+            "spawned_this_ticket": {"type": "boolean"},
+            "last_mail_at": INSTANT,
+            "url": TEXT,
+        }
+    ),
     "TicketLinks": {
         "type": "object",
         "description": (
             "What the ticket is linked to, one list per kind, each read through its area's "
-            "visibility rule. More kinds may join (forum_threads): ignore names you do not know."
+            "visibility rule (forum threads: staff only). More kinds may join: ignore names "
+            "you do not know."
         ),
-        "required": ["wiki_pages", "requirements"],
+        "required": ["wiki_pages", "requirements", "forum_threads"],
         "properties": {
             "wiki_pages": {"type": "array", "items": _ref("WikiLink")},
             "requirements": {"type": "array", "items": _ref("RequirementLink")},
+            "forum_threads": {"type": "array", "items": _ref("ForumThreadLink")},
         },
         "additionalProperties": {"type": "array"},
     },

@@ -174,6 +174,26 @@ def test_links_name_digests_mentions_and_requirements_by_the_visibility_rule(
     assert outside["requirements"] == []
 
 
+def test_links_name_the_forum_threads_of_the_ticket_for_staff_only(client, admin_token, post):
+    from flask_login import AnonymousUserMixin
+
+    from dmsu.forums.models import ForumList, ForumThread, ForumThreadTicket
+
+    stored = post(91039, STORY)
+    rollout = ForumList.create(address="lcg-rollout@jiscmail.ac.uk")
+    asked = ForumThread.create(forum_list=rollout, subject="CREAM proxy renewal fails")
+    ForumThreadTicket.create(thread=asked, ticket=stored, spawned=1)
+    other = ForumThread.create(forum_list=rollout, subject="Unrelated")
+    assert other.id != asked.id
+    threads = get(client, admin_token, 91039).get_json()["links"]["forum_threads"]
+    assert [(t["id"], t["list"], t["spawned_this_ticket"]) for t in threads] == [
+        (asked.id, "lcg-rollout@jiscmail.ac.uk", True)
+    ]
+    assert threads[0]["url"] == f"/forums/threads/{asked.id}"
+    with client.application.test_request_context():
+        assert links_of(stored, AnonymousUserMixin())["forum_threads"] == []
+
+
 def test_internal_texts_are_kept_from_a_reader_who_may_not_see_them(app, post):
     from flask_login import AnonymousUserMixin
 
