@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
@@ -259,7 +259,7 @@ def list_page(query: ListQuery) -> TicketPage:
 
 
 def _with_names(matching, column):
-    return (
+    return Ticket.with_names(
         matching.select(
             Ticket.id.alias("ticket_id"),
             column.alias("sort_value"),
@@ -276,11 +276,6 @@ def _with_names(matching, column):
             Component.name.alias("component_name"),
             User.username.alias("assignee_username"),
         )
-        .join(SupportUnit, JOIN.LEFT_OUTER, on=(Ticket.support_unit == SupportUnit.id))
-        .switch(Ticket)
-        .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
-        .switch(Ticket)
-        .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
     )
 
 

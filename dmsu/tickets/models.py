@@ -12,6 +12,7 @@ never overwritten), ``field`` (a summary field changed; ``data`` holds before/af
 from __future__ import annotations
 
 from peewee import (
+    JOIN,
     BooleanField,
     CharField,
     DateField,
@@ -134,6 +135,18 @@ class Ticket(BaseModel):
     @classmethod
     def open(cls):
         return cls.select().where(cls.status.not_in(CLOSED_STATUSES))
+
+    @classmethod
+    def with_names(cls, query):
+        """``query`` (tickets, with the columns it selects) joined to what a row names: its
+        support unit, component and assignee, each left outer (a ticket may have none)."""
+        return (
+            query.join(SupportUnit, JOIN.LEFT_OUTER, on=(cls.support_unit == SupportUnit.id))
+            .switch(cls)
+            .join(Component, JOIN.LEFT_OUTER, on=(cls.component == Component.id))
+            .switch(cls)
+            .join(User, JOIN.LEFT_OUTER, on=(cls.assignee == User.id))
+        )
 
 
 class TicketEvent(BaseModel):

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, OP, Expression, Value, fn
+from peewee import OP, Expression, Value, fn
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
@@ -155,7 +155,7 @@ def last_submitter_comment_at():
 
 def base_query(*extra):
     """Open-or-closed tickets with what a row shows: component, unit, assignee."""
-    return (
+    return Ticket.with_names(
         Ticket.select(
             Ticket.id,
             Ticket.ggus_id,
@@ -176,11 +176,6 @@ def base_query(*extra):
             User.email.alias("assignee_email"),
             *extra,
         )
-        .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
-        .switch(Ticket)
-        .join(SupportUnit, JOIN.LEFT_OUTER, on=(Ticket.support_unit == SupportUnit.id))
-        .switch(Ticket)
-        .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
     )
 
 

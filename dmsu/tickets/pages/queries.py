@@ -227,7 +227,7 @@ def _counted(filters: TicketFilters) -> tuple:
 
 def _with_row_columns(query):
     """``query`` with the columns the table shows, names joined in the same query."""
-    return (
+    return Ticket.with_names(
         query.select(
             Ticket.ggus_id,
             Ticket.subject,
@@ -241,11 +241,6 @@ def _with_row_columns(query):
             User.display_name.alias("assignee_display"),
             User.username.alias("assignee_username"),
         )
-        .join(SupportUnit, JOIN.LEFT_OUTER, on=(Ticket.support_unit == SupportUnit.id))
-        .switch(Ticket)
-        .join(Component, JOIN.LEFT_OUTER, on=(Ticket.component == Component.id))
-        .switch(Ticket)
-        .join(User, JOIN.LEFT_OUTER, on=(Ticket.assignee == User.id))
     )
 
 
