@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dmsu.forums import counts as forum_counts
 from dmsu.metrics import recommendations
 from dmsu.metrics.models import Recommendation
 from dmsu.metrics.page import ALL_TABLES, page_tables
@@ -39,6 +40,9 @@ class QuarterlyReport:
     previous_name: str | None = None
     previous: list[Recommendation] = field(default_factory=list)
     with_recommendations: bool = False
+    # the forums followed, counted per list (staff only, as the recommendations): seed 001's
+    # "proactive support" in the quarterly reporting (issue 21, item 7)
+    forums: list[forum_counts.Piece] = field(default_factory=list)
 
 
 def quarter_period(name: str, config) -> Period:
@@ -64,6 +68,7 @@ def build(name: str, config, now: datetime, with_recommendations: bool) -> Quart
         report.previous_name = recommendations.previous_quarter(quarter.name)
         if report.previous_name:
             report.previous = recommendations.for_quarter(report.previous_name)
+        report.forums = forum_counts.counts(quarter, project_start(config))
     return report
 
 
@@ -82,6 +87,29 @@ def _recommendation_md(item: Recommendation, with_review: bool) -> str:
     return "\n".join(lines)
 
 
+def _forums_md(pieces: list[forum_counts.Piece]) -> list[str]:
+    """The forums section: a line per list followed, and the total."""
+    header = ["list", *forum_counts.COLUMNS]
+    lines = [
+        "## Forums followed (proactive support)",
+        "",
+        "Threads that started in the quarter, with what DMSU did with them.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
+    ]
+    rows = [line for piece in pieces for line in piece.lines]
+    if not rows:
+        return [*lines[:4], "No thread started on the lists followed.", ""]
+    totals = dict.fromkeys(forum_counts.COLUMNS, 0)
+    for line in rows:
+        lines.append(f"| {line.label} | " + " | ".join(str(line.values[c]) for c in totals) + " |")
+        for column in totals:
+            totals[column] += line.values[column]
+    lines.append("| **All lists** | " + " | ".join(f"**{totals[c]}**" for c in totals) + " |")
+    return [*lines, ""]
+
+
 def markdown(report: QuarterlyReport, site_name: str = "DMSU desk") -> str:
     """The report as markdown, ready to paste into the quarterly report."""
     q = report.quarter
@@ -96,6 +124,7 @@ def markdown(report: QuarterlyReport, site_name: str = "DMSU desk") -> str:
     for table in report.tables.values():
         parts += [table.markdown(), ""]
     if report.with_recommendations:
+        parts += _forums_md(report.forums)
         parts += [f"## TCB recommendations for {q.name}", ""]
         parts += [_recommendation_md(r, False) for r in report.recommendations] or ["None yet."]
         if report.previous_name:

@@ -66,3 +66,21 @@ def test_the_quarterly_report_has_the_section_for_staff(clients):
     assert 'data-hx-get="/forums/counts?period=PQ10"' in html
     public = clients["anonymous"].get("/metrics/report/PQ10").get_data(as_text=True)
     assert "forums-section" not in public
+
+
+def test_the_quarterly_reports_markdown_and_mail_count_the_forums_for_staff(
+    app, make_ticket, make_user
+):
+    from dmsu.core import clock
+    from dmsu.metrics import quarterly
+
+    fill(make_ticket, make_user("resolver"))
+    config = {**app.config, "DMSU_PROJECT_START": START}
+    with app.test_request_context():
+        staff = quarterly.build("PQ4", config, clock.now(), with_recommendations=True)
+        public = quarterly.build("PQ4", config, clock.now(), with_recommendations=False)
+    text = quarterly.markdown(staff)
+    assert "## Forums followed (proactive support)" in text
+    assert "| user-forum@dcache.org | 3 | 3 | 1 | 1 | 1 | 0 |" in text
+    assert "| **All lists** | **4** | **3** | **1** | **1** | **1** | **0** |" in text
+    assert "Forums followed" not in quarterly.markdown(public)
