@@ -15,6 +15,7 @@ from dmsu.cheatsheet.models import CheatSheetChange, Component
 from dmsu.cheatsheet.sheet import forget, load_sheet
 from dmsu.cheatsheet.views import viewer
 from dmsu.core.extensions import htmx
+from dmsu.core.once import AlreadySubmitted, submitted_once
 
 
 def _editor():
@@ -61,6 +62,16 @@ def _edit_response(values, errors, component=None, version="", *, conflict=False
     return render_template("cheatsheet/edit.html", **context), status
 
 
+def _sent_twice(twice: AlreadySubmitted, component: Component | None):
+    """A repeat of a saved form (a double click, a retried POST): saved once; the row as it
+    is now for htmx, else where the first save went, instead of a conflict with the editor's
+    own save."""
+    if htmx and component is not None:
+        return _display_row(component.id)
+    flash(str(twice), "info")
+    return redirect(twice.answer_url or url_for("cheatsheet.index"), code=303)
+
+
 def _save(component: Component | None):
     values = {column: request.form.get(column, "") for column in COLUMNS}
     version = request.form.get("version", "")
@@ -68,7 +79,13 @@ def _save(component: Component | None):
     conflict = False
     if not errors:
         try:
-            saved = editing.save_component(current_user, data, component, version=version or None)
+            with submitted_once(request.form.get("once")) as submission:
+                saved = editing.save_component(
+                    current_user, data, component, version=version or None
+                )
+                submission.answered(url_for("cheatsheet.index", q=saved.name))
+        except AlreadySubmitted as twice:
+            return _sent_twice(twice, component)
         except editing.CheatSheetInvalid as exc:
             errors, conflict = exc.errors, isinstance(exc, editing.CheatSheetConflict)
     if errors:

@@ -283,3 +283,20 @@ def test_an_admin_gives_a_component_its_package_names(loaded, admin_client):
     assert "glite-ce-cream;cream-ce-utils" in page.text
     shown = admin_client.get("/components/cream-ce")
     assert "Packages: <code>glite-ce-cream</code>, <code>cream-ce-utils</code>" in shown.text
+
+
+def test_a_form_sent_twice_saves_once_and_the_repeat_is_no_conflict(loaded, assigner_client):
+    """A double click on Save, or a retried POST: one change in the history, and the repeat
+    answers with the row (htmx) or where the first save went, not "someone else saved"."""
+    page = assigner_client.get("/components/cream-ce/edit").get_data(as_text=True)
+    version = page.split('name="version" value="')[1].split('"')[0]
+    once = page.split('name="once" value="')[1].split('"')[0]
+    form = {**CREAM_FORM, "version": version, "once": once}
+    before = len(changes_of(cream()))
+    first = assigner_client.form("/components/cream-ce/edit", form)
+    again = assigner_client.form("/components/cream-ce/edit", form)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    row = assigner_client.hx("post", "/components/cream-ce/edit", form)
+    assert row.status_code == 200 and 'class="sheet-row"' in row.get_data(as_text=True)
+    assert len(changes_of(cream())) == before + 1
