@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import requests
 
@@ -187,10 +187,19 @@ class ZammadClient:
         return _shaped(self.request("GET", "/api/v1/users/me", doing=doing), dict, ("id",), doing)
 
     def tickets_updated_since(self, since: datetime | None):
-        """Yield pages (lists of expanded tickets) changed at or after ``since``, oldest first."""
-        query = f"updated_at:>={since.strftime('%Y-%m-%dT%H:%M:%SZ')}" if since else "*"
-        page = 1
+        """Yield pages (lists of expanded tickets) changed at or after ``since``, oldest first.
+
+        Each page after the first starts at the newest change of the page before, not at an
+        offset: Zammad pages a search by offset, so a ticket changed while the poll reads
+        moves to the end, and the ticket after the page boundary would slide into a page
+        already read and be passed over for good (the cursor moves past it). Tickets already
+        yielded with the same ``updated_at`` are left out; when a page brings nothing newer
+        (more tickets changed in one millisecond than a page holds) the next goes by offset.
+        """
+        doing = "search the changed tickets"
+        page, seen = 1, set()
         while True:
+            query = f"updated_at:>={_search_time(since)}" if since else "*"
             answer = self.request(
                 "GET",
                 "/api/v1/tickets/search",
@@ -202,14 +211,20 @@ class ZammadClient:
                     "page": page,
                     "per_page": self.settings.per_page,
                 },
-                doing="search the changed tickets",
+                doing=doing,
             )
-            tickets = _search_tickets(answer, "search the changed tickets")
-            if tickets:
-                yield tickets
+            tickets = _search_tickets(answer, doing)
+            fresh = [t for t in tickets if (t["id"], t["updated_at"]) not in seen]
+            if fresh:
+                yield fresh
             if len(tickets) < self.settings.per_page:
                 return
-            page += 1
+            seen.update((t["id"], t["updated_at"]) for t in tickets)
+            newest = max(_time(t["updated_at"]) for t in tickets)
+            if since is not None and newest <= since:
+                page += 1
+            else:
+                since, page = newest, 1
 
     def ticket(self, ticket_id: int) -> dict:
         doing = f"read ticket {ticket_id}"
@@ -259,8 +274,7 @@ def _shaped(value, kind: type, keys=(), doing: str = ""):
     fine = isinstance(value, kind) and all(value.get(k) is not None for k in keys)
     if fine:
         try:
-            [datetime.fromisoformat(str(value[k]).replace("Z", "+00:00"))
-             for k in keys if k.endswith("_at")]  # fmt: skip
+            [_time(value[k]) for k in keys if k.endswith("_at")]
             int(value["id"]) if "id" in keys else None
         except (TypeError, ValueError):
             fine = False
@@ -271,6 +285,16 @@ def _shaped(value, kind: type, keys=(), doing: str = ""):
             unreadable=True,
         )
     return value
+
+
+def _time(value) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _search_time(at: datetime) -> str:
+    """An instant as the search's ``updated_at:>=`` takes it (UTC, to the millisecond)."""
+    at = at.astimezone(UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
 def _search_tickets(answer, doing: str) -> list[dict]:

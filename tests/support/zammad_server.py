@@ -146,6 +146,7 @@ class ZammadServer:
         self.slow_for = 3.0
         self.faults_done: Counter[str] = Counter()
         self.writes: list[tuple[str, str, object]] = []
+        self.queries: list[dict] = []  # the searches' parameters
         self.lock = threading.Lock()
         self._next_article = 1000
         self._next_history = 1
@@ -384,6 +385,7 @@ class ZammadServer:
         return 404, {}, {"error": "No route matches"}
 
     def _search(self, query: dict) -> list[dict]:
+        self.queries.append(query)
         text = query.get("query", ["*"])[0]
         since = None
         found = re.fullmatch(r"updated_at:>=(\S+)", text)
