@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
+import urllib3
 
 # A 429 whose Retry-After is at most this many seconds is waited out once; a longer one is
 # reported (the job runs again later).
@@ -142,9 +143,17 @@ class ZammadClient:
             raise HelpdeskError(
                 f"The helpdesk did not answer within {self.settings.timeout:g} s ({doing})"
             ) from None
-        except requests.ConnectionError:
+        except requests.ConnectionError as exc:
+            if _dropped(exc):  # the request went out; the helpdesk closed without answering
+                raise HelpdeskError(
+                    f"The helpdesk closed the connection without answering ({doing})"
+                ) from None
             raise HelpdeskError(
                 f"The helpdesk at {self.settings.url} could not be reached ({doing})"
+            ) from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            raise HelpdeskError(
+                f"The helpdesk's answer to {doing} broke off before its end"
             ) from None
         except requests.RequestException as exc:
             raise HelpdeskError(
@@ -285,6 +294,12 @@ def _shaped(value, kind: type, keys=(), doing: str = ""):
             unreadable=True,
         )
     return value
+
+
+def _dropped(exc: requests.ConnectionError) -> bool:
+    """A connection closed after the request was sent (not one refused or never opened)."""
+    cause = exc.args[0] if exc.args else None
+    return isinstance(cause, urllib3.exceptions.ProtocolError)
 
 
 def _time(value) -> datetime:
