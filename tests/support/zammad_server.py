@@ -482,6 +482,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "lost":
             self.close_connection = True
             return
+        try:
+            self._send(status, kind, headers, data, fault)
+        except OSError:  # the client gave up first (its timeout): nobody to answer
+            self.close_connection = True
+
+    def _send(self, status, kind, headers, data, fault) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
