@@ -181,9 +181,7 @@ def test_a_lost_answer_of_a_status_with_its_note_is_not_written_twice(
     assert len(writes_to(zammad, 3)) == 1 and zammad.tickets[3]["state"] == "on hold"
 
 
-def test_a_note_like_an_earlier_one_is_sent_after_a_refused_attempt(
-    ctx, zammad, linked, make_user
-):
+def test_a_note_like_an_earlier_one_is_sent_after_a_refused_attempt(ctx, zammad, linked, make_user):
     resolver = make_user("resolver")
     workflow.add_comment(linked, resolver, "Pinged the product team again.", public=False)
     assert "1 sent" in run_push(ctx.config)
@@ -239,3 +237,28 @@ def test_a_burst_of_refusals_holds_the_ticket_and_loses_nothing(
         assert minute < 60 * 24
     assert [b["body"] for _, _, b in writes_to(zammad, 3)] == ["note 0", "note 1", "note 2"]
     assert json.loads(HelpdeskOutbox.get().body)["body"] == "note 0"
+
+
+def test_the_webhook_queue_keeps_the_tickets_read_whole_when_another_fails(ctx, zammad):
+    from dmsu.helpdesk.models import HelpdeskInbox
+    from dmsu.helpdesk.pull import MAX_INBOX_ATTEMPTS
+
+    two_tickets(zammad)
+    zammad.add_ticket(5, number=71005, group="DMSU", state="assigned", created=zs.at(5))
+    for zammad_id in (3, 4, 4, 5):
+        HelpdeskInbox.create(zammad_id=zammad_id)
+    zammad.inject("cut", "/api/v1/ticket_articles/by_ticket/4")
+    text = run_pull(ctx.config, poll=False)
+    assert "read the articles of ticket 4 broke off" in text
+    assert [ggus for ggus, _ in recorded()] == [71003, 71005]  # ticket 4: nothing of it
+    states = [(r.zammad_id, r.state, r.attempts) for r in HelpdeskInbox.select()]
+    assert states == [(3, "done", 0), (4, "queued", 1), (4, "queued", 1), (5, "done", 0)]
+    # a ticket that never reads through is given up, and says so, after the last attempt
+    zammad.inject("5xx", "/api/v1/ticket_history/4", times=MAX_INBOX_ATTEMPTS - 1)
+    for _ in range(MAX_INBOX_ATTEMPTS - 1):
+        run_pull(ctx.config, poll=False)
+    assert {r.state for r in HelpdeskInbox.select().where(HelpdeskInbox.zammad_id == 4)} == {
+        "failed"
+    }
+    assert "1 kept" in run_pull(ctx.config)  # the poll repairs it (3 and 5: unchanged)
+    assert [ggus for ggus, _ in recorded()] == [71003, 71004, 71005]
