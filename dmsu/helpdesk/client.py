@@ -250,7 +250,9 @@ class ZammadClient:
             params={"expand": "true"},
             doing=doing,
         )
-        return [_shaped(a, dict, ("created_at",), doing) for a in _shaped(answer or [], list)]
+        return [
+            _shaped(a, dict, ("created_at",), doing) for a in _shaped(answer or [], list, (), doing)
+        ]
 
     def history(self, ticket_id: int) -> list[dict]:
         doing = f"read the history of ticket {ticket_id}"
