@@ -3,7 +3,9 @@ since the stored cursor, page by page) and by the webhook's queue (the ticket id
 triggers announced). Both read everything of a batch first — ticket, articles, history —
 and only then write it, in one transaction with the cursor and the links, through the one
 import path (:func:`dmsu.tickets.exchange.importer.import_records`). A helpdesk that fails
-mid-read leaves nothing of that batch recorded; the next run reads it again.
+mid-read leaves nothing of that batch recorded; the next run reads it again. The poll's
+batch is a page (the cursor moves with it); the queue's is each ticket (no cursor), so one
+ticket failing does not hold back the others.
 """
 
 from __future__ import annotations
