@@ -348,6 +348,8 @@ def main(argv=None) -> int:
             log(f"faults: {faults}")
 
             server.schedule = None  # healed
+            waiting_rows = HelpdeskOutbox.select().where(HelpdeskOutbox.state == "queued").count()
+            waiting_ids = HelpdeskInbox.select().where(HelpdeskInbox.state == "queued").count()
             healed = time.perf_counter()
             rounds = 0
             while True:
@@ -385,8 +387,8 @@ def main(argv=None) -> int:
           f"refused by the workflow: {sum(run.refused.values())}")  # fmt: skip
     print(f"helpdesk side: {run.agent_articles} articles, webhooks {dict(run.webhooks)}, "
           f"webhook queue after: {result['inbox']}")  # fmt: skip
-    print(f"job runs: {dict(run.jobs)}; drain after healing: {rounds} rounds, "
-          f"{drain_seconds:.2f} s")  # fmt: skip
+    print(f"job runs: {dict(run.jobs)}; when healed {waiting_rows} rows and {waiting_ids} "
+          f"webhook ids waited; drained in {rounds} rounds, {drain_seconds:.2f} s")  # fmt: skip
     print(f"outbox: {result['rows']} rows {result['row_states']}, attempts {result['attempts']}; "
           f"the helpdesk received {result['received']} writes; duplicates {result['duplicates']}, "
           f"lost {result['lost']}, out of order {result['out_of_order']}")  # fmt: skip
