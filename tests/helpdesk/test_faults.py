@@ -251,7 +251,10 @@ def test_the_webhook_queue_keeps_the_tickets_read_whole_when_another_fails(ctx, 
     text = run_pull(ctx.config, poll=False)
     assert "read the articles of ticket 4 broke off" in text
     assert [ggus for ggus, _ in recorded()] == [71003, 71005]  # ticket 4: nothing of it
-    states = [(r.zammad_id, r.state, r.attempts) for r in HelpdeskInbox.select()]
+    states = [
+        (r.zammad_id, r.state, r.attempts)
+        for r in HelpdeskInbox.select().order_by(HelpdeskInbox.id)
+    ]
     assert states == [(3, "done", 0), (4, "queued", 1), (4, "queued", 1), (5, "done", 0)]
     # a ticket that never reads through is given up, and says so, after the last attempt
     zammad.inject("5xx", "/api/v1/ticket_history/4", times=MAX_INBOX_ATTEMPTS - 1)
