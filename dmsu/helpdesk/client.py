@@ -5,7 +5,8 @@ token=...``, as Zammad's API introduction documents), pagination by ``page``/``p
 (Zammad gives no total count, so pages are read until one comes back short), and every
 failure — refused token (401), no right (403), no such object (404), a refused change (422),
 too many requests (429, waited out once when its ``Retry-After`` is short), a server error
-(5xx), a timeout, no connection, an answer that is not JSON — becomes one
+(5xx), a timeout, no connection, an answer that is not JSON or not of the shape Zammad
+documents (a proxy's page, a body cut short, a list where a ticket belongs) — becomes one
 :class:`HelpdeskError` whose message is one sentence for a person. Callers record nothing of
 a read that failed.
 
@@ -18,9 +19,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import requests
+import urllib3
 
 # A 429 whose Retry-After is at most this many seconds is waited out once; a longer one is
 # reported (the job runs again later).
@@ -32,16 +34,25 @@ class HelpdeskError(Exception):
 
     ``status`` is the HTTP status (None when there was no answer); ``retry_after`` the seconds
     a 429 asked to wait; ``transient`` whether trying again later may succeed (no answer,
-    timeouts, 429 and 5xx) rather than the helpdesk refusing this request itself."""
+    timeouts, 429, 5xx, and a 2xx whose answer could not be read) rather than the helpdesk
+    refusing this request itself."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float = 0):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float = 0,
+        unreadable: bool = False,
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.unreadable = unreadable
 
     @property
     def transient(self) -> bool:
-        return self.status is None or self.status == 429 or self.status >= 500
+        return self.unreadable or self.status is None or self.status == 429 or self.status >= 500
 
     @property
     def not_found(self) -> bool:
@@ -132,9 +143,17 @@ class ZammadClient:
             raise HelpdeskError(
                 f"The helpdesk did not answer within {self.settings.timeout:g} s ({doing})"
             ) from None
-        except requests.ConnectionError:
+        except requests.ConnectionError as exc:
+            if _dropped(exc):  # the request went out; the helpdesk closed without answering
+                raise HelpdeskError(
+                    f"The helpdesk closed the connection without answering ({doing})"
+                ) from None
             raise HelpdeskError(
                 f"The helpdesk at {self.settings.url} could not be reached ({doing})"
+            ) from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            raise HelpdeskError(
+                f"The helpdesk's answer to {doing} broke off before its end"
             ) from None
         except requests.RequestException as exc:
             raise HelpdeskError(
@@ -161,21 +180,35 @@ class ZammadClient:
         try:
             return response.json()
         except ValueError:
+            # a 2xx whose body is cut short or is a proxy's page: the request may well have
+            # been done, so this is for trying again (a write looks first: outbox), not a refusal
             raise HelpdeskError(
-                f"The helpdesk's answer to {doing} is not JSON", status=code
+                f"The helpdesk's answer to {doing} could not be read (not JSON)",
+                status=code,
+                unreadable=True,
             ) from None
 
     # --- reading ---
 
     def me(self) -> dict:
         """The helpdesk account the token belongs to (its changes are the connector's own)."""
-        return self.request("GET", "/api/v1/users/me", doing="read the connector's account")
+        doing = "read the connector's account"
+        return _shaped(self.request("GET", "/api/v1/users/me", doing=doing), dict, ("id",), doing)
 
     def tickets_updated_since(self, since: datetime | None):
-        """Yield pages (lists of expanded tickets) changed at or after ``since``, oldest first."""
-        query = f"updated_at:>={since.strftime('%Y-%m-%dT%H:%M:%SZ')}" if since else "*"
-        page = 1
+        """Yield pages (lists of expanded tickets) changed at or after ``since``, oldest first.
+
+        Each page after the first starts at the newest change of the page before, not at an
+        offset: Zammad pages a search by offset, so a ticket changed while the poll reads
+        moves to the end, and the ticket after the page boundary would slide into a page
+        already read and be passed over for good (the cursor moves past it). Tickets already
+        yielded with the same ``updated_at`` are left out; when a page brings nothing newer
+        (more tickets changed in one millisecond than a page holds) the next goes by offset.
+        """
+        doing = "search the changed tickets"
+        page, seen = 1, set()
         while True:
+            query = f"updated_at:>={_search_time(since)}" if since else "*"
             answer = self.request(
                 "GET",
                 "/api/v1/tickets/search",
@@ -187,41 +220,46 @@ class ZammadClient:
                     "page": page,
                     "per_page": self.settings.per_page,
                 },
-                doing="search the changed tickets",
+                doing=doing,
             )
-            tickets = _search_tickets(answer)
-            if tickets:
-                yield tickets
+            tickets = _search_tickets(answer, doing)
+            fresh = [t for t in tickets if (t["id"], t["updated_at"]) not in seen]
+            if fresh:
+                yield fresh
             if len(tickets) < self.settings.per_page:
                 return
-            page += 1
+            seen.update((t["id"], t["updated_at"]) for t in tickets)
+            newest = max(_time(t["updated_at"]) for t in tickets)
+            if since is not None and newest <= since:
+                page += 1
+            else:
+                since, page = newest, 1
 
     def ticket(self, ticket_id: int) -> dict:
-        return self.request(
-            "GET",
-            f"/api/v1/tickets/{int(ticket_id)}",
-            params={"expand": "true"},
-            doing=f"read ticket {ticket_id}",
+        doing = f"read ticket {ticket_id}"
+        answer = self.request(
+            "GET", f"/api/v1/tickets/{int(ticket_id)}", params={"expand": "true"}, doing=doing
         )
+        return _shaped(answer, dict, TICKET_KEYS, doing)
 
     def articles(self, ticket_id: int) -> list[dict]:
-        return list(
-            self.request(
-                "GET",
-                f"/api/v1/ticket_articles/by_ticket/{int(ticket_id)}",
-                params={"expand": "true"},
-                doing=f"read the articles of ticket {ticket_id}",
-            )
-            or []
-        )
-
-    def history(self, ticket_id: int) -> list[dict]:
+        doing = f"read the articles of ticket {ticket_id}"
         answer = self.request(
             "GET",
-            f"/api/v1/ticket_history/{int(ticket_id)}",
-            doing=f"read the history of ticket {ticket_id}",
+            f"/api/v1/ticket_articles/by_ticket/{int(ticket_id)}",
+            params={"expand": "true"},
+            doing=doing,
         )
-        return list((answer or {}).get("history") or [])
+        return [
+            _shaped(a, dict, ("created_at",), doing) for a in _shaped(answer or [], list, (), doing)
+        ]
+
+    def history(self, ticket_id: int) -> list[dict]:
+        doing = f"read the history of ticket {ticket_id}"
+        answer = self.request("GET", f"/api/v1/ticket_history/{int(ticket_id)}", doing=doing)
+        entries = _shaped(_shaped(answer or {}, dict, (), doing).get("history") or [], list, (),
+                          doing)  # fmt: skip
+        return [_shaped(h, dict, ("created_at",), doing) for h in entries]
 
     # --- writing ---
 
@@ -237,15 +275,52 @@ class ZammadClient:
         return self.request("POST", "/api/v1/ticket_articles", body=article, doing="add an article")
 
 
-def _search_tickets(answer) -> list[dict]:
+# what the connector reads of each ticket (api/intro.rst's expanded ticket has them all)
+TICKET_KEYS = ("id", "created_at", "updated_at")
+
+
+def _shaped(value, kind: type, keys=(), doing: str = ""):
+    """``value`` when it is a ``kind`` (with ``keys``, and a time in each ``*_at`` of them);
+    otherwise the answer is garbage for the connector: one sentence, to be tried again."""
+    fine = isinstance(value, kind) and all(value.get(k) is not None for k in keys)
+    if fine:
+        try:
+            [_time(value[k]) for k in keys if k.endswith("_at")]
+            int(value["id"]) if "id" in keys else None
+        except (TypeError, ValueError):
+            fine = False
+    if not fine:
+        raise HelpdeskError(
+            f"The helpdesk's answer to {doing} could not be read (not the shape Zammad documents)",
+            status=200,
+            unreadable=True,
+        )
+    return value
+
+
+def _dropped(exc: requests.ConnectionError) -> bool:
+    """A connection closed after the request was sent (not one refused or never opened)."""
+    cause = exc.args[0] if exc.args else None
+    return isinstance(cause, urllib3.exceptions.ProtocolError)
+
+
+def _time(value) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _search_time(at: datetime) -> str:
+    """An instant as the search's ``updated_at:>=`` takes it (UTC, to the millisecond)."""
+    at = at.astimezone(UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def _search_tickets(answer, doing: str) -> list[dict]:
     """Zammad's search answers a list of tickets with ``expand=true``, otherwise ids in
     ``tickets`` and the tickets themselves in ``assets.Ticket`` (both documented)."""
-    if isinstance(answer, list):
-        return [t for t in answer if isinstance(t, dict)]
-    if isinstance(answer, dict):
+    if isinstance(answer, dict) and isinstance(answer.get("tickets"), list):
         assets = (answer.get("assets") or {}).get("Ticket") or {}
-        return [assets[str(i)] for i in answer.get("tickets") or [] if str(i) in assets]
-    raise HelpdeskError("The helpdesk's search answer could not be read")
+        answer = [assets[str(i)] for i in answer["tickets"] if str(i) in assets]
+    return [_shaped(t, dict, TICKET_KEYS, doing) for t in _shaped(answer, list, (), doing)]
 
 
 def _reason(response: requests.Response) -> str:

@@ -220,18 +220,50 @@ def drain(
 
 
 def _already_there(client: ZammadClient, row: HelpdeskOutbox):
-    """A note tried before may have reached the helpdesk although its answer did not come
-    back (a timeout): the article the connector's account wrote with the same text is taken
-    for it, so a retry never writes it twice. Setting a unit, a status or a field again is
-    harmless, and is simply sent again."""
-    if row.method != "POST":
-        return None
+    """A row tried before may have been done on the helpdesk although its answer did not come
+    back (cut, lost, too late, unreadable): it is looked for before it is sent again, so a
+    retry never writes it twice.
+
+    A note is there when the connector's account wrote more articles with its text than the
+    rows of this ticket already sent with that text (so a note like an earlier one is not
+    taken for it). An update is there when the ticket has every value it sets, and its note
+    (a route's or a status's) when that is there too. Tags: adding or removing one again
+    changes nothing on Zammad, so they are simply sent again."""
     body = json.loads(row.body)
+    if row.method == "PUT":
+        ticket = client.ticket(row.zammad_id)
+        if any(ticket.get(name) != value for name, value in body.items() if name != "article"):
+            return None
+        note = (body.get("article") or {}).get("body")
+        if note is None:
+            return ticket
+    elif row.method == "POST" and row.path == "/api/v1/ticket_articles":
+        ticket, note = None, body.get("body")
+    else:
+        return None
     own = client.me().get("id")
-    for article in client.articles(row.zammad_id):
-        if article.get("created_by_id") == own and article.get("body") == body.get("body"):
-            return article
-    return None
+    found = [
+        article
+        for article in client.articles(row.zammad_id)
+        if article.get("created_by_id") == own and article.get("body") == note
+    ]
+    if len(found) <= _sent_with_note(row, note):
+        return None
+    return ticket if ticket is not None else found[-1]
+
+
+def _note_of(body: dict):
+    return body.get("body") if "ticket_id" in body else (body.get("article") or {}).get("body")
+
+
+def _sent_with_note(row: HelpdeskOutbox, note) -> int:
+    """The other rows of this ticket sent with this note's text."""
+    sent = HelpdeskOutbox.select(HelpdeskOutbox.body).where(
+        (HelpdeskOutbox.zammad_id == row.zammad_id)
+        & (HelpdeskOutbox.state == "sent")
+        & (HelpdeskOutbox.id != row.id)
+    )
+    return sum(1 for other in sent if _note_of(json.loads(other.body)) == note)
 
 
 def gone(row: HelpdeskOutbox, now) -> None:

@@ -28,15 +28,28 @@ Faults are injected with :meth:`ZammadServer.fail_next` (a status, headers and b
 next requests: 429 with ``Retry-After``, 5xx), :attr:`ZammadServer.delay` (seconds before each
 answer: timeouts), :attr:`ZammadServer.late` (a request done, its answer too late to arrive), :attr:`ZammadServer.refuse` (ticket ids whose updates get 422) and
 :meth:`ZammadServer.stop` / :meth:`ZammadServer.start` (the port closed: an outage).
+
+A request's delivery can also go wrong by :data:`FAULT_KINDS` (:meth:`ZammadServer.inject`
+for the next requests of a path, or :attr:`ZammadServer.schedule`, a callable of the method
+and path the faults benchmark fills from a seeded random): ``cut`` (the headers and half the
+body, then the socket closed), ``slow`` (answered :attr:`ZammadServer.slow_for` seconds late),
+``lost`` (done, then the socket closed with no answer), three garbage answers with status 200
+(``garbage-truncated`` JSON, an ``garbage-html`` page, ``garbage-shape``: JSON of another
+shape), and ``5xx`` / ``429`` (refused, nothing done). A write is done before its answer is
+cut, delayed, lost or garbled, as when a proxy or the network fails after Zammad committed.
+Every write done is kept in :attr:`ZammadServer.writes` (method, path, body), so a write
+received twice can be counted.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import socket
 import threading
 import time
+from collections import Counter
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +59,9 @@ import pytest
 
 TOKEN = "zammad-test-token-1234"
 CONNECTOR_USER_ID = 99
+FAULT_KINDS = (
+    "cut", "slow", "lost", "garbage-truncated", "garbage-html", "garbage-shape", "5xx", "429",
+)  # fmt: skip
 
 # The expanded ticket of api/intro.rst (zammad-documentation), with GGUS's custom fields.
 DOC_TICKET = {
@@ -125,6 +141,12 @@ class ZammadServer:
         self.refuse: set[int] = set()
         self.delay = 0.0
         self.requests: list[tuple[str, str]] = []
+        self.injected: list[tuple[str, str]] = []  # (path prefix, fault kind), used in order
+        self.schedule = None  # callable(method, path) -> a fault kind or None
+        self.slow_for = 3.0
+        self.faults_done: Counter[str] = Counter()
+        self.writes: list[tuple[str, str, object]] = []
+        self.queries: list[dict] = []  # the searches' parameters
         self.lock = threading.Lock()
         self._next_article = 1000
         self._next_history = 1
@@ -163,6 +185,23 @@ class ZammadServer:
     def fail_next(self, status: int, times: int = 1, headers=None, body=None) -> None:
         for _ in range(times):
             self.faults.append((status, headers or {}, body or {"error": f"HTTP {status}"}))
+
+    def inject(self, kind: str, path: str = "", times: int = 1) -> None:
+        """The next ``times`` requests whose path starts with ``path`` go wrong by ``kind``."""
+        assert kind in FAULT_KINDS, kind
+        with self.lock:
+            self.injected.extend([(path, kind)] * times)
+
+    def fault_for(self, method: str, path: str) -> str | None:
+        with self.lock:
+            found = [n for n, (prefix, _) in enumerate(self.injected) if path.startswith(prefix)]
+            if found:
+                kind = self.injected.pop(found[0])[1]
+            else:
+                kind = self.schedule(method, path) if self.schedule else None
+            if kind:
+                self.faults_done[kind] += 1
+            return kind
 
     # --- the helpdesk's data ---
 
@@ -299,7 +338,11 @@ class ZammadServer:
             if self.path_faults.get(path):
                 status = self.path_faults[path].pop(0)
                 return status, {}, {"error": f"HTTP {status}"}
-            return self._route(method, path, query, body)
+            sent = deepcopy(body)
+            status, headers, answer = self._route(method, path, query, body)
+            if method != "GET" and status < 300:
+                self.writes.append((method, path, sent))
+            return status, headers, answer
 
     def _route(self, method, path, query, body):
         if method == "GET" and path == "/api/v1/users/me":
@@ -342,6 +385,7 @@ class ZammadServer:
         return 404, {}, {"error": "No route matches"}
 
     def _search(self, query: dict) -> list[dict]:
+        self.queries.append(query)
         text = query.get("query", ["*"])[0]
         since = None
         found = re.fullmatch(r"updated_at:>=(\S+)", text)
@@ -412,24 +456,65 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         if self.headers.get("Authorization") != f"Token token={TOKEN}":
             status, headers, body = 401, {}, {"error": "authentication failed"}
+            fault = None
         else:
-            body_in = json.loads(raw) if raw else None
-            status, headers, body = self.zammad.answer(
-                self.command, url.path, parse_qs(url.query), body_in
-            )
+            fault = self.zammad.fault_for(self.command, url.path)
+            if fault in ("5xx", "429"):
+                with self.zammad.lock:
+                    self.zammad.requests.append((self.command, url.path))
+                status = 429 if fault == "429" else random.choice((500, 502, 503))
+                headers = {"Retry-After": "1"} if fault == "429" else {}
+                body = {"error": f"HTTP {status}"}
+            else:
+                body_in = json.loads(raw) if raw else None
+                status, headers, body = self.zammad.answer(
+                    self.command, url.path, parse_qs(url.query), body_in
+                )
         late = self.zammad.late.pop(url.path, 0)
         if late:
             time.sleep(late)
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        kind = "application/json; charset=utf-8"
+        if fault and fault.startswith("garbage"):
+            status, data, kind = 200, *_garbage(fault, data)
+        if fault == "slow":
+            time.sleep(self.zammad.slow_for)
+        if fault == "lost":
+            self.close_connection = True
+            return
+        try:
+            self._send(status, kind, headers, data, fault)
+        except OSError:  # the client gave up first (its timeout): nobody to answer
+            self.close_connection = True
+
+    def _send(self, status, kind, headers, data, fault) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if fault == "cut":
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.wfile.write(data)
 
     do_GET = do_PUT = do_POST = do_DELETE = _handle
+
+
+def _garbage(kind: str, data: bytes) -> tuple[bytes, str]:
+    """A 200 that is not the answer: JSON cut short, a proxy's HTML page, or JSON of another
+    shape (a list where an object belongs, an object where a list belongs)."""
+    if kind == "garbage-truncated":
+        return data[: max(1, len(data) // 2)], "application/json; charset=utf-8"
+    if kind == "garbage-html":
+        page = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
+        return page, "text/html"
+    shaped = json.loads(data) if data else None
+    other = {"result": "ok"} if isinstance(shaped, list) else [{"result": "ok"}]
+    return json.dumps(other).encode(), "application/json; charset=utf-8"
 
 
 def at(minutes: float, start=datetime(2025, 3, 3, 9, 0, tzinfo=UTC)) -> datetime:
