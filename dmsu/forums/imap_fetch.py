@@ -228,7 +228,13 @@ def _body(client, uid: int, size: int, max_bytes: int) -> tuple[bytes, str]:
     status, data = client.uid("FETCH", str(uid), f"({part})")
     if status != "OK":
         raise FetchError(f"The IMAP server refused to give message UID {uid}: {_text(data)}.")
-    raw = b"".join(item[1] for item in data or [] if isinstance(item, tuple))
+    pieces = [item[1] for item in data or [] if isinstance(item, tuple)]
+    if not pieces:  # taken as an empty message, it was refused and the cursor went past it
+        raise FetchError(
+            f"The IMAP server answered the fetch of message UID {uid} without the message; "
+            "the run stopped and the next run asks for it again."
+        )
+    raw = b"".join(pieces)
     note = ""
     if size > max_bytes:
         note = (
