@@ -28,6 +28,7 @@ from dmsu.forums.models import ForumMailbox
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+_COMMAND_ERROR = re.compile(r"command error: (?:BAD|NO) \[b?['\"](.*)['\"]\]$")
 
 
 class FetchError(Exception):
@@ -75,7 +76,8 @@ class ImapSettings:
 def _text(data) -> str:
     if isinstance(data, list | tuple):
         data = b" ".join(d if isinstance(d, bytes) else str(d).encode() for d in data if d)
-    return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    return text.rstrip(".")  # the sentence around it ends with its own full stop
 
 
 def connect(settings: ImapSettings) -> imaplib.IMAP4:
@@ -151,13 +153,25 @@ def _sentence(exc: Exception, mailbox: str) -> str:
         return str(exc)
     if isinstance(exc, socket.timeout | TimeoutError):
         return f"The IMAP server stopped answering while {mailbox} was read; the run stopped."
+    kept = "what was stored before is kept and the next run goes on from there."
+    if isinstance(exc, imaplib.IMAP4.abort) and "unexpected response" in _text(exc.args[:1]):
+        return (
+            f"The IMAP server answered with something that is not IMAP while {mailbox} was "
+            f"read; {kept}"
+        )
     if isinstance(exc, imaplib.IMAP4.abort | OSError):
         return (
             f"The connection to the IMAP server was lost while {mailbox} was read "
-            f"({_text(exc.args[0]) if exc.args else type(exc).__name__}); what was stored "
-            "before is kept and the next run goes on from there."
+            f"({_text(exc.args[0]) if exc.args else type(exc).__name__}); {kept}"
         )
-    return f"The IMAP server refused a command on {mailbox}: {_text(exc.args[0] if exc.args else exc)}."
+    return f"The IMAP server refused a command on {mailbox}: {_said(exc)}."
+
+
+def _said(exc: Exception) -> str:
+    """The server's own words of imaplib's "UID command error: BAD [b'...']"."""
+    text = _text(exc.args[0] if exc.args else exc)
+    match = _COMMAND_ERROR.search(text)
+    return _text(match.group(1)) if match else text
 
 
 def _fetch(client, settings: ImapSettings, mailbox: str, name: str, result: Result) -> None:
