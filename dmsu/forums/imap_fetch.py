@@ -100,6 +100,8 @@ def connect(settings: ImapSettings) -> imaplib.IMAP4:
 
 
 def _close(client: imaplib.IMAP4) -> None:
+    if client.state == "LOGOUT":  # dropped already (_drop)
+        return
     try:
         client.logout()
     except (OSError, imaplib.IMAP4.error):
@@ -141,11 +143,23 @@ def fetch_mailbox(client: imaplib.IMAP4, settings: ImapSettings, mailbox: str) -
         _fetch(client, settings, mailbox, name, result)
     except (OSError, imaplib.IMAP4.error, imaplib.IMAP4.abort, FetchError) as exc:
         sentence = _sentence(exc, mailbox)
+        if isinstance(exc, OSError | imaplib.IMAP4.abort):
+            _drop(client)
         result.problem(sentence)
         _record(name, last_error=sentence, error_at=clock.now(), last_result=result.summary())
         return result
     _record(name, fetched_at=clock.now(), last_result=result.summary(), last_error="")
     return result
+
+
+def _drop(client: imaplib.IMAP4) -> None:
+    """A connection that broke is closed, not logged out of: after garbage or a cut the
+    stream is out of step, and a LOGOUT on it waits a whole timeout for an answer."""
+    client.state = "LOGOUT"
+    try:
+        client.shutdown()
+    except OSError:
+        pass
 
 
 def _sentence(exc: Exception, mailbox: str) -> str:
