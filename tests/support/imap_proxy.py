@@ -51,6 +51,7 @@ class FaultyProxy:
         self.hook = hook
         self.schedule: list[Fault | None] = list(schedule)
         self.struck: Counter[str] = Counter()
+        self.heard_after: list[str] = []  # the commands clients sent after a fault struck
         self.connections = 0
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -114,6 +115,8 @@ class _Connection:
         self.limit: int | None = None  # server bytes the client may still get, once armed
         self.hold = False  # stall: stop forwarding, keep the connection open
         self.delay: float | None = None  # slow: seconds between pieces
+        self.struck = False
+        self.silent = False  # garbage: nothing more reaches Dovecot
         self.lock = threading.Lock()
 
     def start(self) -> None:
@@ -134,19 +137,24 @@ class _Connection:
                 buffer += data
                 while b"\r\n" in buffer:
                     line, buffer = buffer.split(b"\r\n", 1)
-                    if not self._command(line + b"\r\n"):
-                        return self._silence()
+                    self._command(line + b"\r\n")
         except OSError:
             pass
         self._end()
 
-    def _command(self, line: bytes) -> bool:
-        """Forward one client line, or answer it in the fault's place; False: go silent."""
+    def _command(self, line: bytes) -> None:
+        """Forward one client line, or answer it in the fault's place."""
+        if self.struck:  # what the client says after the fault ("LOGOUT"?)
+            words = line.split()
+            with self.proxy._lock:
+                self.proxy.heard_after.append(words[1].decode() if len(words) > 1 else "")
+            if self.silent:
+                return
         fault, match = self.fault, _BODY_FETCH.match(line)
         if fault is not None and match:
             self.bodies += 1
             if self.bodies == fault.after:
-                self.fault = None
+                self.fault, self.struck = None, True
                 self._strike(fault.kind)
                 if fault.kind in ("cut", "stall"):
                     with self.lock:
@@ -154,7 +162,8 @@ class _Connection:
                         self.hold = fault.kind == "stall"
                 elif fault.kind == "garbage":
                     self.down.sendall(GARBAGE)
-                    return False
+                    self.silent = True
+                    return
                 elif fault.kind == "slow":
                     with self.lock:
                         self.delay = fault.delay
@@ -165,7 +174,7 @@ class _Connection:
                     tag, uid = match.group(1), match.group(2)
                     self.down.sendall(b"* 1 FETCH (UID " + uid + b" FLAGS ())\r\n")
                     self.down.sendall(tag + b" OK Fetch completed (0.001 + 0.000 secs).\r\n")
-                    return True
+                    return
                 else:
                     tag = match.group(1)
                     answer = (
@@ -175,9 +184,8 @@ class _Connection:
                         else b" BAD Error in IMAP command UID FETCH: Invalid arguments.\r\n"
                     )
                     self.down.sendall(tag + answer)
-                    return True
+                    return
         self.up.sendall(line)
-        return True
 
     def _server_side(self) -> None:
         try:
@@ -202,16 +210,6 @@ class _Connection:
                     if hold:  # the client side closes both when the client gives up
                         return None
                     break
-        except OSError:
-            pass
-        self._end()
-
-    def _silence(self) -> None:
-        """Forward nothing more; the sockets are closed when the proxy closes (or the client
-        gives up and closes its side)."""
-        try:
-            while self.down.recv(65536):
-                pass
         except OSError:
             pass
         self._end()
