@@ -14,6 +14,7 @@ import pytest
 
 from dmsu.forums.imap_fetch import ImapSettings, fetch_all
 from dmsu.forums.models import ForumMailbox, ForumMessage, ForumThread
+from dmsu.forums.schedule import fetch_forums
 from tests.support.forum_mail import mail
 from tests.support.imap_proxy import Fault, FaultyProxy
 
@@ -91,6 +92,19 @@ def test_a_line_that_is_no_imap_is_one_sentence(app, proxy, six):
     assert proxy.heard_after == []
     assert (stored_ids(), box.last_uid) == ([], 0)
     assert fetch_all(through(app, proxy)).new == COUNT and stored_ids() == all_six()
+
+
+def test_the_job_log_says_the_garbage_in_one_sentence(app, proxy, six):
+    app.config["DMSU_FORUMS_IMAP_PORT"] = proxy.port
+    proxy.plan(Fault("garbage", after=3))
+    with app.app_context():
+        said = fetch_forums(None)  # what the job runner writes to the job log
+    assert said == (
+        "2 new messages, 0 already stored, 0 skipped (automatic or for no followed list), "
+        "0 refused. The IMAP server answered with something that is not IMAP while INBOX was "
+        "read; what was stored before is kept and the next run goes on from there."
+    )
+    assert ForumMailbox.get().last_result == said
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,11 @@ class FaultyProxy:
         with self._lock:
             self.schedule = list(faults)
 
+    def add(self, fault: Fault | None) -> None:
+        """One more fault (or a healthy connection) at the end of the schedule."""
+        with self._lock:
+            self.schedule.append(fault)
+
     def _next(self) -> Fault | None:
         with self._lock:
             self.connections += 1
