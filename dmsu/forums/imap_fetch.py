@@ -90,11 +90,13 @@ def connect(settings: ImapSettings) -> imaplib.IMAP4:
         ) from None
     try:
         client.login(settings.user, settings.password)
+    except (OSError, imaplib.IMAP4.abort) as exc:  # cut, stalled or garbage: not a refusal
+        _drop(client)
+        raise FetchError(_sentence(exc, "", during="during the login")) from None
     except imaplib.IMAP4.error as exc:
         _close(client)
         raise FetchError(
-            f"The IMAP server {settings.host} refused the login of {settings.user}: "
-            f"{_text(exc.args[0] if exc.args else exc)}."
+            f"The IMAP server {settings.host} refused the login of {settings.user}: {_said(exc)}."
         ) from None
     return client
 
@@ -162,20 +164,18 @@ def _drop(client: imaplib.IMAP4) -> None:
         pass
 
 
-def _sentence(exc: Exception, mailbox: str) -> str:
+def _sentence(exc: Exception, mailbox: str, during: str = "") -> str:
     if isinstance(exc, FetchError):
         return str(exc)
+    during = during or f"while {mailbox} was read"
     if isinstance(exc, socket.timeout | TimeoutError):
-        return f"The IMAP server stopped answering while {mailbox} was read; the run stopped."
+        return f"The IMAP server stopped answering {during}; the run stopped."
     kept = "what was stored before is kept and the next run goes on from there."
     if isinstance(exc, imaplib.IMAP4.abort) and "unexpected response" in _text(exc.args[:1]):
-        return (
-            f"The IMAP server answered with something that is not IMAP while {mailbox} was "
-            f"read; {kept}"
-        )
+        return f"The IMAP server answered with something that is not IMAP {during}; {kept}"
     if isinstance(exc, imaplib.IMAP4.abort | OSError):
         return (
-            f"The connection to the IMAP server was lost while {mailbox} was read "
+            f"The connection to the IMAP server was lost {during} "
             f"({_text(exc.args[0]) if exc.args else type(exc).__name__}); {kept}"
         )
     return f"The IMAP server refused a command on {mailbox}: {_said(exc)}."
