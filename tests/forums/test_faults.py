@@ -15,6 +15,7 @@ import pytest
 from dmsu.forums.imap_fetch import ImapSettings, fetch_all
 from dmsu.forums.models import ForumMailbox, ForumMessage, ForumThread
 from dmsu.forums.schedule import fetch_forums
+from dmsu.forums.sources import fetch_sources
 from tests.support.forum_mail import mail
 from tests.support.imap_proxy import Fault, FaultyProxy
 
@@ -193,3 +194,39 @@ def test_the_folder_recreated_while_it_is_read(app, dovecot, proxy):
     assert again.new == 7 - len(first) and again.copies == len(first)
     assert sorted(stored_ids()) == sorted(f"m{n}@site.example.org" for n in range(1, 8))
     assert ForumMailbox.get().last_uid == 7 and ForumMailbox.get().last_error == ""
+
+
+def test_a_stall_at_the_login_is_a_failed_run_not_an_exception(app, proxy, six):
+    """The timeout during LOGIN escaped as a TimeoutError: the job's traceback, the "Fetch now"
+    button's 500, and no sentence on the mailbox row."""
+    app.config["DMSU_FORUMS_IMAP_PORT"] = proxy.port
+    proxy.plan(Fault("stall", at="login", keep=0))
+    with app.app_context():
+        run = fetch_sources(app.config)
+    sentence = "The IMAP server stopped answering during the login; the run stopped."
+    assert run.failed and run.text == f"Forums fetch failed: {sentence} Nothing was fetched."
+    assert ForumMailbox.get().last_error == sentence and stored_ids() == []
+    assert proxy.heard_after == []
+
+
+def test_a_cut_at_the_login_is_no_refused_login(app, proxy, six):
+    proxy.plan(Fault("cut", at="login", keep=3))
+    with app.app_context():
+        run = fetch_sources({**app.config, "DMSU_FORUMS_IMAP_PORT": proxy.port})
+    error = ForumMailbox.get().last_error
+    assert error.startswith("The connection to the IMAP server was lost during the login (")
+    assert "refused" not in error and run.failed and error in run.text
+
+
+def test_fetch_now_through_a_stalled_login_answers_with_the_sentence(
+    app, proxy, six, make_user, login
+):
+    app.config["DMSU_FORUMS_IMAP_PORT"] = proxy.port
+    proxy.plan(Fault("stall", at="login", keep=0))
+    admin = login(make_user("admin"))
+    answer = admin.form("/forums/sources/fetch")  # the sources page's "Fetch now": was a 500
+    assert answer.status_code == 303
+    page = admin.get("/forums/sources").get_data(as_text=True)
+    assert "The IMAP server stopped answering during the login; the run stopped." in page
+    assert admin.form("/forums/sources/fetch").status_code == 303  # healthy again
+    assert stored_ids() == all_six() and ForumMailbox.get().last_error == ""

@@ -1,6 +1,7 @@
 """A faulty TCP proxy on loopback in front of the Dovecot fixture (tests/support/imap_server.py):
 each connection it accepts takes the next fault of a schedule, and the fault strikes at the
-``after``-th message body the client asks for (``UID FETCH n (BODY.PEEK[])``, RFC 3501 6.4.5):
+``after``-th message body the client asks for (``UID FETCH n (BODY.PEEK[])``, RFC 3501 6.4.5),
+or at its LOGIN, its SELECT or its listing of new messages (``Fault.at``):
 
 - ``cut``: the request goes to Dovecot, ``keep`` bytes of its answer (the start of the literal)
   reach the client, then both sides are closed: the connection killed mid-transfer;
@@ -33,7 +34,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 KINDS = ("cut", "stall", "garbage", "no", "bad", "empty", "slow", "hook")
-_BODY_FETCH = re.compile(rb"^(\S+) UID FETCH (\d+) \(BODY\.PEEK\[\]")
+WHERE = {  # the client command a fault strikes at
+    "body": re.compile(rb"^(\S+) UID FETCH (\d+) \(BODY\.PEEK\[\]"),
+    "list": re.compile(rb"^(\S+) UID FETCH (\S+) \(RFC822\.SIZE\)"),
+    "login": re.compile(rb"^(\S+) (LOGIN) "),
+    "select": re.compile(rb"^(\S+) (SELECT|EXAMINE) "),
+}
 GARBAGE = b")(\x00\xfe not IMAP at all {17\r\n"
 
 
@@ -43,6 +49,7 @@ class Fault:
     after: int = 1  # strikes at this body request of the connection (1: the first)
     keep: int = 120  # cut/stall: bytes of the answer that still reach the client
     delay: float = 0.05  # slow: seconds between two pieces of 512 bytes
+    at: str = "body"  # or "list" (the RFC822.SIZE listing), "login", "select"
 
 
 class FaultyProxy:
@@ -155,7 +162,8 @@ class _Connection:
                 self.proxy.heard_after.append(words[1].decode() if len(words) > 1 else "")
             if self.silent:
                 return
-        fault, match = self.fault, _BODY_FETCH.match(line)
+        fault = self.fault
+        match = WHERE[fault.at].match(line) if fault is not None else None
         if fault is not None and match:
             self.bodies += 1
             if self.bodies == fault.after:
