@@ -53,6 +53,7 @@ FOLDER = "Lists"
 LIST = "user-forum@dcache.org"
 PASSWORD = "faults-forums-only"  # a scratch account of a scratch database
 KINDS = ("cut", "stall", "garbage", "no", "bad", "empty", "slow")
+AT = ("body", "body", "body", "list", "select", "login")  # where a fault strikes
 STOPPED = (  # how the sentence of a run that stopped begins
     "The connection to the IMAP server was lost",
     "The IMAP server stopped answering",
@@ -109,10 +110,42 @@ class World:
     staff: Counter = field(default_factory=Counter)  # "action: status" -> count
     staff_bad: list[str] = field(default_factory=list)
     acked: list[tuple] = field(default_factory=list)  # (action, thread id, value)
+    broke: list[str] = field(default_factory=list)  # a bench thread that died
+
+
+class Appender:
+    """One IMAP session that APPENDs; after Dovecot's "[TRYCREATE] Mailbox was deleted under
+    us" (the folder recreated while sessions had it open) it starts a new session and tries
+    again."""
+
+    def __init__(self, server) -> None:
+        self.server, self.client = server, server.client()
+
+    def put(self, raw: bytes) -> None:
+        for _ in range(50):
+            status, data = self.client.append(FOLDER, "", None, raw)
+            if status == "OK":
+                return
+            time.sleep(0.05)
+            self.client.logout()
+            self.client = self.server.client()
+            self.client.create(FOLDER)
+        raise RuntimeError(f"APPEND refused: {data}")
+
+
+def guarded(target, world: World):
+    def run(*args):
+        try:
+            target(*args)
+        except Exception as exc:  # noqa: BLE001 - reported as a failed check
+            world.broke.append(f"{target.__name__}: {type(exc).__name__}: {exc}")
+            raise
+
+    return run
 
 
 def appender(server, world: World, stop: threading.Event, rng: random.Random, recreate_at):
-    client = server.client()
+    put = Appender(server)
     n = len(world.appended)
     started = time.monotonic()
     pending = sorted(recreate_at)
@@ -120,20 +153,19 @@ def appender(server, world: World, stop: threading.Event, rng: random.Random, re
         if pending and time.monotonic() - started >= pending[0]:
             pending.pop(0)
             with world.mailbox_lock:
-                client.delete(FOLDER)
-                client.create(FOLDER)
+                put.client.delete(FOLDER)
+                put.client.create(FOLDER)
                 for raw in world.appended:
-                    client.append(FOLDER, "", None, raw)
+                    put.put(raw)
                 world.recreated += 1
             log(f"folder recreated with {len(world.appended)} messages (a new UIDVALIDITY)")
         n += 1
         raw = make_mail(n, rng)
         with world.mailbox_lock:
-            status, data = client.append(FOLDER, "", None, raw)
-            assert status == "OK", data
+            put.put(raw)
             world.appended.append(raw)
         stop.wait(rng.uniform(0.02, 0.25))
-    client.logout()
+    put.client.logout()
 
 
 def folder_ids(server) -> dict[int, str]:
@@ -180,7 +212,12 @@ def fetcher(app, proxy, server, world, stop, rng: random.Random) -> None:
 
     while not stop.is_set():
         kind = rng.choice((*KINDS, None, None))
-        fault = Fault(kind, after=rng.randint(1, 3), keep=rng.randint(20, 3000)) if kind else None
+        at = "body" if kind in ("empty", "slow") else rng.choice(AT)
+        fault = (
+            Fault(kind, after=rng.randint(1, 3), keep=rng.randint(20, 3000), at=at)
+            if kind
+            else None
+        )
         proxy.add(fault)
         with app.app_context():
             try:
@@ -420,20 +457,20 @@ def main() -> int:
         recreate_at = [args.seconds * (k + 1) / (args.recreate + 1) for k in range(args.recreate)]
         threads = [
             threading.Thread(
-                target=appender,
+                target=guarded(appender, world),
                 args=(server, world, healed, random.Random(args.seed + 2), recreate_at),
             ),
         ]
         threads += [  # the job, and a staff member's "Fetch now" at the same time
             threading.Thread(
-                target=fetcher,
+                target=guarded(fetcher, world),
                 args=(app, proxy, server, world, stop, random.Random(args.seed + 3 + k * 10)),
             )
             for k in range(args.fetchers)
         ]
         threads += [
             threading.Thread(
-                target=staff_member,
+                target=guarded(staff_member, world),
                 args=(app, name, half, world, stop, random.Random(args.seed + 4 + half)),
             )
             for half, name in enumerate(("staff-a", "staff-b"))
@@ -449,7 +486,7 @@ def main() -> int:
         stop.set()
         for thread in threads[1:]:
             thread.join(timeout=30)
-        world.faults = Counter(proxy.struck)
+        world.faults = Counter(proxy.struck_at)
         elapsed = time.monotonic() - started
         proxy.plan()  # healed
         with app.app_context():
@@ -459,6 +496,9 @@ def main() -> int:
         checks, numbers = verify(app, server, world)
         checks.append(
             ("the healed run read the folder without a problem", not final_error, final_error)
+        )
+        checks.append(
+            ("every bench thread ran to the end", not world.broke, "; ".join(world.broke))
         )
         report = render(args, url, elapsed, world, checks, numbers)
         print(report)

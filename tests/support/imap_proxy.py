@@ -58,6 +58,7 @@ class FaultyProxy:
         self.hook = hook
         self.schedule: list[Fault | None] = list(schedule)
         self.struck: Counter[str] = Counter()
+        self.struck_at: Counter[str] = Counter()  # "cut at body" -> count
         self.heard_after: list[str] = []  # the commands clients sent after a fault struck
         self.connections = 0
         self._lock = threading.Lock()
@@ -135,9 +136,10 @@ class _Connection:
         threading.Thread(target=self._client_side, daemon=True).start()
         threading.Thread(target=self._server_side, daemon=True).start()
 
-    def _strike(self, kind: str) -> None:
+    def _strike(self, fault: Fault) -> None:
         with self.proxy._lock:
-            self.proxy.struck[kind] += 1
+            self.proxy.struck[fault.kind] += 1
+            self.proxy.struck_at[f"{fault.kind} at {fault.at}"] += 1
 
     def _client_side(self) -> None:
         buffer = b""
@@ -168,7 +170,7 @@ class _Connection:
             self.bodies += 1
             if self.bodies == fault.after:
                 self.fault, self.struck = None, True
-                self._strike(fault.kind)
+                self._strike(fault)
                 if fault.kind in ("cut", "stall"):
                     with self.lock:
                         self.limit = fault.keep
