@@ -214,7 +214,13 @@ def fetcher(app, proxy, server, world, stop, rng: random.Random) -> None:
         kind = rng.choice((*KINDS, None, None))
         at = "body" if kind in ("empty", "slow") else rng.choice(AT)
         fault = (
-            Fault(kind, after=rng.randint(1, 3), keep=rng.randint(20, 3000), at=at)
+            Fault(
+                kind,
+                after=rng.randint(1, 3),
+                keep=rng.randint(20, 3000),
+                delay=rng.uniform(0.001, 0.01),
+                at=at,
+            )
             if kind
             else None
         )
@@ -485,7 +491,9 @@ def main() -> int:
         threads[0].join(timeout=60)
         stop.set()
         for thread in threads[1:]:
-            thread.join(timeout=30)
+            thread.join(timeout=300)  # a slow run reads on to its end
+            if thread.is_alive():
+                world.broke.append(f"{thread.name} still running after 300 s")
         world.faults = Counter(proxy.struck_at)
         elapsed = time.monotonic() - started
         proxy.plan()  # healed
