@@ -28,6 +28,7 @@ from dmsu.forums.models import ForumMailbox
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+_COMMAND_ERROR = re.compile(r"command error: (?:BAD|NO) \[b?['\"](.*)['\"]\]$")
 
 
 class FetchError(Exception):
@@ -75,7 +76,8 @@ class ImapSettings:
 def _text(data) -> str:
     if isinstance(data, list | tuple):
         data = b" ".join(d if isinstance(d, bytes) else str(d).encode() for d in data if d)
-    return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    return text.rstrip(".")  # the sentence around it ends with its own full stop
 
 
 def connect(settings: ImapSettings) -> imaplib.IMAP4:
@@ -88,16 +90,20 @@ def connect(settings: ImapSettings) -> imaplib.IMAP4:
         ) from None
     try:
         client.login(settings.user, settings.password)
+    except (OSError, imaplib.IMAP4.abort) as exc:  # cut, stalled or garbage: not a refusal
+        _drop(client)
+        raise FetchError(_sentence(exc, "", during="during the login")) from None
     except imaplib.IMAP4.error as exc:
         _close(client)
         raise FetchError(
-            f"The IMAP server {settings.host} refused the login of {settings.user}: "
-            f"{_text(exc.args[0] if exc.args else exc)}."
+            f"The IMAP server {settings.host} refused the login of {settings.user}: {_said(exc)}."
         ) from None
     return client
 
 
 def _close(client: imaplib.IMAP4) -> None:
+    if client.state == "LOGOUT":  # dropped already (_drop)
+        return
     try:
         client.logout()
     except (OSError, imaplib.IMAP4.error):
@@ -139,6 +145,8 @@ def fetch_mailbox(client: imaplib.IMAP4, settings: ImapSettings, mailbox: str) -
         _fetch(client, settings, mailbox, name, result)
     except (OSError, imaplib.IMAP4.error, imaplib.IMAP4.abort, FetchError) as exc:
         sentence = _sentence(exc, mailbox)
+        if isinstance(exc, OSError | imaplib.IMAP4.abort):
+            _drop(client)
         result.problem(sentence)
         _record(name, last_error=sentence, error_at=clock.now(), last_result=result.summary())
         return result
@@ -146,18 +154,38 @@ def fetch_mailbox(client: imaplib.IMAP4, settings: ImapSettings, mailbox: str) -
     return result
 
 
-def _sentence(exc: Exception, mailbox: str) -> str:
+def _drop(client: imaplib.IMAP4) -> None:
+    """A connection that broke is closed, not logged out of: after garbage or a cut the
+    stream is out of step, and a LOGOUT on it waits a whole timeout for an answer."""
+    client.state = "LOGOUT"
+    try:
+        client.shutdown()
+    except OSError:
+        pass
+
+
+def _sentence(exc: Exception, mailbox: str, during: str = "") -> str:
     if isinstance(exc, FetchError):
         return str(exc)
+    during = during or f"while {mailbox} was read"
     if isinstance(exc, socket.timeout | TimeoutError):
-        return f"The IMAP server stopped answering while {mailbox} was read; the run stopped."
+        return f"The IMAP server stopped answering {during}; the run stopped."
+    kept = "what was stored before is kept and the next run goes on from there."
+    if isinstance(exc, imaplib.IMAP4.abort) and "unexpected response" in _text(exc.args[:1]):
+        return f"The IMAP server answered with something that is not IMAP {during}; {kept}"
     if isinstance(exc, imaplib.IMAP4.abort | OSError):
         return (
-            f"The connection to the IMAP server was lost while {mailbox} was read "
-            f"({_text(exc.args[0]) if exc.args else type(exc).__name__}); what was stored "
-            "before is kept and the next run goes on from there."
+            f"The connection to the IMAP server was lost {during} "
+            f"({_text(exc.args[0]) if exc.args else type(exc).__name__}); {kept}"
         )
-    return f"The IMAP server refused a command on {mailbox}: {_text(exc.args[0] if exc.args else exc)}."
+    return f"The IMAP server refused a command on {mailbox}: {_said(exc)}."
+
+
+def _said(exc: Exception) -> str:
+    """The server's own words of imaplib's "UID command error: BAD [b'...']"."""
+    text = _text(exc.args[0] if exc.args else exc)
+    match = _COMMAND_ERROR.search(text)
+    return _text(match.group(1)) if match else text
 
 
 def _fetch(client, settings: ImapSettings, mailbox: str, name: str, result: Result) -> None:
@@ -228,7 +256,13 @@ def _body(client, uid: int, size: int, max_bytes: int) -> tuple[bytes, str]:
     status, data = client.uid("FETCH", str(uid), f"({part})")
     if status != "OK":
         raise FetchError(f"The IMAP server refused to give message UID {uid}: {_text(data)}.")
-    raw = b"".join(item[1] for item in data or [] if isinstance(item, tuple))
+    pieces = [item[1] for item in data or [] if isinstance(item, tuple)]
+    if not pieces:  # taken as an empty message, it was refused and the cursor went past it
+        raise FetchError(
+            f"The IMAP server answered the fetch of message UID {uid} without the message; "
+            "the run stopped and the next run asks for it again."
+        )
+    raw = b"".join(pieces)
     note = ""
     if size > max_bytes:
         note = (
