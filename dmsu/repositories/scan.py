@@ -30,7 +30,10 @@ For each enabled repository:
    every release withdrawn: one sentence, nothing recorded.
 
 What one repository yields is written in one transaction. A second scan of unchanged
-repositories records nothing.
+repositories records nothing. Two scans at once (the hourly job and an admin's "scan now")
+write in turn: on PostgreSQL the transaction takes the area's advisory lock before it reads
+what was seen, so the second reads what the first recorded instead of recording it again
+(and failing on ``Release``'s unique index: the faults run of issue 23).
 """
 
 from __future__ import annotations
@@ -272,7 +275,7 @@ def scan_repositories(
         tally.errors.extend(f"{source.name}: {note}" for note in notes)
         newest = newest_versions(packages, source.kind)
         try:
-            with write_transaction():
+            with write_transaction("repositories"):  # two scans at once write in turn
                 _apply(tally, source, newest, claims, at)
         except RepositoryError as error:  # raised before anything of it is written
             tally.errors.append(f"{source.name}: {error} Nothing of it was recorded.")
