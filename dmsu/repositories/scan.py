@@ -264,8 +264,15 @@ def scan_repositories(
     scan = RepositoryScan.create(started_at=at, trigger=trigger)
     tally = _Tally(scan)
     claims = _claims()
-    sources = RepositorySource.select().where(RepositorySource.enabled == True)  # noqa: E712
-    for source in sources.order_by(RepositorySource.name):
+    # read whole before the first write: a cursor still open kept SQLite's read snapshot
+    # open, and a step committed meanwhile then made the write lock fail at once ("database
+    # is locked", the busy timeout notwithstanding; the faults run of issue 23)
+    sources = list(
+        RepositorySource.select()
+        .where(RepositorySource.enabled == True)  # noqa: E712
+        .order_by(RepositorySource.name)
+    )
+    for source in sources:
         try:
             packages, notes = read_source(source, timeout, file_root)
         except RepositoryError as error:
@@ -283,7 +290,7 @@ def scan_repositories(
             continue
         scan.repositories_read += 1
         scan.packages_seen += len(packages)
-    if not sources.count():
+    if not sources:
         tally.errors.append("No repository is configured; add one on the repositories page.")
     unknown = sorted(tally.unknown)
     scan.unknown_packages = "\n".join(unknown[:UNKNOWN_SHOWN])

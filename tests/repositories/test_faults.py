@@ -238,6 +238,39 @@ def test_a_scan_beside_staff_steps_on_the_same_tickets_loses_neither(app, tmp_pa
         assert comments.count() == 3
 
 
+def test_a_staff_step_committed_while_the_scan_reads_does_not_fail_the_scan(
+    app, tmp_path, rpms, people
+):
+    """A supporter's comment is committed after the scan listed the repositories and before
+    it writes what the first one yielded (here: from the server's thread, while it answers
+    for the primary). On SQLite the scan's write lock then came after an older read snapshot
+    (the list of repositories still being read), which SQLite refuses at once with "database
+    is locked", whatever the busy timeout: the scan crashed and recorded nothing."""
+    ticket = waiting_in_umd(people, 1, "9.2.10")
+    release_repo(tmp_path, rpms)
+    repo_builder.yum_repository(tmp_path / "testing", [rpms["9.2.11"]])
+    commented: list[str] = []
+
+    def comment_meanwhile() -> None:
+        with app.app_context():
+            database.connect(reuse_if_open=True)
+            try:
+                workflow.add_comment(Ticket.get_by_id(ticket.id), people["resolver"], "meanwhile")
+                commented.append("meanwhile")
+            finally:
+                database.close()
+
+    with FaultyRepoServer(tmp_path, publish=comment_meanwhile) as server:
+        RepositorySource.create(name="UMD 5 release", url=server.url("release/"), channel="release")
+        RepositorySource.create(name="UMD 5 testing", url=server.url("testing/"), channel="testing")
+        server.plan = {"release/repodata/repomd.xml": ["change"]}
+        scan = scan_repositories(at=T0 + timedelta(days=2))
+    assert commented == ["meanwhile"]
+    assert (scan.repositories_read, scan.releases_recorded, scan.tickets_closed) == (2, 2, 1)
+    assert closings(ticket) == 1
+    assert TicketEvent.select().where(TicketEvent.text == "meanwhile").count() == 1
+
+
 def test_two_scans_at_once_record_each_release_once(app, tmp_path, rpms, people):
     """The hourly job and an admin's "scan now" overlapping: each release, and each ticket's
     closing, is recorded once, and neither scan fails."""
