@@ -186,6 +186,19 @@ def _record(tally, source, component, package, version, at) -> None:
 
 
 def _withdraw(tally, source, component, package, version, at) -> None:
+    """``version`` went back or vanished from ``source``: recorded withdrawn, once. A flapping
+    mirror (the version put back, then gone again: the faults run of issue 23) recorded it
+    withdrawn each time it went."""
+    if (
+        RepositoryRelease.select()
+        .where(
+            RepositoryRelease.component == component,
+            RepositoryRelease.version == version,
+            RepositoryRelease.action == "withdrawn",
+        )
+        .exists()
+    ):
+        return
     RepositoryRelease.create(
         scan=tally.scan,
         source=source,

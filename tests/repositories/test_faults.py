@@ -302,3 +302,24 @@ def test_two_scans_at_once_record_each_release_once(app, tmp_path, rpms, people)
     assert RepositoryRelease.select().count() == 1
     for ticket in tickets:
         assert closings(ticket) == 1
+
+
+def test_a_version_withdrawn_put_back_and_withdrawn_again_is_recorded_withdrawn_once(
+    tmp_path, rpms, people
+):
+    """A flapping testing mirror (the faults run's publisher): 9.2.11 comes, goes, comes back
+    and goes again. It is delivered once, withdrawn (and rejected) once, and nothing more."""
+    ticket = waiting_in_umd(people, 1, "9.2.11")
+    testing = tmp_path / "testing"
+    with FaultyRepoServer(tmp_path) as server:
+        RepositorySource.create(name="UMD 5 testing", url=server.url("testing/"), channel="testing")
+        for day, version in enumerate(["9.2.11", "9.2.10", "9.2.11", "9.2.10", "9.2.11"]):
+            repo_builder.yum_repository(testing, [rpms[version]])
+            scan = scan_repositories(at=T0 + timedelta(days=2 + day))
+            assert scan.repositories_failed == 0
+    actions = [
+        (r.version, r.action) for r in RepositoryRelease.select().order_by(RepositoryRelease.id)
+    ]
+    assert actions == [("9.2.11-1.el9", "delivered"), ("9.2.11-1.el9", "withdrawn")]
+    assert Release.get(Release.version == "9.2.11-1.el9").status == "rejected"
+    assert Ticket.get_by_id(ticket.id).status != "closed"
