@@ -164,6 +164,7 @@ class Staff:
         self.lock = threading.Lock()
         self.acked: list[tuple[int, str, str]] = []  # (ticket, kind, what)
         self.steps: Counter = Counter()
+        self.waits: list[float] = []  # seconds each acknowledged step took
         self.refused: Counter = Counter()  # by the rules (the ticket closed meanwhile)
         self.failed: Counter = Counter()  # anything else: a lost step
 
@@ -183,6 +184,7 @@ class Staff:
                     ticket = Ticket.get_by_id(rng.choice(self.ticket_ids))
                     kind = rng.choice(("comment", "comment", "deliver_fix", "status"))
                     what = f"staff{n} step {count}"
+                    began = time.perf_counter()
                     try:
                         in_umd = ticket.support_unit.name == "UMD release"
                         if (
@@ -208,9 +210,9 @@ class Staff:
                         continue
                     except Exception as error:  # noqa: BLE001 - every other failure is counted
                         self.failed[f"{kind}: {type(error).__name__}: {error}"[:160]] += 1
-                        database.rollback() if not database.is_closed() else None
                         continue
                     with self.lock:
+                        self.waits.append(time.perf_counter() - began)
                         self.acked.append((ticket.id, kind, what))
                         self.steps[kind] += 1
                     time.sleep(0.02)
@@ -222,11 +224,16 @@ def scan_loop(args, server, repos, staff, ticket_packages, stop_at):
     from dmsu.repositories.models import RepositoryScan
     from dmsu.repositories.scan import scan_repositories
 
-    scans, failed_pairs, last_publish = [], [], time.monotonic()
-    while time.monotonic() < stop_at:
-        if time.monotonic() - last_publish > args.publish_every:
+    scans, failed_pairs = [], []
+
+    def publisher() -> None:  # on its own, so versions come during a long first scan too
+        while time.monotonic() < stop_at:
+            time.sleep(args.publish_every)
             repos.publish(ticket_packages)
-            last_publish = time.monotonic()
+
+    publishing = threading.Thread(target=publisher, daemon=True)
+    publishing.start()
+    while time.monotonic() < stop_at:
         try:
             scan = scan_repositories(timeout=2)
         except Exception as error:  # noqa: BLE001 - a crashed scan is a finding
@@ -239,6 +246,7 @@ def scan_loop(args, server, repos, staff, ticket_packages, stop_at):
             source = line.partition(":")[0]
             if line.endswith("Nothing of it was recorded."):
                 failed_pairs.append((scan.id, source))
+    publishing.join(args.publish_every + 30)
     return scans, failed_pairs, RepositoryScan
 
 
@@ -439,6 +447,11 @@ def run_one(label: str, database_url: str, args, scratch: Path) -> list[str]:
         print(
             f"staff steps acknowledged: {dict(staff.steps)}; refused by the rules (closed meanwhile): "
             f"{dict(staff.refused)}; failed: {sum(staff.failed.values())}; lost: {lost}"
+        )
+        waits = sorted(staff.waits) or [0.0]
+        print(
+            f"staff step time: p50 {waits[len(waits) // 2] * 1000:.0f} ms, "
+            f"p99 {waits[int(len(waits) * 0.99)] * 1000:.0f} ms, max {waits[-1]:.2f} s"
         )
         print(
             f"duplicates: {duplicates}; recorded from a half-read repository: {half}; "

@@ -41,14 +41,16 @@ run of issue 23).
 from __future__ import annotations
 
 import functools
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
-from dmsu.core.db import write_transaction
+from dmsu.core.db import is_postgres, write_transaction
 from dmsu.repositories import apt, release_notes, yum
 from dmsu.repositories.fetch import RepositoryError
 from dmsu.repositories.models import (
@@ -217,6 +219,20 @@ def _withdraw(tally, source, component, package, version, at) -> None:
         )
 
 
+@contextmanager
+def _write_making_way():
+    """One of the scan's write transactions, then on SQLite a pause as long as it took (at
+    most 50 ms). SQLite has one write lock, and a step waiting for it polls (its busy
+    handler sleeps between tries) while the scan, writing release after release, took it
+    again at once: supporters' steps starved for more than the busy timeout and failed with
+    "database is locked" (the faults run at 5,000 packages). PostgreSQL locks rows: no pause."""
+    started = time.perf_counter()
+    with write_transaction("repositories"):  # two scans at once write in turn
+        yield
+    if not is_postgres():
+        time.sleep(min(time.perf_counter() - started, 0.05))
+
+
 def _write_snapshot(tally, source, newest: dict[str, str], previous_id: int | None) -> None:
     rows = [
         {"scan": tally.scan.id, "source": source.id, "name": name[:200], "evr": evr[:200]}
@@ -263,7 +279,7 @@ def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
     for component_id, found in sorted(new_by_component.items()):
         key = functools.cmp_to_key(lambda a, b: compare(a[1], b[1]))
         package, version = max(found, key=key)
-        with write_transaction("repositories"):  # two scans at once write in turn
+        with _write_making_way():
             _record(tally, source, components[component_id], package, version, at)
 
     for name, old in sorted(before.items()):
@@ -272,13 +288,13 @@ def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
             continue
         component = claims.get(name.casefold())
         if component is not None:
-            with write_transaction("repositories"):
+            with _write_making_way():
                 _withdraw(tally, source, component, name, old, at)
 
     if previous_id is None or newest != before:
         # a new snapshot only when something changed: an unchanged repository's last
         # snapshot stays what the next scan compares with
-        with write_transaction("repositories"):
+        with _write_making_way():
             _write_snapshot(tally, source, newest, previous_id)
 
 
