@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dmsu.cheatsheet.models import Component
+from dmsu.core import step_listeners
 from dmsu.core.db import database
 from dmsu.repositories.models import RepositoryRelease, RepositorySource, SeenPackage
 from dmsu.repositories.scan import scan_repositories
@@ -31,6 +32,7 @@ def rpms(tmp_path_factory):
     return {
         "9.2.10": repo_builder.build_rpm(work, "dcache", "9.2.10", "1"),
         "9.2.11": repo_builder.build_rpm(work, "dcache", "9.2.11", "1"),
+        "argus-1.7.4": repo_builder.build_rpm(work, "argus-pap", "1.7.4", "2"),
     }
 
 
@@ -323,3 +325,44 @@ def test_a_version_withdrawn_put_back_and_withdrawn_again_is_recorded_withdrawn_
     assert actions == [("9.2.11-1.el9", "delivered"), ("9.2.11-1.el9", "withdrawn")]
     assert Release.get(Release.version == "9.2.11-1.el9").status == "rejected"
     assert Ticket.get_by_id(ticket.id).status != "closed"
+
+
+def test_a_scan_stopped_while_recording_is_finished_by_the_next_once(tmp_path, rpms, people):
+    """Each release is its own transaction and the snapshot comes last: a scan that dies after
+    recording the first of two releases (the process killed; here a step listener raising on
+    the second release's closing step) leaves the old snapshot, and the next scan records the
+    second release only."""
+    Component.create(name="ARGUS", slug="argus", packages="argus-pap")
+    dcache = waiting_in_umd(people, 1, "9.2.10")
+    argus = workflow.create_ticket(people["tpm"], ggus_id=2, subject="T2", component="ARGUS", at=T0)
+    workflow.route_to_dmsu(argus, people["tpm"], at=T0 + timedelta(hours=1))
+    workflow.reassign_to_third_line(
+        argus, people["assigner"], "dCache", note="defect", at=T0 + timedelta(hours=2)
+    )
+    workflow.deliver_fix(argus, people["resolver"], "1.7.4-2.el9", at=T0 + timedelta(days=1))
+    repo_builder.yum_repository(tmp_path / "release", [rpms["9.2.10"], rpms["argus-1.7.4"]])
+
+    def die_on_argus(events) -> None:
+        if any((event.change or {}).get("component") == "ARGUS" for event in events):
+            raise RuntimeError("the scan's process died here")
+
+    step_listeners.register("test-die", die_on_argus)
+    try:
+        with FaultyRepoServer(tmp_path) as server:
+            RepositorySource.create(
+                name="UMD 5 release", url=server.url("release/"), channel="release"
+            )
+            with pytest.raises(RuntimeError):
+                scan_repositories(at=T0 + timedelta(days=2))
+            assert [r.version for r in Release.select()] == ["9.2.10-1.el9"]
+            assert SeenPackage.select().count() == 0
+            step_listeners.unregister("test-die")
+            resumed = scan_repositories(at=T0 + timedelta(days=3))
+            again = scan_repositories(at=T0 + timedelta(days=4))
+    finally:
+        step_listeners.unregister("test-die")
+    assert (resumed.releases_recorded, resumed.tickets_closed) == (1, 1)
+    assert again.releases_recorded == 0
+    assert sorted(r.version for r in Release.select()) == ["1.7.4-2.el9", "9.2.10-1.el9"]
+    assert RepositoryRelease.select().count() == 2
+    assert closings(dcache) == closings(argus) == 1
