@@ -19,6 +19,24 @@ from dmsu.repositories.fetch import RepositoryError, fetch, join
 from dmsu.repositories.packages import PackageVersion, decompress
 
 _PREFERENCE = {".xz": 0, ".gz": 1, "": 2}
+_SUMS = {"MD5Sum": "md5sum", "SHA1": "sha1", "SHA256": "sha256", "SHA512": "sha512"}
+
+
+def _check_whole(release: deb822.Release, url: str) -> None:
+    """A Release file cut off before its end (a server killed mid-transfer, sending no
+    length) ends inside or between its checksum lists: an entry missing its name, size or
+    hash, or one list naming fewer files than another. Either is refused, so a cut Release
+    can neither crash the scan nor have it read only some of its Packages indexes."""
+    listed = []
+    for field, key in _SUMS.items():
+        entries = release.get(field) or []
+        for entry in entries:
+            if not (entry.get("name") and entry.get("size") and entry.get(key)):
+                raise RepositoryError(f"{url} is cut off or malformed in its {field} list.")
+        if entries:
+            listed.append({entry["name"] for entry in entries})
+    if any(names != listed[0] for names in listed[1:]):
+        raise RepositoryError(f"{url} is cut off or malformed: its checksum lists differ.")
 
 
 def _indexes(release: deb822.Release, url: str) -> list[dict]:
@@ -68,6 +86,7 @@ def read(base_url: str, *, timeout: float = 30) -> list[PackageVersion]:
     release_url = join(base_url, "Release")
     release_text = fetch(release_url, timeout=timeout).decode("utf-8", "replace")
     release = deb822.Release(release_text)
+    _check_whole(release, release_url)
     packages: list[PackageVersion] = []
     for entry in _indexes(release, release_url):
         url = join(base_url, entry["name"])

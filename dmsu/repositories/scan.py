@@ -29,21 +29,28 @@ For each enabled repository:
 6. A repository that listed packages and now lists none is taken for a broken mirror, not for
    every release withdrawn: one sentence, nothing recorded.
 
-What one repository yields is written in one transaction. A second scan of unchanged
-repositories records nothing.
+Each release a repository yields is written in its own short transaction and the repository's
+snapshot last (:func:`_apply` says why), so supporters' steps are not kept waiting behind a
+whole repository. A second scan of unchanged repositories records nothing. Two scans at once
+(the hourly job and an admin's "scan now") write in turn: on PostgreSQL each transaction takes
+the area's advisory lock before it reads what is recorded, so the second reads what the first
+recorded instead of recording it again (and failing on ``Release``'s unique index: the faults
+run of issue 23).
 """
 
 from __future__ import annotations
 
 import functools
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from dmsu.cheatsheet.models import Component
 from dmsu.core import clock
-from dmsu.core.db import write_transaction
+from dmsu.core.db import is_postgres, write_transaction
 from dmsu.repositories import apt, release_notes, yum
 from dmsu.repositories.fetch import RepositoryError
 from dmsu.repositories.models import (
@@ -183,6 +190,19 @@ def _record(tally, source, component, package, version, at) -> None:
 
 
 def _withdraw(tally, source, component, package, version, at) -> None:
+    """``version`` went back or vanished from ``source``: recorded withdrawn, once. A flapping
+    mirror (the version put back, then gone again: the faults run of issue 23) recorded it
+    withdrawn each time it went."""
+    if (
+        RepositoryRelease.select()
+        .where(
+            RepositoryRelease.component == component,
+            RepositoryRelease.version == version,
+            RepositoryRelease.action == "withdrawn",
+        )
+        .exists()
+    ):
+        return
     RepositoryRelease.create(
         scan=tally.scan,
         source=source,
@@ -199,8 +219,43 @@ def _withdraw(tally, source, component, package, version, at) -> None:
         )
 
 
+@contextmanager
+def _write_making_way():
+    """One of the scan's write transactions, then on SQLite a pause as long as it took (at
+    most 50 ms). SQLite has one write lock, and a step waiting for it polls (its busy
+    handler sleeps between tries) while the scan, writing release after release, took it
+    again at once: supporters' steps starved for more than the busy timeout and failed with
+    "database is locked" (the faults run at 5,000 packages). PostgreSQL locks rows: no pause."""
+    started = time.perf_counter()
+    with write_transaction("repositories"):  # two scans at once write in turn
+        yield
+    if not is_postgres():
+        time.sleep(min(time.perf_counter() - started, 0.05))
+
+
+def _write_snapshot(tally, source, newest: dict[str, str], previous_id: int | None) -> None:
+    rows = [
+        {"scan": tally.scan.id, "source": source.id, "name": name[:200], "evr": evr[:200]}
+        for name, evr in newest.items()
+    ]
+    for start in range(0, len(rows), _BATCH):
+        SeenPackage.insert_many(rows[start : start + _BATCH]).execute()
+    keep = [tally.scan.id] + ([previous_id] if previous_id is not None else [])
+    SeenPackage.delete().where(
+        SeenPackage.source == source, SeenPackage.scan.not_in(keep)
+    ).execute()
+
+
 def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
-    """Write what ``source`` yielded: its snapshot, new releases, withdrawn ones."""
+    """Write what ``source`` yielded: new releases, withdrawn ones, then its snapshot.
+
+    Each release is its own short transaction (the workflow step and the scan's row of it),
+    and the snapshot comes last: one transaction for a whole repository held SQLite's one
+    write lock while it recorded every release (hundreds on a first scan), and supporters'
+    steps waiting longer than the busy timeout failed with "database is locked" (the faults
+    run of issue 23). Stopped half-way, a scan leaves the previous snapshot, so the next one
+    finds the same releases new and records those not yet recorded (each release is checked
+    against ``Release`` inside its transaction): none is lost, none recorded twice."""
     compare = compare_for(source.kind)
     previous_id = _previous_scan_id(source)
     before = _seen(source, previous_id)
@@ -208,19 +263,6 @@ def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
         raise RepositoryError(
             f"{source.url} lists no package now (it listed {len(before)} before)."
         )
-    if previous_id is None or newest != before:
-        # a new snapshot only when something changed: an unchanged repository's last
-        # snapshot stays what the next scan compares with
-        rows = [
-            {"scan": tally.scan.id, "source": source.id, "name": name[:200], "evr": evr[:200]}
-            for name, evr in newest.items()
-        ]
-        for start in range(0, len(rows), _BATCH):
-            SeenPackage.insert_many(rows[start : start + _BATCH]).execute()
-        keep = [tally.scan.id] + ([previous_id] if previous_id is not None else [])
-        SeenPackage.delete().where(
-            SeenPackage.source == source, SeenPackage.scan.not_in(keep)
-        ).execute()
 
     new_by_component: dict[int, list[tuple[str, str]]] = defaultdict(list)
     components: dict[int, Component] = {}
@@ -237,7 +279,8 @@ def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
     for component_id, found in sorted(new_by_component.items()):
         key = functools.cmp_to_key(lambda a, b: compare(a[1], b[1]))
         package, version = max(found, key=key)
-        _record(tally, source, components[component_id], package, version, at)
+        with _write_making_way():
+            _record(tally, source, components[component_id], package, version, at)
 
     for name, old in sorted(before.items()):
         evr = newest.get(name)
@@ -245,7 +288,14 @@ def _apply(tally, source, newest: dict[str, str], claims, at) -> None:
             continue
         component = claims.get(name.casefold())
         if component is not None:
-            _withdraw(tally, source, component, name, old, at)
+            with _write_making_way():
+                _withdraw(tally, source, component, name, old, at)
+
+    if previous_id is None or newest != before:
+        # a new snapshot only when something changed: an unchanged repository's last
+        # snapshot stays what the next scan compares with
+        with _write_making_way():
+            _write_snapshot(tally, source, newest, previous_id)
 
 
 def scan_repositories(
@@ -261,8 +311,15 @@ def scan_repositories(
     scan = RepositoryScan.create(started_at=at, trigger=trigger)
     tally = _Tally(scan)
     claims = _claims()
-    sources = RepositorySource.select().where(RepositorySource.enabled == True)  # noqa: E712
-    for source in sources.order_by(RepositorySource.name):
+    # read whole before the first write: a cursor still open kept SQLite's read snapshot
+    # open, and a step committed meanwhile then made the write lock fail at once ("database
+    # is locked", the busy timeout notwithstanding; the faults run of issue 23)
+    sources = list(
+        RepositorySource.select()
+        .where(RepositorySource.enabled == True)  # noqa: E712
+        .order_by(RepositorySource.name)
+    )
+    for source in sources:
         try:
             packages, notes = read_source(source, timeout, file_root)
         except RepositoryError as error:
@@ -272,15 +329,14 @@ def scan_repositories(
         tally.errors.extend(f"{source.name}: {note}" for note in notes)
         newest = newest_versions(packages, source.kind)
         try:
-            with write_transaction():
-                _apply(tally, source, newest, claims, at)
+            _apply(tally, source, newest, claims, at)
         except RepositoryError as error:  # raised before anything of it is written
             tally.errors.append(f"{source.name}: {error} Nothing of it was recorded.")
             scan.repositories_failed += 1
             continue
         scan.repositories_read += 1
         scan.packages_seen += len(packages)
-    if not sources.count():
+    if not sources:
         tally.errors.append("No repository is configured; add one on the repositories page.")
     unknown = sorted(tally.unknown)
     scan.unknown_packages = "\n".join(unknown[:UNKNOWN_SHOWN])
