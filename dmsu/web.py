@@ -220,6 +220,7 @@ def init_app(app) -> None:
         return render_template("errors/error.html", code=403, message=str(exc)), 403
 
     @app.errorhandler(peewee.DatabaseError)
+    @app.errorhandler(peewee.InterfaceError)  # not a DatabaseError in peewee
     def _database_error(exc):
         answer = driver_answer(exc)
         if answer is None:

@@ -180,7 +180,7 @@ def discard_connection() -> None:
 UNREACHABLE = "The database is not reachable right now; try again in a moment."
 
 
-def driver_answer(exc: peewee.DatabaseError) -> tuple[int, str] | None:
+def driver_answer(exc: peewee.PeeweeException) -> tuple[int, str] | None:
     """The site's answer, ``(status, one sentence)``, to a database driver's error that no
     writer turned into a sentence of its own: the one place driver errors are mapped (issue
     23: "driver errors mapped to the site's errors in one place"). Writers still catch what

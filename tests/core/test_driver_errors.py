@@ -71,5 +71,12 @@ def test_each_kind_of_driver_error_has_its_answer(error, status):
     assert driver_answer(error)[0] == status
 
 
+def test_the_error_handler_takes_every_kind_the_mapping_knows(app):
+    """peewee's InterfaceError is not a DatabaseError: the handler must name both, or a
+    closed connection (a PostgreSQL restart) is a 500 and the connection is never renewed."""
+    handled = app.error_handler_spec[None][None]
+    assert peewee.DatabaseError in handled and peewee.InterfaceError in handled
+
+
 def test_a_programming_error_is_a_bug_not_a_sentence():
     assert driver_answer(peewee.ProgrammingError("syntax error at or near")) is None
