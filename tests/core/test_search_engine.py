@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dmsu.core.db import is_postgres
 from dmsu.core.search import engine
 from dmsu.core.search.documents import Document, put, remove
 from dmsu.core.search.engine import Filters
@@ -100,7 +101,13 @@ def test_a_document_put_again_replaces_the_old_and_remove_takes_it_out(app):
 
 def test_counting_and_ranking_stop_at_the_limit_newest_first(app, monkeypatch):
     monkeypatch.setattr(engine, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(engine, "RANK_LIMIT", 3)
     put([Document("tickets", str(n), f"galaxy {n}") for n in range(1, 8)])
+    put([Document("wiki", "w", "galaxy page")])
     found = engine.find(parse("galaxy"), BOTH, limit=10)
     assert found.capped and found.total == 5  # the limit and one more: "more than 4"
-    assert len(found.hits) == 5
+    assert len(found.hits) == 3  # ranked: the newest 3 of the counted matches
+    if not is_postgres():  # FTS5 reads newest first; PostgreSQL as its GIN index yields
+        assert set(keys(found)) == {"w", "7", "6"}
+    in_tickets = engine.find(parse("galaxy"), BOTH, Filters(areas=("tickets",)), limit=10)
+    assert len(in_tickets.hits) == 3 and {h.area for h in in_tickets.hits} == {"tickets"}

@@ -39,6 +39,7 @@ HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFrag
 HEADLINE_BEFORE = 200  # characters of text before the first match a PostgreSQL headline reads
 HEADLINE_WINDOW = 1_500  # characters a PostgreSQL headline reads
 COUNT_LIMIT = 5_000
+RANK_LIMIT = 1_000  # the newest matches ranked (a query matching more is ranked over these)
 DF_LIMIT = 200  # how far a word's document count is read (rare or not is what matters)
 
 
@@ -170,22 +171,30 @@ def _area_condition(filters: Filters, mark: str) -> tuple[str, list]:
 class _Sqlite:
     @staticmethod
     def matches(query, audiences, filters, offset, limit, any_phrase):
-        """Step 1: ``({area: count}, [(id, rank)] of the page)`` in one query."""
+        """Step 1: ``({area: count}, [(id, rank)] of the page)`` in one query: the count over
+        the newest :data:`COUNT_LIMIT` + 1 matches, the ranks over the newest
+        :data:`RANK_LIMIT` of them in the wanted areas (FTS5 reads its index backwards and
+        stops there: ``bm25`` is the costly part, the count without it is cheap)."""
         where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["search_fts MATCH ?", *where])
         weights = ", ".join(str(w) for w in WEIGHTS)
         in_area, area_params = _area_condition(filters, "?")
+        ranked_area = in_area.replace("WHERE area", "AND d.area")
+        join = "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"
         sql = (
-            "WITH m AS MATERIALIZED (SELECT d.id AS id, d.area AS area, "
-            f"bm25(search_fts, {weights}) * d.boost AS rank FROM search_fts "
-            "JOIN search_document d ON d.id = search_fts.rowid "
-            f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?) "
+            f"WITH m AS MATERIALIZED (SELECT d.area AS area {join} "
+            f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?), "
+            f"r AS MATERIALIZED (SELECT d.id AS id, bm25(search_fts, {weights}) * d.boost AS rank "
+            f"{join} WHERE {conditions} {ranked_area} ORDER BY search_fts.rowid DESC LIMIT ?) "
             "SELECT area, count(*), NULL, NULL FROM m GROUP BY area UNION ALL "
-            f"SELECT * FROM (SELECT NULL, NULL, id, rank FROM m {in_area} "
-            "ORDER BY rank, id LIMIT ? OFFSET ?)"
+            "SELECT * FROM (SELECT NULL, NULL, id, rank FROM r ORDER BY rank, id LIMIT ? OFFSET ?)"
         )
         match = _match(query, any_phrase)
-        rows = _rows(sql, [match, *params, COUNT_LIMIT + 1, *area_params, limit, offset])
+        rows = _rows(
+            sql,
+            [match, *params, COUNT_LIMIT + 1, match, *params, *area_params, RANK_LIMIT]
+            + [limit, offset],
+        )
         return _split(rows)
 
     @staticmethod
@@ -216,19 +225,27 @@ def _tsquery(query: Query, any_phrase: bool) -> tuple[str, list]:
 class _Postgres:
     @staticmethod
     def matches(query, audiences, filters, offset, limit, any_phrase):
+        """One pass over the GIN index's matches (stopping at :data:`COUNT_LIMIT` + 1) for
+        the counts; ``ts_rank_cd`` only for the newest :data:`RANK_LIMIT` of them in the
+        wanted areas (it reads each document's whole vector: the costly part)."""
         tsquery, tsparams = _tsquery(query, any_phrase)
         where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["d.search_vector @@ q.q", *where])
         in_area, area_params = _area_condition(filters, "%s")
         sql = (
             f"WITH q AS (SELECT ({tsquery}) AS q), m AS MATERIALIZED (SELECT d.id AS id, "
-            "d.area AS area, ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
-            f"FROM search_document d, q WHERE {conditions} LIMIT %s) "
+            f"d.area AS area FROM search_document d, q WHERE {conditions} LIMIT %s), "
+            f"r AS MATERIALIZED (SELECT id FROM m {in_area} ORDER BY id DESC LIMIT %s) "
             "SELECT area, count(*), NULL::integer, NULL::float8 FROM m GROUP BY area UNION ALL "
-            f"SELECT * FROM (SELECT NULL::varchar, NULL::bigint, id, rank FROM m {in_area} "
-            "ORDER BY rank DESC, id LIMIT %s OFFSET %s) p"
+            "SELECT * FROM (SELECT NULL::varchar, NULL::bigint, d.id, "
+            "ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
+            "FROM r JOIN search_document d ON d.id = r.id, q "
+            "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) p"
         )
-        rows = _rows(sql, [*tsparams, *params, COUNT_LIMIT + 1, *area_params, limit, offset])
+        rows = _rows(
+            sql,
+            [*tsparams, *params, COUNT_LIMIT + 1, *area_params, RANK_LIMIT, limit, offset],
+        )
         return _split(rows)
 
     @staticmethod
