@@ -8,16 +8,18 @@ SQL (:meth:`SearchDocument.visible_to`'s audience list), in the count as in the 
 
 At scale, two queries, each bounded whatever the query matches:
 
-1. one pass over the matches, stopping at :data:`COUNT_LIMIT` + 1 of them (SQLite: the newest
-   first, FTS5 reads its index backwards; PostgreSQL: as the GIN index yields them), each with
-   its rank: the counts per area and the page of hits, ranked over those matches, come from
-   that one pass;
+1. the matches, counted per area up to :data:`COUNT_LIMIT` + 1 of them (SQLite: the newest
+   first, FTS5 reads its index backwards; PostgreSQL: as the GIN index yields them), and the
+   newest :data:`RANK_LIMIT` of them ranked for the page, in one statement;
 2. the snippets, made for the page's rows only.
 
-So a specific query (up to :data:`COUNT_LIMIT` matches, nearly every real one) is ranked over
-all its matches, and an unspecific one ("error") over the first :data:`COUNT_LIMIT`; its count
-then says "more than 5,000". Ranking and counting every match of a word half the tickets
-contain would cost more than the whole page (bench/RESULTS-search.md).
+So a specific query (up to 1,000 matches, nearly every real one) is counted and ranked over
+all its matches, a broad one ("error", or an error line thousands of tickets hold) over its
+newest 1,000, and its count says "more than 1,000". Counting and ranking 5,001 matches was
+most of an error line's time at 100,000 tickets: FTS5 walks every phrase's list to each
+match, PostgreSQL reads each matching row and ``ts_rank_cd`` its whole vector
+(bench/RESULTS-search.md, third run). A lookup that counts
+nothing (``count=False``, "seen before?") reads no further than the matches it ranks.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ SNIPPET_WORDS = 24
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
 HEADLINE_BEFORE = 200  # characters of text before the first match a PostgreSQL headline reads
 HEADLINE_WINDOW = 1_500  # characters a PostgreSQL headline reads
-COUNT_LIMIT = 5_000
+COUNT_LIMIT = 1_000  # the matches counted (more are "more than 1,000")
 RANK_LIMIT = 1_000  # the newest matches ranked (a query matching more is ranked over these)
 DF_LIMIT = 200  # how far a word's document count is read (rare or not is what matters)
 
@@ -123,7 +125,8 @@ def find(
     if not query or not audiences:
         return Found(0)
     engine = _Postgres if is_postgres() else _Sqlite
-    counts, page = engine.matches(query, audiences, filters, offset, limit, any_phrase)
+    counted = COUNT_LIMIT if count else RANK_LIMIT  # nothing to count: no pass past the ranks
+    counts, page = engine.matches(query, audiences, filters, offset, limit, any_phrase, counted)
     capped = sum(counts.values()) > COUNT_LIMIT
     wanted = filters.areas or tuple(counts)
     total = sum(n for area, n in counts.items() if area in wanted)
@@ -170,9 +173,9 @@ def _area_condition(filters: Filters, mark: str) -> tuple[str, list]:
 
 class _Sqlite:
     @staticmethod
-    def matches(query, audiences, filters, offset, limit, any_phrase):
+    def matches(query, audiences, filters, offset, limit, any_phrase, counted):
         """Step 1: ``({area: count}, [(id, rank)] of the page)`` in one query: the count over
-        the newest :data:`COUNT_LIMIT` + 1 matches, the ranks over the newest
+        the newest ``counted`` + 1 matches, the ranks over the newest
         :data:`RANK_LIMIT` of them in the wanted areas (FTS5 reads its index backwards and
         stops there: ``bm25`` is the costly part, the count without it is cheap)."""
         where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
@@ -192,7 +195,7 @@ class _Sqlite:
         match = _match(query, any_phrase)
         rows = _rows(
             sql,
-            [match, *params, COUNT_LIMIT + 1, match, *params, *area_params, RANK_LIMIT]
+            [match, *params, counted + 1, match, *params, *area_params, RANK_LIMIT]
             + [limit, offset],
         )
         return _split(rows)
@@ -208,9 +211,14 @@ class _Sqlite:
             "highlight(search_fts, 0, ?, ?), "
             f"snippet(search_fts, -1, ?, ?, '…', {SNIPPET_WORDS}) "
             "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH ? AND search_fts.rowid IN ({', '.join('?' * len(page))})"
+            "WHERE search_fts MATCH ? AND search_fts.rowid BETWEEN ? AND ? "
+            f"AND +search_fts.rowid IN ({', '.join('?' * len(page))})"
         )
-        params = [START, STOP, START, STOP, _match(query, any_phrase), *ranks]
+        # the page's rows found by their range of the index, one pass, then picked: with
+        # ``rowid IN`` as FTS5's constraint, each row read every phrase's whole list again
+        # (20 rows of an error line: 25 ms instead of 1.3 ms at 100,000 tickets)
+        params = [START, STOP, START, STOP, _match(query, any_phrase), min(ranks), max(ranks)]
+        params += list(ranks)
         rows = {row[0]: row for row in _rows(sql, params)}
         return [(*rows[i][1:7], ranks[i], *rows[i][7:]) for i in ranks if i in rows]
 
@@ -224,8 +232,8 @@ def _tsquery(query: Query, any_phrase: bool) -> tuple[str, list]:
 
 class _Postgres:
     @staticmethod
-    def matches(query, audiences, filters, offset, limit, any_phrase):
-        """One pass over the GIN index's matches (stopping at :data:`COUNT_LIMIT` + 1) for
+    def matches(query, audiences, filters, offset, limit, any_phrase, counted):
+        """One pass over the GIN index's matches (stopping at ``counted`` + 1) for
         the counts; ``ts_rank_cd`` only for the newest :data:`RANK_LIMIT` of them in the
         wanted areas (it reads each document's whole vector: the costly part)."""
         tsquery, tsparams = _tsquery(query, any_phrase)
@@ -244,7 +252,7 @@ class _Postgres:
         )
         rows = _rows(
             sql,
-            [*tsparams, *params, COUNT_LIMIT + 1, *area_params, RANK_LIMIT, limit, offset],
+            [*tsparams, *params, counted + 1, *area_params, RANK_LIMIT, limit, offset],
         )
         return _split(rows)
 
