@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dmsu.core.db import is_postgres
+from dmsu.core.db import database, is_postgres
 from dmsu.core.search import engine
 from dmsu.core.search.documents import Document, put, remove
 from dmsu.core.search.engine import Filters
@@ -111,3 +111,16 @@ def test_counting_and_ranking_stop_at_the_limit_newest_first(app, monkeypatch):
         assert set(keys(found)) == {"w", "7", "6"}
     in_tickets = engine.find(parse("galaxy"), BOTH, Filters(areas=("tickets",)), limit=10)
     assert len(in_tickets.hits) == 3 and {h.area for h in in_tickets.hits} == {"tickets"}
+
+
+def test_document_frequencies_stop_past_the_limit(app, monkeypatch):
+    monkeypatch.setattr(engine, "DF_LIMIT", 3)
+    put([Document("tickets", str(n), f"zinc failure {n}") for n in range(1, 41)])
+    put([Document("wiki", "a", "cobalt notes"), Document("wiki", "b", "cobalt zinc")])
+    expected = {"zinc": 4, "cobalt": 2, "argon": 0, "failures": 4}
+    assert engine.document_frequencies(("zinc", "cobalt", "argon", "failures")) == expected
+    if is_postgres():  # with the planner's statistics: the common words not counted
+        database.execute_sql("ANALYZE search_document")
+        assert engine.document_frequencies(tuple(expected)) == expected
+        remove("tickets", [str(n) for n in range(1, 41)])  # the statistics still say common
+        assert engine.document_frequencies(("zinc", "failures")) == {"zinc": 4, "failures": 4}

@@ -287,18 +287,45 @@ class _Postgres:
 
 def document_frequencies(words: tuple[str, ...]) -> dict[str, int]:
     """``{word: documents holding it}`` (each count stopping at :data:`DF_LIMIT` + 1), in
-    one query: how telling each word is (the similar-documents lookup keeps the rare ones)."""
+    one query: how telling each word is (the similar-documents lookup keeps the rare ones).
+
+    PostgreSQL counts through its GIN index, which reads a word's whole list of documents
+    before any ``LIMIT``: for a common word (a few milliseconds each at 100,000 tickets) the
+    planner's statistics answer instead, where they hold the word's stem among the column's
+    most common ones with a share of the rows above :data:`DF_LIMIT` (the importer and
+    autovacuum ``ANALYZE``; without statistics every word is counted)."""
     if not words:
         return {}
     if is_postgres():
-        one = (
-            "(SELECT count(*) FROM (SELECT 1 FROM search_document WHERE search_vector @@ "
-            f"phraseto_tsquery('{CONFIGURATION}', %s) LIMIT %s) w)"
-        )
-    else:
-        one = "(SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?))"
+        return _postgres_frequencies(words)
+    one = "(SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?))"
     sql = "SELECT " + ", ".join([one] * len(words))
     params = []
     for word in words:
-        params += [word if is_postgres() else f'"{word}"', DF_LIMIT + 1]
+        params += [f'"{word}"', DF_LIMIT + 1]
+    return dict(zip(words, _rows(sql, params)[0], strict=True))
+
+
+_COMMON = (
+    "(SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f, "
+    "(SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass) AS n "
+    "FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'search_document' "
+    "AND attname = 'search_vector')"
+)
+
+
+def _postgres_frequencies(words: tuple[str, ...]) -> dict[str, int]:
+    estimate = (
+        f"(SELECT s.f[array_position(s.e, l.lexeme)] * s.n FROM {_COMMON} s, "
+        f"unnest(to_tsvector('{CONFIGURATION}', %s)) l LIMIT 1)"
+    )
+    count = (
+        "(SELECT count(*) FROM (SELECT 1 FROM search_document WHERE search_vector @@ "
+        f"phraseto_tsquery('{CONFIGURATION}', %s) LIMIT %s) w)"
+    )
+    one = f"CASE WHEN coalesce({estimate}, 0) > %s THEN %s ELSE {count} END"
+    sql = "SELECT " + ", ".join([one] * len(words))
+    params = []
+    for word in words:
+        params += [word, DF_LIMIT, DF_LIMIT + 1, word, DF_LIMIT + 1]
     return dict(zip(words, _rows(sql, params)[0], strict=True))
