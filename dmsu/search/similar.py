@@ -108,13 +108,18 @@ def telling_words(words: tuple[str, ...], *, at_least: int) -> tuple[str, ...]:
 def seen_before(
     subject: str, description: str, user, *, exclude: tuple[str, str] | None = None, limit: int = 5
 ) -> SeenBefore:
-    """The tickets and wiki pages most like this text that ``user`` may see."""
+    """The tickets and wiki pages most like this text that ``user`` may see: those holding all
+    the telling words first (one narrow query, ranked over few matches), then, if they are
+    fewer than ``limit``, those holding any of them."""
     words = telling_words(words_of(subject, description), at_least=2 if exclude else 1)
     if not words:
         return SeenBefore(words, [])
     query = Query(" ".join(words), tuple((w,) for w in words), ())
     filters = Filters(areas=("tickets", "wiki"), exclude=(exclude,) if exclude else ())
-    found = engine.find(
-        query, audiences_for(user), filters, limit=limit, count=False, any_phrase=True
-    )
-    return SeenBefore(words, results_of(found.hits, user))
+    audiences = audiences_for(user)
+    hits = engine.find(query, audiences, filters, limit=limit, count=False).hits
+    if len(hits) < limit and len(words) > 1:
+        found = {(hit.area, hit.key) for hit in hits}
+        more = engine.find(query, audiences, filters, limit=limit, count=False, any_phrase=True)
+        hits += [hit for hit in more.hits if (hit.area, hit.key) not in found][: limit - len(hits)]
+    return SeenBefore(words, results_of(hits, user))

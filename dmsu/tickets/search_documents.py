@@ -14,7 +14,7 @@ events.step`) and the importer's batch; both call :func:`reindex` with the ticke
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from dmsu.core.db import database, marks
 from dmsu.core.search.documents import CHUNK, Document, put, remove
@@ -23,6 +23,7 @@ from dmsu.tickets.models import CLOSED_STATUSES, Ticket
 AREA = "tickets"
 SOLVED_BOOST = 1.6
 _SOLVED = ("solved", "verified", "closed")
+DIARY_KINDS = ("comment", "status")
 
 
 def documents(ticket_ids: list[int]) -> list[Document]:
@@ -38,7 +39,7 @@ def documents(ticket_ids: list[int]) -> list[Document]:
             "SELECT t.id, t.ggus_id, t.subject, t.description, t.impact, t.workaround, "
             "t.fixed_version, t.status, t.component_id, t.updated_at, e.kind, e.status, e.text "
             "FROM ticket t LEFT JOIN ticket_event e ON e.ticket_id = t.id "
-            f"AND e.ticket_id IN ({places}) AND e.kind IN ('comment', 'status') AND e.text <> '' "
+            f"AND e.ticket_id IN ({places}) AND e.kind IN {DIARY_KINDS!r} AND e.text <> '' "
             f"WHERE t.id IN ({places}) ORDER BY t.id, e.at, e.id",
             part + part,
         ).fetchall()
@@ -52,10 +53,19 @@ def documents(ticket_ids: list[int]) -> list[Document]:
 def _document(rows: list[tuple]) -> Document:
     """One ticket's document from its rows (the ticket's columns, then one event each)."""
     first = rows[0]
-    ggus_id, subject, description, impact, workaround, fixed, status = first[1:8]
+    events = [(kind, status, text) for *_, kind, status, text in rows if text]
+    return document_of(*first[1:10], events)
+
+
+def document_of(
+    ggus_id, subject, description, impact, workaround, fixed, status, component_id, at, events
+) -> Document:
+    """A ticket's document from its columns and its events' ``(kind, status, text)`` in the
+    order the database keeps them (time, then as written), from rows read back or from what
+    a writer holds in memory (the importer's new tickets): the same document either way."""
     diary, solution = [], ""
-    for *_, kind, event_status, text in rows:
-        if text:
+    for kind, event_status, text in events:
+        if text and kind in DIARY_KINDS:
             diary.append(text)
             if kind == "status" and event_status in CLOSED_STATUSES:
                 solution = text if event_status in _SOLVED else ""
@@ -68,17 +78,40 @@ def _document(rows: list[tuple]) -> Document:
         body=body,
         diary="\n".join(diary),
         audience="staff",
-        component_id=first[8],
+        component_id=component_id,
         status=status,
-        at=Ticket.updated_at.python_value(first[9]),
+        at=Ticket.updated_at.python_value(at),
         boost=SOLVED_BOOST if solved else 1.0,
     )
 
 
-def reindex(ticket_ids: Iterable[int]) -> int:
-    """Write the documents of these tickets again (in the caller's transaction)."""
-    ids = sorted(set(ticket_ids))
-    found = documents(ids)
+def _written(values: Mapping, events: Iterable) -> Document:
+    """The document of a ticket just inserted, from the writer's column ``values`` and its
+    event records (``.at``, ``.kind``, ``.status``, ``.text``) in the order written."""
+    ordered = sorted(events, key=lambda e: e.at)  # stable: the database's (at, id)
+    return document_of(
+        values["ggus_id"],
+        values["subject"],
+        values["description"],
+        values["impact"],
+        values["workaround"],
+        values["fixed_version"],
+        values["status"],
+        values["component"],
+        values["updated_at"],
+        [(e.kind, e.status, e.text) for e in ordered],
+    )
+
+
+def reindex(ticket_ids: Iterable[int], written: Mapping[int, tuple] | None = None) -> int:
+    """Write the documents of these tickets again (in the caller's transaction).
+
+    ``written``: ``{ticket id: (column values, event records)}`` of tickets the caller has
+    just inserted, whose documents are made from that rather than read back (the importer's
+    new tickets: at 100,000 tickets the read-back was most of the index upkeep)."""
+    written = written or {}
+    ids = sorted(set(ticket_ids) - set(written))
+    found = documents(ids) + [_written(values, events) for values, events in written.values()]
     put(found)
     return len(found)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dmsu.core.db import database, is_postgres
 from dmsu.core.search import engine
 from dmsu.core.search.documents import Document, put, remove
 from dmsu.core.search.engine import Filters
@@ -100,7 +101,26 @@ def test_a_document_put_again_replaces_the_old_and_remove_takes_it_out(app):
 
 def test_counting_and_ranking_stop_at_the_limit_newest_first(app, monkeypatch):
     monkeypatch.setattr(engine, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(engine, "RANK_LIMIT", 3)
     put([Document("tickets", str(n), f"galaxy {n}") for n in range(1, 8)])
+    put([Document("wiki", "w", "galaxy page")])
     found = engine.find(parse("galaxy"), BOTH, limit=10)
     assert found.capped and found.total == 5  # the limit and one more: "more than 4"
-    assert len(found.hits) == 5
+    assert len(found.hits) == 3  # ranked: the newest 3 of the counted matches
+    if not is_postgres():  # FTS5 reads newest first; PostgreSQL as its GIN index yields
+        assert set(keys(found)) == {"w", "7", "6"}
+    in_tickets = engine.find(parse("galaxy"), BOTH, Filters(areas=("tickets",)), limit=10)
+    assert len(in_tickets.hits) == 3 and {h.area for h in in_tickets.hits} == {"tickets"}
+
+
+def test_document_frequencies_stop_past_the_limit(app, monkeypatch):
+    monkeypatch.setattr(engine, "DF_LIMIT", 3)
+    put([Document("tickets", str(n), f"zinc failure {n}") for n in range(1, 41)])
+    put([Document("wiki", "a", "cobalt notes"), Document("wiki", "b", "cobalt zinc")])
+    expected = {"zinc": 4, "cobalt": 2, "argon": 0, "failures": 4}
+    assert engine.document_frequencies(("zinc", "cobalt", "argon", "failures")) == expected
+    if is_postgres():  # with the planner's statistics: the common words not counted
+        database.execute_sql("ANALYZE search_document")
+        assert engine.document_frequencies(tuple(expected)) == expected
+        remove("tickets", [str(n) for n in range(1, 41)])  # the statistics still say common
+        assert engine.document_frequencies(("zinc", "failures")) == {"zinc": 4, "failures": 4}

@@ -8,16 +8,18 @@ SQL (:meth:`SearchDocument.visible_to`'s audience list), in the count as in the 
 
 At scale, two queries, each bounded whatever the query matches:
 
-1. one pass over the matches, stopping at :data:`COUNT_LIMIT` + 1 of them (SQLite: the newest
-   first, FTS5 reads its index backwards; PostgreSQL: as the GIN index yields them), each with
-   its rank: the counts per area and the page of hits, ranked over those matches, come from
-   that one pass;
+1. the matches, counted per area up to :data:`COUNT_LIMIT` + 1 of them (SQLite: the newest
+   first, FTS5 reads its index backwards; PostgreSQL: as the GIN index yields them), and the
+   newest :data:`RANK_LIMIT` of them ranked for the page, in one statement;
 2. the snippets, made for the page's rows only.
 
-So a specific query (up to :data:`COUNT_LIMIT` matches, nearly every real one) is ranked over
-all its matches, and an unspecific one ("error") over the first :data:`COUNT_LIMIT`; its count
-then says "more than 5,000". Ranking and counting every match of a word half the tickets
-contain would cost more than the whole page (bench/RESULTS-search.md).
+So a specific query (up to 1,000 matches, nearly every real one) is counted and ranked over
+all its matches, a broad one ("error", or an error line thousands of tickets hold) over its
+newest 1,000, and its count says "more than 1,000". Counting and ranking 5,001 matches was
+most of an error line's time at 100,000 tickets: FTS5 walks every phrase's list to each
+match, PostgreSQL reads each matching row and ``ts_rank_cd`` its whole vector
+(bench/RESULTS-search.md, third run). A lookup that counts
+nothing (``count=False``, "seen before?") reads no further than the matches it ranks.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ SNIPPET_WORDS = 24
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
 HEADLINE_BEFORE = 200  # characters of text before the first match a PostgreSQL headline reads
 HEADLINE_WINDOW = 1_500  # characters a PostgreSQL headline reads
-COUNT_LIMIT = 5_000
+COUNT_LIMIT = 1_000  # the matches counted (more are "more than 1,000")
+RANK_LIMIT = 1_000  # the newest matches ranked (a query matching more is ranked over these)
 DF_LIMIT = 200  # how far a word's document count is read (rare or not is what matters)
 
 
@@ -122,7 +125,8 @@ def find(
     if not query or not audiences:
         return Found(0)
     engine = _Postgres if is_postgres() else _Sqlite
-    counts, page = engine.matches(query, audiences, filters, offset, limit, any_phrase)
+    counted = COUNT_LIMIT if count else RANK_LIMIT  # nothing to count: no pass past the ranks
+    counts, page = engine.matches(query, audiences, filters, offset, limit, any_phrase, counted)
     capped = sum(counts.values()) > COUNT_LIMIT
     wanted = filters.areas or tuple(counts)
     total = sum(n for area, n in counts.items() if area in wanted)
@@ -169,23 +173,31 @@ def _area_condition(filters: Filters, mark: str) -> tuple[str, list]:
 
 class _Sqlite:
     @staticmethod
-    def matches(query, audiences, filters, offset, limit, any_phrase):
-        """Step 1: ``({area: count}, [(id, rank)] of the page)`` in one query."""
+    def matches(query, audiences, filters, offset, limit, any_phrase, counted):
+        """Step 1: ``({area: count}, [(id, rank)] of the page)`` in one query: the count over
+        the newest ``counted`` + 1 matches, the ranks over the newest
+        :data:`RANK_LIMIT` of them in the wanted areas (FTS5 reads its index backwards and
+        stops there: ``bm25`` is the costly part, the count without it is cheap)."""
         where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["search_fts MATCH ?", *where])
         weights = ", ".join(str(w) for w in WEIGHTS)
         in_area, area_params = _area_condition(filters, "?")
+        ranked_area = in_area.replace("WHERE area", "AND d.area")
+        join = "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"
         sql = (
-            "WITH m AS MATERIALIZED (SELECT d.id AS id, d.area AS area, "
-            f"bm25(search_fts, {weights}) * d.boost AS rank FROM search_fts "
-            "JOIN search_document d ON d.id = search_fts.rowid "
-            f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?) "
+            f"WITH m AS MATERIALIZED (SELECT d.area AS area {join} "
+            f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?), "
+            f"r AS MATERIALIZED (SELECT d.id AS id, bm25(search_fts, {weights}) * d.boost AS rank "
+            f"{join} WHERE {conditions} {ranked_area} ORDER BY search_fts.rowid DESC LIMIT ?) "
             "SELECT area, count(*), NULL, NULL FROM m GROUP BY area UNION ALL "
-            f"SELECT * FROM (SELECT NULL, NULL, id, rank FROM m {in_area} "
-            "ORDER BY rank, id LIMIT ? OFFSET ?)"
+            "SELECT * FROM (SELECT NULL, NULL, id, rank FROM r ORDER BY rank, id LIMIT ? OFFSET ?)"
         )
         match = _match(query, any_phrase)
-        rows = _rows(sql, [match, *params, COUNT_LIMIT + 1, *area_params, limit, offset])
+        rows = _rows(
+            sql,
+            [match, *params, counted + 1, match, *params, *area_params, RANK_LIMIT]
+            + [limit, offset],
+        )
         return _split(rows)
 
     @staticmethod
@@ -199,9 +211,14 @@ class _Sqlite:
             "highlight(search_fts, 0, ?, ?), "
             f"snippet(search_fts, -1, ?, ?, '…', {SNIPPET_WORDS}) "
             "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH ? AND search_fts.rowid IN ({', '.join('?' * len(page))})"
+            "WHERE search_fts MATCH ? AND search_fts.rowid BETWEEN ? AND ? "
+            f"AND +search_fts.rowid IN ({', '.join('?' * len(page))})"
         )
-        params = [START, STOP, START, STOP, _match(query, any_phrase), *ranks]
+        # the page's rows found by their range of the index, one pass, then picked: with
+        # ``rowid IN`` as FTS5's constraint, each row read every phrase's whole list again
+        # (20 rows of an error line: 25 ms instead of 1.3 ms at 100,000 tickets)
+        params = [START, STOP, START, STOP, _match(query, any_phrase), min(ranks), max(ranks)]
+        params += list(ranks)
         rows = {row[0]: row for row in _rows(sql, params)}
         return [(*rows[i][1:7], ranks[i], *rows[i][7:]) for i in ranks if i in rows]
 
@@ -215,20 +232,28 @@ def _tsquery(query: Query, any_phrase: bool) -> tuple[str, list]:
 
 class _Postgres:
     @staticmethod
-    def matches(query, audiences, filters, offset, limit, any_phrase):
+    def matches(query, audiences, filters, offset, limit, any_phrase, counted):
+        """One pass over the GIN index's matches (stopping at ``counted`` + 1) for
+        the counts; ``ts_rank_cd`` only for the newest :data:`RANK_LIMIT` of them in the
+        wanted areas (it reads each document's whole vector: the costly part)."""
         tsquery, tsparams = _tsquery(query, any_phrase)
         where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["d.search_vector @@ q.q", *where])
         in_area, area_params = _area_condition(filters, "%s")
         sql = (
             f"WITH q AS (SELECT ({tsquery}) AS q), m AS MATERIALIZED (SELECT d.id AS id, "
-            "d.area AS area, ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
-            f"FROM search_document d, q WHERE {conditions} LIMIT %s) "
+            f"d.area AS area FROM search_document d, q WHERE {conditions} LIMIT %s), "
+            f"r AS MATERIALIZED (SELECT id FROM m {in_area} ORDER BY id DESC LIMIT %s) "
             "SELECT area, count(*), NULL::integer, NULL::float8 FROM m GROUP BY area UNION ALL "
-            f"SELECT * FROM (SELECT NULL::varchar, NULL::bigint, id, rank FROM m {in_area} "
-            "ORDER BY rank DESC, id LIMIT %s OFFSET %s) p"
+            "SELECT * FROM (SELECT NULL::varchar, NULL::bigint, d.id, "
+            "ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
+            "FROM r JOIN search_document d ON d.id = r.id, q "
+            "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) p"
         )
-        rows = _rows(sql, [*tsparams, *params, COUNT_LIMIT + 1, *area_params, limit, offset])
+        rows = _rows(
+            sql,
+            [*tsparams, *params, counted + 1, *area_params, RANK_LIMIT, limit, offset],
+        )
         return _split(rows)
 
     @staticmethod
@@ -262,18 +287,45 @@ class _Postgres:
 
 def document_frequencies(words: tuple[str, ...]) -> dict[str, int]:
     """``{word: documents holding it}`` (each count stopping at :data:`DF_LIMIT` + 1), in
-    one query: how telling each word is (the similar-documents lookup keeps the rare ones)."""
+    one query: how telling each word is (the similar-documents lookup keeps the rare ones).
+
+    PostgreSQL counts through its GIN index, which reads a word's whole list of documents
+    before any ``LIMIT``: for a common word (a few milliseconds each at 100,000 tickets) the
+    planner's statistics answer instead, where they hold the word's stem among the column's
+    most common ones with a share of the rows above :data:`DF_LIMIT` (the importer and
+    autovacuum ``ANALYZE``; without statistics every word is counted)."""
     if not words:
         return {}
     if is_postgres():
-        one = (
-            "(SELECT count(*) FROM (SELECT 1 FROM search_document WHERE search_vector @@ "
-            f"phraseto_tsquery('{CONFIGURATION}', %s) LIMIT %s) w)"
-        )
-    else:
-        one = "(SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?))"
+        return _postgres_frequencies(words)
+    one = "(SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?))"
     sql = "SELECT " + ", ".join([one] * len(words))
     params = []
     for word in words:
-        params += [word if is_postgres() else f'"{word}"', DF_LIMIT + 1]
+        params += [f'"{word}"', DF_LIMIT + 1]
+    return dict(zip(words, _rows(sql, params)[0], strict=True))
+
+
+_COMMON = (
+    "(SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f, "
+    "(SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass) AS n "
+    "FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'search_document' "
+    "AND attname = 'search_vector')"
+)
+
+
+def _postgres_frequencies(words: tuple[str, ...]) -> dict[str, int]:
+    estimate = (
+        f"(SELECT s.f[array_position(s.e, l.lexeme)] * s.n FROM {_COMMON} s, "
+        f"unnest(to_tsvector('{CONFIGURATION}', %s)) l LIMIT 1)"
+    )
+    count = (
+        "(SELECT count(*) FROM (SELECT 1 FROM search_document WHERE search_vector @@ "
+        f"phraseto_tsquery('{CONFIGURATION}', %s) LIMIT %s) w)"
+    )
+    one = f"CASE WHEN coalesce({estimate}, 0) > %s THEN %s ELSE {count} END"
+    sql = "SELECT " + ", ".join([one] * len(words))
+    params = []
+    for word in words:
+        params += [word, DF_LIMIT, DF_LIMIT + 1, word, DF_LIMIT + 1]
     return dict(zip(words, _rows(sql, params)[0], strict=True))

@@ -9,17 +9,24 @@ import re
 from markupsafe import Markup, escape
 
 START, STOP = "\x02", "\x03"
+_OPEN, _CLOSE = Markup("<mark>"), Markup("</mark>")
 _SPLIT = re.compile(f"([{START}{STOP}])")
 
 
 def marked_html(text: str | None) -> Markup:
     """Escape a database snippet and turn its match markers into ``<mark>`` (balanced)."""
-    html, open_mark = Markup(""), False
+    parts, open_mark = [], False
     for part in _SPLIT.split(text or ""):
-        if part == START and not open_mark:
-            html, open_mark = html + Markup("<mark>"), True
-        elif part == STOP and open_mark:
-            html, open_mark = html + Markup("</mark>"), False
-        elif part not in (START, STOP):
-            html += escape(part)
-    return html + Markup("</mark>") if open_mark else html
+        if part == START:
+            if not open_mark:
+                parts.append(_OPEN)
+                open_mark = True
+        elif part == STOP:
+            if open_mark:
+                parts.append(_CLOSE)
+                open_mark = False
+        elif part:
+            parts.append(escape(part))
+    if open_mark:
+        parts.append(_CLOSE)
+    return Markup("").join(parts)  # one join, not a new Markup per part

@@ -176,6 +176,7 @@ class TicketWriter:
         self._stale_facts: list[int] = []
         self._stale_clocks: list[int] = []
         self._created_ids: list[int] = []
+        self._written: dict[int, tuple] = {}  # the new tickets as inserted, for the index
         existing: dict[int, Ticket] = {}
         for part in chunks([r.ggus_id for r in records]):
             for ticket in Ticket.select().where(Ticket.ggus_id.in_(part)):
@@ -190,7 +191,7 @@ class TicketWriter:
         sla_clocks.refresh(self._stale_clocks, self._calendar)
         # the search index: every ticket created or changed (the updated ones are exactly
         # those whose clocks are refreshed), in the batch's transaction
-        search_documents.reindex(self._created_ids + self._stale_clocks)
+        search_documents.reindex(self._created_ids + self._stale_clocks, self._written)
 
     def _ticket_values(self, record: TicketRecord, base: dict) -> dict:
         values = dict(base)
@@ -276,7 +277,7 @@ class TicketWriter:
     def _insert_new(self, records: list[TicketRecord]) -> None:
         if not records:
             return
-        rows, derived, priorities = [], {}, {}
+        rows, derived, priorities, columns = [], {}, {}, {}
         for record in records:
             values = self._ticket_values(record, DEFAULTS)
             priorities[record.ggus_id] = values["priority"]
@@ -302,6 +303,7 @@ class TicketWriter:
             ):
                 values[name] = naive(values[name])
             rows.append(tuple(values[name] for name in TICKET_COLUMNS))
+            columns[record.ggus_id] = values
         insert_rows(Ticket, TICKET_COLUMNS, rows, converted=True)
         ids = {}
         for part in chunks([r.ggus_id for r in records]):
@@ -315,6 +317,7 @@ class TicketWriter:
                     self._event_row(ticket_id, record.ggus_id, event, event_facts, key)
                 )
             involvement_rows += [(ticket_id, u, naive(t)) for u, t in info.involved.items()]
+            self._written[ticket_id] = (columns[record.ggus_id], [e for _, e in events])
         insert_rows(TicketEvent, EVENT_COLUMNS, event_rows, converted=True)
         insert_rows(
             TicketInvolvement, ["ticket", "support_unit", "since"], involvement_rows, converted=True
