@@ -34,6 +34,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import sys
 import tempfile
 import threading
@@ -51,7 +52,7 @@ from bench.import_bench import empty_postgres  # noqa: E402
 
 FOLDER = "Lists"
 LIST = "user-forum@dcache.org"
-PASSWORD = "faults-forums-only"  # a scratch account of a scratch database
+PASSWORD = secrets.token_urlsafe(16)  # the scratch accounts of a scratch database, per run
 KINDS = ("cut", "stall", "garbage", "no", "bad", "empty", "slow")
 AT = ("body", "body", "body", "list", "select", "login")  # where a fault strikes
 STOPPED = (  # how the sentence of a run that stopped begins
