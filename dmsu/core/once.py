@@ -6,11 +6,18 @@ made when it is rendered (``{{ once_field() }}``, a template global); the view s
 :func:`submitted_once`, which records the token in the same write transaction as what the form
 saves. A second POST with the same token finds it recorded (or waits for the first to commit,
 then finds it) and is answered with where the first one went, saving nothing.
+
+What is claimed is the token *with what the form says* (:func:`claim_key`): a page brought
+back with the browser's Back button still holds its old token, and what a person then types
+into it and sends is new work, saved as such, never dropped as "sent twice". Only the same
+form with the same text sent again is the repeat.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 from markupsafe import Markup
@@ -20,6 +27,7 @@ from dmsu.core import clock
 from dmsu.core.db import BaseModel, UTCDateTimeField, database, write_transaction
 
 TOKEN_LENGTH = 64
+NOT_CONTENT = frozenset({"once", "csrf_token"})  # what does not make two sends different
 
 
 class FormSubmission(BaseModel):
@@ -61,14 +69,35 @@ def once_field() -> Markup:
     return Markup('<input type="hidden" name="once" value="{}">').format(secrets.token_urlsafe(24))
 
 
+def claim_key(form: Mapping | str | None) -> str | None:
+    """What a send of ``form`` claims: its ``once`` token bound to its other fields (a hash,
+    :data:`TOKEN_LENGTH` characters), or None when it carries no token. A plain string is a
+    token on its own (for callers that have no form)."""
+    if form is None or isinstance(form, str):
+        token, fields = form, []
+    else:
+        token = form.get("once")
+        pairs = form.items(multi=True) if hasattr(form, "getlist") else form.items()
+        fields = sorted((k, str(v)) for k, v in pairs if k not in NOT_CONTENT)
+    token = (token or "").strip()[:TOKEN_LENGTH]
+    if not token:
+        return None
+    digest = hashlib.sha256(token.encode("utf-8", "surrogatepass"))
+    for name, value in fields:
+        digest.update(b"\0" + name.encode("utf-8", "surrogatepass"))
+        digest.update(b"\1" + value.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 @contextmanager
-def submitted_once(token: str | None):
-    """Save a form once: claim ``token`` (no token: no claim, as for an old page) in a write
-    transaction around the caller's writes. Raises :class:`AlreadySubmitted` for a token
-    saved before; a refusal inside (an exception) rolls the claim back with the writes, so
-    the form can be corrected and sent again."""
-    token = (token or "").strip()[:TOKEN_LENGTH] or None
-    with write_transaction():
+def submitted_once(form: Mapping | str | None, area: str | None = None):
+    """Save a form once: claim ``form``'s token with its content (:func:`claim_key`; no token:
+    no claim, as for an old page) in a write transaction around the caller's writes (``area``:
+    that area's write lock first, as :func:`dmsu.core.db.write_transaction` takes it). Raises
+    :class:`AlreadySubmitted` for a claim saved before; a refusal inside (an exception) rolls
+    the claim back with the writes, so the form can be corrected and sent again."""
+    token = claim_key(form)
+    with write_transaction(area):
         if token is not None:
             try:
                 with database.atomic():

@@ -12,8 +12,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from dmsu.auth.permissions import require
-from dmsu.core.db import write_transaction
 from dmsu.core.extensions import htmx
+from dmsu.core.once import AlreadySubmitted, submitted_once
 from dmsu.core.publictext import LooksPersonal
 from dmsu.digests import candidates, drafting, editing
 from dmsu.digests.blueprint import bp
@@ -95,10 +95,11 @@ def save(week: str):
         return render_template("digests/missing.html", week=week, title=digest_title(week)), 404
     form = editing.DigestForm.from_mapping(request.form)
     action = request.form.get("action", "save")
+    answer = url_for("digests.show" if action == "publish" else "digests.edit", week=week)
     try:
         if action == "preview":
             return _edit_page(digest, form, preview_html=_preview_html(digest, form))
-        with write_transaction("digests"):
+        with submitted_once(request.form, "digests") as submission:
             version = form.version
             if _form_changes(digest, form):
                 version = editing.save_digest(digest, form, current_user).version
@@ -111,6 +112,10 @@ def save(week: str):
                     version=version,
                     confirmed=request.form.get("confirm_personal") == "yes",
                 )
+            submission.answered(answer)
+    except AlreadySubmitted as twice:  # a double click on Publish: one revision, one e-mail
+        flash(str(twice), "info")
+        return redirect(twice.answer_url or answer, code=303)
     except editing.EditConflict as conflict:
         current = conflict.current
         form.version = current.version  # saving again is a deliberate choice, seen their text
@@ -128,9 +133,9 @@ def save(week: str):
     if action == "publish":
         mailed = mail_outcome(digest, revision, current_app.config)
         flash(f"Published the digest of {week} (revision {revision.number}); {mailed}.", "success")
-        return redirect(url_for("digests.show", week=week))
+        return redirect(answer)
     flash(f"Saved the digest of {week}.", "success")
-    return redirect(url_for("digests.edit", week=week))
+    return redirect(answer)
 
 
 def _form_changes(digest: Digest, form: editing.DigestForm) -> bool:

@@ -107,3 +107,41 @@ def test_a_wiki_page_created_twice_is_one_page_and_an_edit_sent_twice_is_one_rev
     repeat = client.form("/wiki/proxy-renewal-fails/edit", edit)
     assert saved.status_code == 302 and repeat.status_code == 303
     assert Revision.select().count() == 2
+
+
+def test_a_publish_sent_twice_is_one_revision_and_the_repeat_goes_to_the_digest(
+    assigner_client, make_ticket
+):
+    """Without the token the repeat of a double click on "Publish now" answered 422, "Nothing
+    has changed since revision 1", on a digest that had just been published."""
+    from dmsu.digests.drafting import draft_digest
+    from dmsu.digests.models import DigestRevision
+    from tests.support.digests_history import WEEK, edit_form, make_week
+
+    make_week(make_ticket)
+    digest = draft_digest(WEEK).digest
+    page = assigner_client.get(f"/digests/{WEEK}/edit").get_data(as_text=True)
+    form = edit_form(
+        digest, intro="A busy week.", action="publish", once=ONCE.search(page).group(1)
+    )
+    first = assigner_client.form(f"/digests/{WEEK}/edit", form)
+    again = assigner_client.form(f"/digests/{WEEK}/edit", form)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"] == f"/digests/{WEEK}"
+    assert DigestRevision.select().count() == 1
+
+
+def test_a_page_brought_back_and_sent_with_new_text_is_saved_not_taken_for_a_repeat(
+    clients, make_ticket
+):
+    """The Back button brings a page back with its old token: what is typed into it then is
+    new work (the token is claimed with the form's text)."""
+    make_ticket(91039, events=EVENTS)
+    client = clients["resolver"]
+    token = ONCE.search(client.get("/tickets/91039").get_data(as_text=True)).group(1)
+    first = {"text": "Restarted the tomcat.", "visibility": "internal", "once": token}
+    assert client.form("/tickets/91039/comment", first).status_code == 302
+    later = {**first, "text": "It failed again an hour later."}
+    assert client.form("/tickets/91039/comment", later).status_code == 302
+    assert client.form("/tickets/91039/comment", later).status_code == 303
+    assert comments() == 2
