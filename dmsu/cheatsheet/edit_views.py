@@ -79,7 +79,7 @@ def _save(component: Component | None):
     conflict = False
     if not errors:
         try:
-            with submitted_once(request.form.get("once")) as submission:
+            with submitted_once(request.form) as submission:
                 saved = editing.save_component(
                     current_user, data, component, version=version or None
                 )

@@ -150,7 +150,7 @@ def new():
         values = {k: request.form.get(k, "") for k in ("title", "description", "component")}
         values.update(tickets=request.form.get("tickets", ""), tags=request.form.get("tags", ""))
         try:
-            with submitted_once(request.form.get("once")) as submission:
+            with submitted_once(request.form) as submission:
                 requirement = log.create_requirement(
                     current_user,
                     title=values["title"],

@@ -277,7 +277,7 @@ def new():
     if upload_error:
         return render_form(draft, error=upload_error, field="attachment", status=400)
     try:
-        with submitted_once(request.form.get("once")) as submission:
+        with submitted_once(request.form) as submission:
             page = create_page(draft, viewer(), confirmed=_confirmed())
             _store_upload(page, upload)
             submission.answered(url_for("wiki.show", slug=page.slug))
@@ -332,7 +332,7 @@ def edit(slug: str):
             base_revision=base,
         )
     try:
-        with submitted_once(request.form.get("once")) as submission:
+        with submitted_once(request.form) as submission:
             saved = save_page(page, draft, viewer(), base, confirmed=_confirmed())
             _store_upload(saved, upload)
             submission.answered(url_for("wiki.show", slug=saved.slug))

@@ -160,7 +160,7 @@ def act(ggus_id: int, action: str):
     ticket = _ticket_or_404(ggus_id)
     answer = url_for("tickets.show", ggus_id=ggus_id) + "#timeline"
     try:
-        with submitted_once(request.form.get("once")) as submission:
+        with submitted_once(request.form) as submission:
             message = handler(ticket, current_user._get_current_object(), request.form)
             submission.answered(answer)
     except AlreadySubmitted as twice:
