@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     back through them: a cycle.)"""
     import dmsu.api.about  # noqa: F401
     import dmsu.api.cheatsheet  # noqa: F401
+    import dmsu.api.search  # noqa: F401
     import dmsu.api.tickets  # noqa: F401
     import dmsu.api.wiki  # noqa: F401
     import dmsu.cheatsheet.edit_views  # noqa: F401

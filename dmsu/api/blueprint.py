@@ -7,6 +7,7 @@ import functools
 import json
 
 from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
 
 from dmsu.api import tokens
 from dmsu.auth import permissions
@@ -60,6 +61,19 @@ def json_body():
                     400, "The body holds text that is not Unicode (a lone surrogate like \\ud800)."
                 )
     return body, None
+
+
+def caller():
+    """``(user, None)`` for the caller of a read that anyone may make — a token's user, the
+    session's user or anonymous — or ``(None, response)`` when a token was sent but is not
+    valid (a bad token is refused, never read as anonymous)."""
+    header = request.headers.get("Authorization")
+    if header:
+        token = tokens.authenticate(header)
+        if token is None:
+            return None, error(401, "Send a valid API token: Authorization: Bearer <token>.")
+        return token.user, None
+    return current_user._get_current_object(), None
 
 
 def token_required(permission: str, action: str):

@@ -8,28 +8,13 @@ Registered by one import line at the bottom of ``dmsu/api/views.py``.
 from __future__ import annotations
 
 from flask import jsonify, request, url_for
-from flask_login import current_user
 
 from dmsu.api import openapi
-from dmsu.api.blueprint import bp, error
+from dmsu.api.blueprint import bp, caller, error
 from dmsu.wiki.models import Page, Revision
 from dmsu.wiki.views import MAX_PAGE_NUMBER, is_slug
 
 PER_PAGE = 100
-
-
-def _caller():
-    """(user, None) for the caller — a token's user, the session's user or anonymous —
-    or (None, response) when a token was sent but is not valid."""
-    header = request.headers.get("Authorization")
-    if header:
-        from dmsu.api import tokens
-
-        token = tokens.authenticate(header)
-        if token is None:
-            return None, error(401, "Send a valid API token: Authorization: Bearer <token>.")
-        return token.user, None
-    return current_user._get_current_object(), None
 
 
 def _summary(page) -> dict:
@@ -46,7 +31,7 @@ def _summary(page) -> dict:
 
 @bp.get("/pages")
 def list_pages():
-    user, refusal = _caller()
+    user, refusal = caller()
     if refusal is not None:
         return refusal
     number = request.args.get("page", 1, type=int)
@@ -67,7 +52,7 @@ def list_pages():
 
 @bp.get("/pages/<slug>")
 def get_page(slug: str):
-    user, refusal = _caller()
+    user, refusal = caller()
     if refusal is not None:
         return refusal
     page = Page.visible_to(user).where(Page.slug == slug).first() if is_slug(slug) else None

@@ -30,7 +30,12 @@ MAX_PAGE = 500
 
 
 class SearchError(ValueError):
-    """A filter the search cannot use; the message says which, in one sentence."""
+    """A filter the search cannot use; the message says which, in one sentence, and
+    ``field`` names the filter (the API answers with it)."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -83,14 +88,14 @@ def url_of(area: str, key: str) -> str:
     return url_for("requirements.show", requirement_id=int(key))
 
 
-def parse_day(value: str | None, name: str) -> date | None:
+def parse_day(value: str | None, name: str, field: str) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise SearchError(f"The {name} date must look like 2013-02-11.") from None
+        raise SearchError(f"The {name} date must look like 2013-02-11.", field) from None
 
 
 def filters_of(user, *, area="", component="", status="", since="", until="") -> Filters:
@@ -100,11 +105,13 @@ def filters_of(user, *, area="", component="", status="", since="", until="") ->
     if component:
         found = Component.get_or_none(Component.slug == component)
         if found is None:
-            raise SearchError(f"There is no component “{component[:80]}” in the cheat sheet.")
+            raise SearchError(
+                f"There is no component “{component[:80]}” in the cheat sheet.", "component"
+            )
         component_id = found.id
-    first, last = parse_day(since, "from"), parse_day(until, "to")
+    first, last = parse_day(since, "from", "since"), parse_day(until, "to", "until")
     if first and last and first > last:
-        raise SearchError("The “from” date is after the “to” date.")
+        raise SearchError("The “from” date is after the “to” date.", "until")
     return Filters(
         areas=areas,
         component_id=component_id,

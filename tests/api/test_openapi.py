@@ -9,6 +9,7 @@ import jsonschema_rs
 import pytest
 
 from dmsu.api import openapi, ticket_schemas, tokens
+from tests.support.openapi_check import check_answer, inline_refs
 from tests.support.records import history, ticket
 
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
@@ -27,27 +28,6 @@ def _routes(app) -> set[tuple[str, str]]:
 
 def _described(document) -> set[tuple[str, str]]:
     return {(path, method) for path, item in document["paths"].items() for method in item}
-
-
-def _inline(schema, document):
-    """Resolve ``#/components/schemas/...`` references (the schemas are not recursive)."""
-    if isinstance(schema, dict):
-        if "$ref" in schema:
-            name = schema["$ref"].rsplit("/", 1)[1]
-            return _inline(document["components"]["schemas"][name], document)
-        return {key: _inline(value, document) for key, value in schema.items()}
-    if isinstance(schema, list):
-        return [_inline(item, document) for item in schema]
-    return schema
-
-
-def _check(document, path, method, response):
-    described = document["paths"][path][method]["responses"][str(response.status_code)]
-    schema = _inline(described["content"]["application/json"]["schema"], document)
-    errors = [
-        str(e) for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(response.get_json())
-    ]
-    assert not errors, errors
 
 
 def test_the_document_is_served_and_is_openapi_3_1(client):
@@ -81,33 +61,33 @@ def test_real_responses_match_their_schemas(client, secret):
     document = openapi.document()
     headers = {"Authorization": f"Bearer {secret}"}
     body = ticket(events=history(), component="CREAM CE", category="incident", broad_impact=True)
-    _check(document, "/api/v1/", "get", client.get("/api/v1/"))
+    check_answer(document, "/api/v1/", "get", client.get("/api/v1/"))
     created = client.post("/api/v1/tickets", json=body, headers=headers)
-    _check(document, "/api/v1/tickets", "post", created)
-    _check(
+    check_answer(document, "/api/v1/tickets", "post", created)
+    check_answer(
         document,
         "/api/v1/tickets",
         "post",
         client.post("/api/v1/tickets", json=body, headers=headers),
     )
-    _check(
+    check_answer(
         document,
         "/api/v1/tickets",
         "post",
         client.post("/api/v1/tickets", json={}, headers=headers),
     )
-    _check(document, "/api/v1/tickets", "post", client.post("/api/v1/tickets", json=body))
-    _check(document, "/api/v1/tickets", "post",
+    check_answer(document, "/api/v1/tickets", "post", client.post("/api/v1/tickets", json=body))
+    check_answer(document, "/api/v1/tickets", "post",
            client.post("/api/v1/tickets", data="x", headers=headers))  # fmt: skip
-    _check(document, "/api/v1/tickets/{ggus_id}", "get",
+    check_answer(document, "/api/v1/tickets/{ggus_id}", "get",
            client.get("/api/v1/tickets/91039", headers=headers))  # fmt: skip
-    _check(document, "/api/v1/tickets/{ggus_id}", "get",
+    check_answer(document, "/api/v1/tickets/{ggus_id}", "get",
            client.get("/api/v1/tickets/1", headers=headers))  # fmt: skip
 
 
 def test_the_input_schema_accepts_what_the_validator_accepts_and_export_gives(client, secret):
     document = openapi.document()
-    schema = _inline(openapi.ref("TicketInput"), document)
+    schema = inline_refs(openapi.ref("TicketInput"), document)
     validator = jsonschema_rs.Draft202012Validator(schema)
     body = ticket(events=history(), component="CREAM CE", priority="urgent")
     assert validator.is_valid(body)
@@ -153,12 +133,12 @@ def test_a_full_ticket_and_the_list_match_their_schemas(client, secret):
     data = one.get_json()
     assert data["sla_clocks"] and data["etas"]["outcome"] and data["involvements"]
     assert data["links"]["wiki_pages"] and data["links"]["requirements"]
-    _check(document, "/api/v1/tickets/{ggus_id}", "get", one)
+    check_answer(document, "/api/v1/tickets/{ggus_id}", "get", one)
     path = "/api/v1/tickets"
     for query in ("", "?state=open", "?unit=CREAM&per_page=1", "?status=done", "?page=9",
                   f"?page={2**64}", "?updated_since=x"):  # fmt: skip
-        _check(document, path, "get", client.get(path + query, headers=headers))
-    _check(document, path, "get", client.get(path))
+        check_answer(document, path, "get", client.get(path + query, headers=headers))
+    check_answer(document, path, "get", client.get(path))
     etag = client.get(path, headers=headers).headers["ETag"]
     again = client.get(path, headers={**headers, "If-None-Match": etag})
     assert again.status_code == 304 and "304" in document["paths"][path]["get"]["responses"]

@@ -95,6 +95,7 @@ MATRIX: list[tuple] = [
     ("api.components_detail", "GET", "/api/v1/components/{component_slug}", ALL),
     ("api.list_pages", "GET", "/api/v1/pages", ALL),
     ("api.get_page", "GET", "/api/v1/pages/{public_slug}", ALL),
+    ("api.search", "GET", "/api/v1/search?q=anything", ALL),
     ("api.get_page", "GET", "/api/v1/pages/{internal_slug}", "notfound ok ok ok ok"),
     ("api.post_ticket", "POST", "/api/v1/tickets", "unauth unauth unauth unauth unauth"),
     ("api.get_ticket", "GET", "/api/v1/tickets/{ggus_id}", "unauth unauth unauth unauth unauth"),

@@ -76,7 +76,7 @@ def seeds(world) -> list[str]:
     for query in QUERIES:
         q = urlencode({"q": query})
         urls += [f"/wiki/search?{q}", f"/cheatsheet/?{q}", f"/api/v1/pages?{q}", f"/search?{q}"]
-        urls += [f"/api/v1/components?{q}", f"/digests/?{q}"]
+        urls += [f"/api/v1/components?{q}", f"/digests/?{q}", f"/api/v1/search?{q}"]
     return urls
 
 
