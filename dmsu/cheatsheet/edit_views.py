@@ -14,6 +14,7 @@ from dmsu.cheatsheet.fields import COLUMNS, parse
 from dmsu.cheatsheet.models import CheatSheetChange, Component
 from dmsu.cheatsheet.sheet import forget, load_sheet
 from dmsu.cheatsheet.views import viewer
+from dmsu.core import paging
 from dmsu.core.extensions import htmx
 from dmsu.core.once import AlreadySubmitted, submitted_once
 
@@ -150,10 +151,7 @@ def _set_retired(slug: str, retired: bool):
 
 
 def _page_number() -> int:
-    try:
-        return int(request.args.get("page", "1"))
-    except ValueError:
-        return 1
+    return paging.page_number(request.args.get("page"))
 
 
 def _history_reader():

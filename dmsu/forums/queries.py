@@ -10,6 +10,7 @@ from peewee import JOIN
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
+from dmsu.core import paging
 from dmsu.forums.models import (
     THREAD_STATES,
     ForumList,
@@ -43,10 +44,7 @@ class ThreadFilters:
         found = cls()
         for name in ("q", "forum_list", "component", "state", "taken"):
             setattr(found, name, (args.get(name) or "").strip())
-        try:
-            found.page = min(max(1, int(args.get("page") or 1)), MAX_PAGE)
-        except ValueError:
-            found.page = 1
+        found.page = paging.page_number(args.get("page"), MAX_PAGE)
         if found.state and found.state not in (*THREAD_STATES, "open"):
             found.problems.append(
                 f"'{found.state[:40]}' is not a thread state; that filter was left out."

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from peewee import JOIN
 
 from dmsu.cheatsheet.models import Component
-from dmsu.core import csvcells
+from dmsu.core import csvcells, paging
 from dmsu.requirements.log import RequirementError
 from dmsu.requirements.models import EFFORTS, REQUIREMENT_STATUSES, Requirement, RequirementTicket
 from dmsu.requirements.rt_client import ticket_url
@@ -62,9 +62,9 @@ def parse_filters(args) -> LogFilters:
             raise RequirementError("Choose the component from the list.")
         f.component = int(component)
     page = (args.get("page") or "1").strip()
-    if not page.isdigit() or int(page) < 1:
+    if not (page.isascii() and page.isdigit()) or not page.strip("0"):
         raise RequirementError("The page number must be a positive whole number.")
-    f.page = int(page)
+    f.page = paging.page_number(page)
     return f
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet.models import Component
+from dmsu.core import paging
 from dmsu.core.cache.pages import public_page
 from dmsu.core.extensions import htmx
 from dmsu.search import finding, similar
@@ -24,7 +25,7 @@ def index():
     user = current_user._get_current_object()
     form = {name: request.args.get(name, "")[:120] for name in FIELDS}
     text = request.args.get("q", "")[:500]
-    page = request.args.get("page", 1, type=int) or 1
+    page = paging.page_number(request.args.get("page"), finding.MAX_PAGE)
     staff = can(user, "ticket.view")
     error, found = None, None
     try:

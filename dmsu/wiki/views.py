@@ -17,6 +17,7 @@ from peewee import JOIN
 from dmsu.auth.models import User
 from dmsu.auth.permissions import can, require
 from dmsu.cheatsheet.models import Component
+from dmsu.core import paging
 from dmsu.core.cache.pages import public_page
 from dmsu.core.extensions import htmx, login_manager
 from dmsu.core.markdown import slugify
@@ -39,7 +40,7 @@ def viewer():
 
 def page_number() -> int:
     """The ``?page=`` of a paginated list, kept between 1 and :data:`MAX_PAGE_NUMBER`."""
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE_NUMBER)
+    return paging.page_number(request.args.get("page"), MAX_PAGE_NUMBER)
 
 
 def require_editor() -> None:

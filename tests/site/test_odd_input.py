@@ -2,7 +2,8 @@
 500 or a traceback on main, several to anonymous readers), fixed where the input enters:
 
 - a metrics period that begins before the project did (the quarter split had no quarter);
-- ids beyond what a row id can be in any ``<int:...>`` route (the route converter);
+- ids beyond what a row id can be in any ``<int:...>`` route (the route converter), and page
+  numbers beyond 64 bits in any list (``dmsu.core.paging``: the sweep answered 500);
 - a newline in the login's ``next`` (it became a redirect header);
 - an event whose ``data`` is plain text (every page showing the event read it as JSON);
 - JSON bodies with an escaped lone surrogate or nested a hundred thousand levels deep;
@@ -50,6 +51,21 @@ def test_a_period_reaching_back_before_the_project_splits_into_a_piece_before_pq
 def test_ids_beyond_a_row_id_are_not_found(clients, role, url):
     response = clients[role].get(url)
     assert response.status_code in (302, 404), (role, url, response.status_code)
+
+
+HUGE = "99999999999999999999999"
+LISTS = (
+    "/tickets/?page={}", "/sweep?group=needs-reaction&page={}", "/admin/outbox?page={}",
+    "/wiki/changes?page={}", "/wiki/search?q=proxy&page={}", "/cheatsheet/history?page={}",
+    "/requirements/?page={}", "/forums/?page={}", "/search?q=proxy&page={}",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("page", [HUGE, "1" + "0" * 5000, "-7", "2.5", ""])
+@pytest.mark.parametrize("url", LISTS)
+def test_a_page_number_beyond_any_list_is_answered_not_a_500(clients, url, page):
+    response = clients["admin"].get(url.format(page))
+    assert response.status_code in (200, 400), (url, page, response.status_code)
 
 
 @pytest.mark.parametrize("target", ["/x%0d%0aSet-Cookie:a=b", "%0a/evil", "/tickets%0a"])

@@ -10,6 +10,7 @@ from peewee import JOIN, fn
 
 from dmsu.auth.models import User
 from dmsu.cheatsheet.models import Component
+from dmsu.core import paging
 from dmsu.tickets.models import (
     CATEGORIES,
     CLOSED_STATUSES,
@@ -92,10 +93,7 @@ class TicketFilters:
             if f.name in ("page", "problems", "implied"):
                 continue
             setattr(found, f.name, (args.get(f.name) or "").strip())
-        try:
-            found.page = min(max(1, int(args.get("page") or 1)), MAX_ID)
-        except ValueError:
-            found.page = 1
+        found.page = paging.page_number(args.get("page"), MAX_ID)
         found._drop_bad()
         return found
 

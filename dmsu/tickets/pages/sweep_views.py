@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 
 from dmsu.auth.models import User
 from dmsu.auth.permissions import PermissionDenied, require
-from dmsu.core import clock
+from dmsu.core import clock, paging
 from dmsu.core.cache.staff import staff_page
 from dmsu.core.extensions import htmx
 from dmsu.notify.models import NOTIFICATION_STATES, Notification
@@ -66,10 +66,7 @@ def _row_context(**extra) -> dict:
 
 
 def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return paging.page_number(request.args.get("page"))
 
 
 @bp.get("/sweep")
