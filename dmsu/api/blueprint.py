@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dmsu.api import tokens
 from dmsu.auth import permissions
+from dmsu.core import jsontext
 from dmsu.core.extensions import csrf
 
 bp = Blueprint("api", __name__)
@@ -49,18 +50,15 @@ def json_body():
         if isinstance(value, dict | list):
             if depth > MAX_DEPTH:
                 return None, error(400, f"The body nests deeper than {MAX_DEPTH} levels.")
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                stack.append((key, depth))
-                stack.append((item, depth + 1))
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return None, error(
-                    400, "The body holds text that is not Unicode (a lone surrogate like \\ud800)."
-                )
+            stack.extend((item, depth + 1) for item in _inner(value))
+    found = jsontext.lone_surrogate_at(body)
+    if found is not None:
+        return None, error(400, f"The body {jsontext.MESSAGE}.", found or None)
     return body, None
+
+
+def _inner(value: dict | list):
+    return value.values() if isinstance(value, dict) else value
 
 
 def caller():

@@ -8,7 +8,8 @@
 - an event whose ``data`` is plain text (every page showing the event read it as JSON);
 - JSON bodies with an escaped lone surrogate or nested a hundred thousand levels deep;
 - an over-long support unit name in an imported ticket (PostgreSQL refused the new unit);
-- a NUL byte in a cheat-sheet CSV (PostgreSQL refused it; SQLite stored it in a name).
+- a NUL byte in a cheat-sheet CSV (PostgreSQL refused it; SQLite stored it in a name);
+- an escaped lone surrogate in a line of an import file (import-tickets ended in a traceback).
 """
 
 from __future__ import annotations
@@ -105,7 +106,23 @@ def test_a_lone_surrogate_in_api_json_is_refused(client, bearer):
     response = client.post("/api/v1/tickets", data=text, headers=bearer)
     assert response.status_code == 400
     assert "lone surrogate" in response.get_json()["error"]
+    assert response.get_json()["field"] == "subject"
     assert Ticket.select().count() == 0
+
+
+def test_a_lone_surrogate_in_an_import_file_names_the_line_and_field(runner, tmp_path):
+    event = {"at": "2013-02-11T09:00:00+00:00", "type": "comment", "text": "PLACEHOLDER"}
+    good = ticket_text(subject="Jobs stuck \U0001f600")  # json.dumps escapes it as a pair
+    bad = ticket_text(ggus_id=91040, events=[event]).replace("PLACEHOLDER", "tail \\udc80 here")
+    path = tmp_path / "tickets.jsonl"
+    path.write_text(good + "\n" + bad + "\n", encoding="utf-8")
+    result = runner.invoke(args=["dmsu", "import-tickets", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "line 2, field events[0].text: holds text that is not Unicode" in result.output
+    assert Ticket.select().count() == 0
+    skipped = runner.invoke(args=["dmsu", "import-tickets", "--skip-invalid", str(path)])
+    assert skipped.exit_code == 0, skipped.output
+    assert [t.subject for t in Ticket.select()] == ["Jobs stuck \U0001f600"]
 
 
 def test_deeply_nested_api_json_is_refused(client, bearer):

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from dmsu.core import jsontext
 from dmsu.core.markdown import TEXT_LIMITS as MARKDOWN_LIMITS
 from dmsu.tickets.models import ACTOR_ROLES, CATEGORIES, EVENT_KINDS, PRIORITIES, STATUSES
 from dmsu.tickets.units import SupportUnit
@@ -354,6 +355,10 @@ def parse_line(text: str, line: int) -> TicketRecord:
         raise InvalidTicket(None, f"not valid JSON ({exc})") from None
     if "\\u0000" in text:
         obj = drop_nul(obj)
+    if jsontext.may_hold_lone_surrogate(text):
+        found = jsontext.lone_surrogate_at(obj)
+        if found is not None:
+            raise InvalidTicket(found or None, jsontext.MESSAGE)
     return validate_ticket(obj)
 
 
