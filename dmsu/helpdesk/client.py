@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 import requests
 import urllib3
 
+from dmsu.core import jsontext
+
 # A 429 whose Retry-After is at most this many seconds is waited out once; a longer one is
 # reported (the job runs again later).
 MAX_RETRY_WAIT = 5.0
@@ -178,7 +180,7 @@ class ZammadClient:
         if not response.content:
             return None
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             # a 2xx whose body is cut short or is a proxy's page: the request may well have
             # been done, so this is for trying again (a write looks first: outbox), not a refusal
@@ -187,6 +189,9 @@ class ZammadClient:
                 status=code,
                 unreadable=True,
             ) from None
+        if jsontext.may_hold_lone_surrogate(response.text):  # a mail it could not decode
+            answer = jsontext.with_lone_surrogates_replaced(answer)
+        return answer
 
     # --- reading ---
 

@@ -163,3 +163,15 @@ def test_tags_are_the_tickets_flags(app, zammad, puller):
     poll(puller)
     ticket = Ticket.get(Ticket.ggus_id == 80009)
     assert (ticket.broad_impact, ticket.postponed, ticket.lack_of_expertise) == (True, False, False)
+
+
+def test_text_that_is_not_unicode_arrives_with_a_replacement_character(app, zammad, puller):
+    """Zammad's JSON may escape a lone surrogate (``"\\udc80"``, from a mail it could not
+    decode); stored as is, it made the database driver refuse the ticket on every poll."""
+    dmsu_ticket(zammad)
+    zammad.add_article(3, zs.at(80), "Log says caf\udc80 failed", internal=True)
+    result = poll(puller)
+    assert result.kept == 1
+    assert (
+        TicketEvent.get(TicketEvent.text.contains("Log says")).text == "Log says caf\ufffd failed"
+    )
