@@ -130,3 +130,31 @@ def test_saving_an_entry_while_it_is_dropped_keeps_the_text(digest, shift, colle
             assert stored.impact == impact, f"{label}: the saved impact was lost"
             assert stored.edited
         DigestEntry.update(dropped=False).where(DigestEntry.id == entry.id).execute()
+
+
+def test_two_people_publishing_at_the_same_moment_publish_one_revision(digest, shift, colleague):
+    """Issue 23: concurrent publishes of one digest answered 500 or 503. Each round both
+    publish the page they loaded, with their own introduction: one revision is published and
+    mailed, the other person is told in one sentence and keeps their text."""
+    for n in range(ROUNDS):
+        current = Digest.get_by_id(digest.id)
+        intros = {
+            "shift": f"Text of the shift, round {n}.",
+            "colleague": f"Text of the admin, {n}.",
+        }
+        answers = race(
+            partial(shift.form, EDIT, _form(current, intro=intros["shift"], action="publish")),
+            partial(
+                colleague.form, EDIT, _form(current, intro=intros["colleague"], action="publish")
+            ),
+        )
+        label = f"round {n}"
+        codes = sorted(answer.status_code for answer in answers)
+        assert codes == [302, 409], f"{label}: the publishes answered {codes}"
+        stored = _assert_consistent(digest, label)
+        assert stored.revision == n + 1, f"{label}: {stored.revision} revisions"
+        for who, answer in zip(("shift", "colleague"), answers, strict=True):
+            if answer.status_code == 302:
+                assert intros[who] in stored.public_html, f"{label}: {who}'s text not published"
+            else:
+                assert intros[who] in answer.text, f"{label}: {who}'s text was not kept"
