@@ -270,3 +270,24 @@ def test_a_priority_changed_behind_the_sites_back_is_found_by_the_job(app, year)
     assert sla_clocks.refresh_stale() == 1
     period, as_of = year
     assert sla_by_unit(period, app.config, as_of) == oracle(period, app.config, as_of)
+
+
+def test_m0913_works_out_again_the_clocks_stored_by_the_old_deadline_rule(app, year, monkeypatch):
+    """Issue 23 item 6: "a migration recomputes the stored clocks". The clocks of an older
+    database carry the key of deadline rule 1 and its deadlines (here: put off by hand); the
+    migration gives every one the deadline and key that the events give today."""
+    from dmsu.migrations import m0913_deadlines_at_opening
+
+    def stored():
+        return {(c.ticket_id, c.seq): (c.due_at, c.outcome, c.calendar) for c in SlaClock.select()}
+
+    today = stored()
+    monkeypatch.setattr(sla_clocks, "DEADLINE_RULE", 1)
+    assert sla_clocks.refresh_stale() == 6  # every clock now carries rule 1's key
+    for clock in SlaClock.select().where(SlaClock.due_at.is_null(False)):
+        clock.due_at -= timedelta(hours=14)
+        clock.save()
+    monkeypatch.undo()
+    assert stored() != today and len(sla_clocks.stale_tickets()) == 6
+    m0913_deadlines_at_opening.up(database, schema.migrator())
+    assert stored() == today and sla_clocks.stale_tickets() == []
