@@ -2,6 +2,11 @@
 a worker is killed, PostgreSQL restarts and the SMTP server goes away and comes back.
 
     .venv/bin/python bench/faults.py [--seconds 180] [--tickets 300] [--no-write]
+    .venv/bin/python bench/faults.py helpdesk|forums|repositories [their options]
+
+The second form runs the faults through one of the integrations (the helpdesk connector, the
+mailing lists over IMAP, the UMD repositories), each written in a module of its own
+(``bench/faults_<name>.py``, where its options are described) and reported in bench/FAULTS.md.
 
 Not part of the test command. Builds a scratch database ``dmsu_faults`` (``flask dmsu init``
 plus a small demo), starts gunicorn and an aiosmtpd server, and runs for ``--seconds``:
@@ -27,6 +32,7 @@ import argparse
 import os
 import platform
 import re
+import runpy
 import secrets
 import signal
 import socket
@@ -341,7 +347,20 @@ def recovery(stats: Stats, at: float, limit: float = 60.0) -> float | None:
     return None
 
 
+INTEGRATIONS = ("helpdesk", "forums", "repositories")
+
+
+def run_integration(name: str, argv: list[str]) -> None:
+    """Run ``bench/faults_<name>.py`` with ``argv`` as if it were started itself."""
+    path = Path(__file__).with_name(f"faults_{name}.py")
+    sys.argv = [str(path), *argv]
+    runpy.run_path(str(path), run_name="__main__")
+
+
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] in INTEGRATIONS:
+        run_integration(sys.argv[1], sys.argv[2:])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=180)
     parser.add_argument("--tickets", type=int, default=300)
