@@ -146,3 +146,20 @@ def test_inside_a_transaction_it_still_sees_other_writers_end(postgres_only, dat
             assert stamp.commit() != during
     finally:
         other.close()
+
+
+def test_m1400_brings_a_database_from_before_up_to_date(postgres_only):
+    database.execute_sql("DROP FUNCTION commit_stamp_bump() CASCADE")  # and every trigger
+    database.execute_sql("DROP FUNCTION commit_stamp()")
+    database.execute_sql("DROP SEQUENCE commit_stamp_seq")
+    schema.SchemaMigration.delete().where(
+        schema.SchemaMigration.name == "m1400_commit_stamp"
+    ).execute()
+    assert stamp.commit() is None  # not readable: nothing is kept under it
+    assert len(pg_commit_stamp.uncovered_tables(database)) == len(database.get_tables())
+    assert schema.migrate() == ["m1400_commit_stamp"]
+    assert pg_commit_stamp.uncovered_tables(database) == []
+    first = stamp.commit()
+    database.execute_sql("UPDATE support_unit SET contact_email = contact_email")
+    assert stamp.commit() != first is not None
+    assert schema.migrate() == []
