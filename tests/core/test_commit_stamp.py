@@ -24,7 +24,7 @@ def other_connection(url: str):
 
 
 def parts(value: tuple) -> tuple[str, str]:
-    """(the sequence's value, the writing transactions) of a PostgreSQL stamp."""
+    """(the sequence's oid and value, the writing transactions) of a PostgreSQL stamp."""
     bumped, _, writing = value[1].partition(":")
     return bumped, writing
 
@@ -163,3 +163,15 @@ def test_m1400_brings_a_database_from_before_up_to_date(postgres_only):
     database.execute_sql("UPDATE support_unit SET contact_email = contact_email")
     assert stamp.commit() != first is not None
     assert schema.migrate() == []
+
+
+def test_a_restore_that_sets_the_sequence_back_does_not_bring_an_old_stamp_back(
+    postgres_only,
+):
+    """What ``pg_restore --clean`` does to the sequence: drop it, make it, set the dump's value."""
+    first = stamp.commit()
+    bumped = database.execute_sql("SELECT last_value FROM commit_stamp_seq").fetchone()[0]
+    database.execute_sql("DROP SEQUENCE commit_stamp_seq")
+    database.execute_sql("CREATE SEQUENCE commit_stamp_seq AS bigint")
+    database.execute_sql("SELECT setval('commit_stamp_seq', %s)", (bumped,))
+    assert stamp.commit() != first is not None

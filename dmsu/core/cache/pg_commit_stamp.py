@@ -34,6 +34,8 @@ END
 $$
 """
 
+# The sequence's oid is part of the stamp: a restore (``pg_restore --clean``) makes the
+# sequence anew and sets it back to the dump's value, which a kept stamp may have had.
 # The order of the reads matters (the sequence first, then the writers); plpgsql runs its
 # statements in order, which one SQL statement would not promise. pg_stat_activity is read
 # once per transaction and kept: pg_stat_clear_snapshot() makes this read a fresh one even
@@ -45,10 +47,12 @@ READ_FUNCTION = """
 CREATE OR REPLACE FUNCTION commit_stamp() RETURNS text LANGUAGE plpgsql VOLATILE
 SET search_path FROM CURRENT AS $$
 DECLARE
+  made oid;
   bumped bigint;
   writing text;
 BEGIN
-  SELECT CASE WHEN is_called THEN last_value ELSE 0 END INTO bumped FROM commit_stamp_seq;
+  SELECT to_regclass('commit_stamp_seq')::oid, CASE WHEN is_called THEN last_value ELSE 0 END
+    INTO made, bumped FROM commit_stamp_seq;
   PERFORM pg_stat_clear_snapshot();
   SELECT string_agg(w.xid::text, ',' ORDER BY w.xid::text::bigint) INTO writing FROM (
     SELECT backend_xid AS xid FROM pg_stat_activity
@@ -57,7 +61,7 @@ BEGIN
     UNION ALL
     SELECT transaction FROM pg_prepared_xacts WHERE database = current_database()
   ) AS w;
-  RETURN bumped || ':' || coalesce(writing, '');
+  RETURN made || '.' || bumped || ':' || coalesce(writing, '');
 END
 $$
 """

@@ -28,7 +28,9 @@ Two stamps, one for each grain that pays:
 
     - T began writing after L1 was read (b after the read of L1): its ``nextval`` falls
       between the reads of L1 and L2, so L2 > L1 (the sequence never goes back: no cycle,
-      no ``setval``, and the read sees the sequence's row as it is, not a snapshot of it).
+      no ``setval``, and the read sees the sequence's row as it is, not a snapshot of it;
+      a restore, which makes the sequence anew and sets it back, gives it a new oid, and
+      the oid is part of L).
     - T began writing before L1 was read: when X1 was read, after L1 and before c, T held a
       transaction id and had not ended, so its id is in X1. When X2 is read, after c, it is
       not: a backend's id is cleared in the same step that makes its commit (or rollback)
