@@ -16,6 +16,7 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
 from dmsu.core import clock
+from dmsu.core.cache import pg_commit_stamp
 from dmsu.core.db import BaseModel, UTCDateTimeField, database
 
 
@@ -59,15 +60,22 @@ def migrator():
 
 
 def migrate() -> list[str]:
-    """Apply the pending migrations; return their names."""
+    """Apply the pending migrations; return their names.
+
+    After each one, in its transaction, and once at the end, every table gets the commit
+    stamp's trigger if it lacks it (:func:`dmsu.core.cache.pg_commit_stamp.cover_tables`),
+    so a table a migration creates is never without it."""
     database.create_tables([SchemaMigration])
     done = []
     for name in pending():
         module = importlib.import_module(f"{SCRIPTS}.{name}")
         with database.atomic():
             module.up(database, migrator())
+            pg_commit_stamp.cover_tables(database)
             SchemaMigration.create(name=name)
         done.append(name)
+    with database.atomic():
+        pg_commit_stamp.cover_tables(database)
     return done
 
 

@@ -146,7 +146,7 @@ def test_the_commit_stamp_moves_with_every_commit_and_area_stamps_with_their_are
 
 def test_a_new_connection_gets_a_new_commit_stamp(app):
     if is_postgres():
-        return  # PostgreSQL's snapshot is the same for every connection
+        return  # PostgreSQL's stamp is the database's own, the same on every connection
     database.connect(reuse_if_open=True)
     first = stamp.commit()
     database.close()
