@@ -169,6 +169,5 @@ def test_the_staff_home_costs_the_same_for_n_and_3n_tickets(tickets, clients, ro
 
 def _not_the_user(sql: str) -> bool:
     """Every statement but the logged-in user's load: that one is kept under the commit stamp,
-    which on a PostgreSQL server shared with other databases moves with their transactions
-    (``pg_current_snapshot()``), so it is there on some requests and not on others."""
+    so it is there on the first request after a write and not on the others."""
     return not (sql.startswith('SELECT "t1"."id", "t1"."username"') and 'FROM "user"' in sql)
