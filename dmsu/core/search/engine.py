@@ -10,7 +10,9 @@ At scale, two queries, each bounded whatever the query matches:
 
 1. the matches, counted per area up to :data:`COUNT_LIMIT` + 1 of them (SQLite: the newest
    first, FTS5 reads its index backwards; PostgreSQL: as the GIN index yields them), and the
-   newest :data:`RANK_LIMIT` of them ranked for the page, in one statement;
+   newest :data:`RANK_LIMIT` of them ranked for the page, in one statement (with no area
+   filter in one pass over the matches, each counted one ranked as it is read: the
+   ranked are the newest of the counted);
 2. the snippets, made for the page's rows only.
 
 So a specific query (up to 1,000 matches, nearly every real one) is counted and ranked over
