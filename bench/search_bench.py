@@ -110,16 +110,16 @@ def bench_database(name: str, url: str, path: Path, scratch: str, args) -> dict:
         # the documents (the new tickets' are made in reindex too), and the GIN index set
         # aside and built again at the end by a big import on PostgreSQL
         parts = [(search_documents, "reindex")]
-        parts += [(bulk.SearchIndexUpkeep, name) for name in ("__init__", "grown", "finish")]
-        originals = [(owner, name, getattr(owner, name)) for owner, name in parts]
-        for owner, name, function in originals:
-            setattr(owner, name, measured(function))
+        parts += [(bulk.SearchIndexUpkeep, part) for part in ("__init__", "grown", "finish")]
+        originals = [(owner, part, getattr(owner, part)) for owner, part in parts]
+        for owner, part, function in originals:
+            setattr(owner, part, measured(function))
         started = time.perf_counter()
         with path.open(encoding="utf-8") as lines:
             import_lines(lines)
         total = time.perf_counter() - started
-        for owner, name, function in originals:
-            setattr(owner, name, function)
+        for owner, part, function in originals:
+            setattr(owner, part, function)
         result["import"] = total
         result["upkeep"] = upkeep["seconds"]
         result["events"] = database.execute_sql("SELECT count(*) FROM ticket_event").fetchone()[0]
