@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 import peewee
 
 from dmsu.core.db import database, is_postgres
-from dmsu.core.search.schema import create as create_search_index
 
 CHUNK = 500
 COPY_CHUNK = 20000
@@ -100,56 +99,3 @@ def refresh_statistics() -> None:
     (0.2 s instead of 3 ms per 400 tickets: bench/RESULTS-search.md). A no-op on SQLite."""
     if is_postgres():
         database.execute_sql("ANALYZE " + ", ".join(GROWN_BY_IMPORT))
-
-
-# A big import builds the search index's GIN index once at its end (PostgreSQL): keeping it
-# up row by row was a third of the documents' upkeep (bench/RESULTS-search.md, fourth run).
-BIG_IMPORT = 5_000  # tickets written before the index is set aside
-SEARCH_INDEX = "search_document_vector"
-_BUILD_MEMORY = "256MB"  # maintenance_work_mem of the one build (the default 64MB spills)
-
-
-class SearchIndexUpkeep:
-    """The GIN index of ``search_document`` over one import, inside its transaction.
-
-    Once the import has written :data:`BIG_IMPORT` tickets, and at least as many as the index
-    held documents before it, the index is dropped; :meth:`finish` builds it again from every
-    document, before the commit. Dropped and built in the import's own transaction, so an
-    import that fails or is rolled back leaves the index as it was (PostgreSQL's DDL is
-    transactional). The drop locks ``search_document`` until the import commits: searches
-    and workflow steps wait for a big import's end (a small import never drops it).
-    A no-op on SQLite (its FTS5 index is kept by triggers, at a cost the import bears)."""
-
-    def __init__(self) -> None:
-        self.written = 0
-        self.set_aside = False
-        self._before: int | None = None
-        if is_postgres():
-            (self._before,) = database.execute_sql(
-                "SELECT count(*) FROM search_document"
-            ).fetchone()
-
-    def grown(self, tickets: int) -> None:
-        """The import has written ``tickets`` more tickets."""
-        self.written += tickets
-        if (
-            self._before is not None
-            and not self.set_aside
-            and self.written >= max(BIG_IMPORT, self._before)
-            and _index_exists()
-        ):
-            database.execute_sql(f"DROP INDEX {SEARCH_INDEX}")
-            self.set_aside = True
-
-    def finish(self) -> None:
-        """Build the index again if it was set aside (call before the commit)."""
-        if self.set_aside:
-            database.execute_sql(f"SET LOCAL maintenance_work_mem = '{_BUILD_MEMORY}'")
-            create_search_index()
-            self.set_aside = False
-
-
-def _index_exists() -> bool:
-    return bool(
-        database.execute_sql("SELECT to_regclass(%s) IS NOT NULL", (SEARCH_INDEX,)).fetchone()[0]
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dmsu.core.db import database
-from dmsu.tickets.exchange.bulk import SearchIndexUpkeep, refresh_statistics
+from dmsu.tickets.exchange.bulk import refresh_statistics
 from dmsu.tickets.exchange.importer import ImportSummary, TicketWriter
 from dmsu.tickets.exchange.records import TicketRecord, read_lines
 
@@ -42,7 +42,6 @@ def import_lines(lines, *, skip_invalid=False, dry_run=False, progress=None, bat
     try:
         with database.atomic():
             writer = TicketWriter()
-            index = SearchIndexUpkeep()  # a big import builds the search index at its end
             batch: list[TicketRecord] = []
             batches = 0
             for number, record, problem, size in read_lines(lines):
@@ -59,7 +58,6 @@ def import_lines(lines, *, skip_invalid=False, dry_run=False, progress=None, bat
                     batch = []
                 elif len(batch) >= batch_size:
                     writer.write(batch)
-                    index.grown(len(batch))
                     batch = []
                     batches += 1
                     if batches & (batches - 1) == 0:  # after batch 1, 2, 4, 8, ...
@@ -71,7 +69,6 @@ def import_lines(lines, *, skip_invalid=False, dry_run=False, progress=None, bat
             result.summary = writer.summary
             if dry_run or (result.problems and not skip_invalid):
                 raise _Rollback
-            index.finish()  # the rolled back keep the index as it was, untouched
             result.written = True
     except _Rollback:
         pass
