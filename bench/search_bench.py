@@ -259,6 +259,7 @@ def main() -> None:
     parser.add_argument("--similar", type=int, default=200)
     parser.add_argument("--pg", default="", help="a PostgreSQL URL (its schema is dropped!)")
     parser.add_argument("--no-precision", action="store_true")
+    parser.add_argument("--keep", default="", help="a folder to keep the SQLite database in")
     args = parser.parse_args()
     os.environ.setdefault("DMSU_ARGON2_TIME_COST", "1")
     with tempfile.TemporaryDirectory() as scratch:
@@ -267,9 +268,9 @@ def main() -> None:
         events = make_file(path, args.tickets, args.seed)
         print(f"file: {args.tickets} tickets, {events} events, "
               f"made in {time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
-        results = [
-            bench_database("SQLite", f"sqlite:///{scratch}/bench.sqlite3", path, scratch, args)
-        ]
+        kept = Path(args.keep or scratch) / "bench.sqlite3"  # --keep: for EXPLAIN after
+        kept.unlink(missing_ok=True)
+        results = [bench_database("SQLite", f"sqlite:///{kept}", path, scratch, args)]
         if args.pg:
             results.append(bench_database("PostgreSQL", args.pg, path, scratch, args))
         print(report(results), flush=True)

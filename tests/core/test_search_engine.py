@@ -124,3 +124,31 @@ def test_document_frequencies_stop_past_the_limit(app, monkeypatch):
         assert engine.document_frequencies(tuple(expected)) == expected
         remove("tickets", [str(n) for n in range(1, 41)])  # the statistics still say common
         assert engine.document_frequencies(("zinc", "failures")) == {"zinc": 4, "failures": 4}
+
+
+def test_one_pass_counts_and_ranks_as_the_two_passes_do(app, monkeypatch):
+    """Without an area filter the ranks come from the counting pass itself
+    (engine._one_pass): the same counts, hits and ranks as the two passes, at a limit that
+    cuts the matches and at one that does not."""
+    put(
+        [
+            Document("tickets", str(n), f"pulsar {'drift ' * (n % 4)}", f"pulsar body {n}",
+                     "pulsar" if n % 3 else "", boost=1.6 if n % 5 == 0 else 1.0)
+            for n in range(1, 31)
+        ]
+    )  # fmt: skip
+    put([Document("wiki", "p", "pulsar drift notes", audience="public")])
+
+    def found(limit: int):
+        monkeypatch.setattr(engine, "COUNT_LIMIT", limit)
+        monkeypatch.setattr(engine, "RANK_LIMIT", limit)
+        result = engine.find(parse("pulsar drift"), BOTH, limit=40)
+        return result.total, result.by_area, [(h.key, round(h.rank, 9)) for h in result.hits]
+
+    for limit in (8, 100):
+        one = found(limit)
+        monkeypatch.setattr(engine, "_one_pass", lambda *_: False)
+        assert found(limit) == one
+        monkeypatch.undo()
+        assert one[0] == (9 if limit == 8 else 24)  # "more than 8" counts the 9th
+    assert len(found(8)[2]) == 8

@@ -10,7 +10,9 @@ At scale, two queries, each bounded whatever the query matches:
 
 1. the matches, counted per area up to :data:`COUNT_LIMIT` + 1 of them (SQLite: the newest
    first, FTS5 reads its index backwards; PostgreSQL: as the GIN index yields them), and the
-   newest :data:`RANK_LIMIT` of them ranked for the page, in one statement;
+   newest :data:`RANK_LIMIT` of them ranked for the page, in one statement (with no area
+   filter in one pass over the matches, each counted one ranked as it is read: the
+   ranked are the newest of the counted);
 2. the snippets, made for the page's rows only.
 
 So a specific query (up to 1,000 matches, nearly every real one) is counted and ranked over
@@ -165,6 +167,15 @@ def _split(rows) -> tuple[dict, list[tuple]]:
     return counts, [(row[2], row[3]) for row in rows if row[0] is None]
 
 
+def _one_pass(filters: Filters, counted: int) -> bool:
+    """Whether the ranks can be had in the counting pass itself: no area filter, and the
+    counted matches (``counted`` + 1, newest first) are the ranked ones, give or take the
+    one that says "more" (each is ranked in that pass). At 100,000 tickets the second pass,
+    reading the same 1,000 documents again, was a third of an error line's matching time
+    (bench/RESULTS-search.md, fourth run)."""
+    return not filters.areas and RANK_LIMIT - 1 <= counted <= RANK_LIMIT
+
+
 def _area_condition(filters: Filters, mark: str) -> tuple[str, list]:
     if not filters.areas:
         return "", []
@@ -181,18 +192,29 @@ class _Sqlite:
         where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["search_fts MATCH ?", *where])
         weights = ", ".join(str(w) for w in WEIGHTS)
+        rank = f"bm25(search_fts, {weights}) * d.boost AS rank"
+        join = "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"
+        match = _match(query, any_phrase)
+        page = (
+            "SELECT * FROM (SELECT NULL, NULL, id, rank FROM r ORDER BY rank, id LIMIT ? OFFSET ?)"
+        )
+        if _one_pass(filters, counted):
+            sql = (
+                f"WITH m AS MATERIALIZED (SELECT d.id AS id, d.area AS area, {rank} {join} "
+                f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?), "
+                "r AS (SELECT id, rank FROM m ORDER BY id DESC LIMIT ?) "
+                f"SELECT area, count(*), NULL, NULL FROM m GROUP BY area UNION ALL {page}"
+            )
+            return _split(_rows(sql, [match, *params, counted + 1, RANK_LIMIT, limit, offset]))
         in_area, area_params = _area_condition(filters, "?")
         ranked_area = in_area.replace("WHERE area", "AND d.area")
-        join = "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid"
         sql = (
             f"WITH m AS MATERIALIZED (SELECT d.area AS area {join} "
             f"WHERE {conditions} ORDER BY search_fts.rowid DESC LIMIT ?), "
-            f"r AS MATERIALIZED (SELECT d.id AS id, bm25(search_fts, {weights}) * d.boost AS rank "
+            f"r AS MATERIALIZED (SELECT d.id AS id, {rank} "
             f"{join} WHERE {conditions} {ranked_area} ORDER BY search_fts.rowid DESC LIMIT ?) "
-            "SELECT area, count(*), NULL, NULL FROM m GROUP BY area UNION ALL "
-            "SELECT * FROM (SELECT NULL, NULL, id, rank FROM r ORDER BY rank, id LIMIT ? OFFSET ?)"
+            f"SELECT area, count(*), NULL, NULL FROM m GROUP BY area UNION ALL {page}"
         )
-        match = _match(query, any_phrase)
         rows = _rows(
             sql,
             [match, *params, counted + 1, match, *params, *area_params, RANK_LIMIT]
@@ -239,16 +261,27 @@ class _Postgres:
         tsquery, tsparams = _tsquery(query, any_phrase)
         where, params = _conditions(audiences, Filters(**{**filters.__dict__, "areas": ()}))
         conditions = " AND ".join(["d.search_vector @@ q.q", *where])
+        rank = "ts_rank_cd(d.search_vector, q.q) * d.boost"
+        page = (
+            "SELECT * FROM (SELECT NULL::varchar, NULL::bigint, id, rank FROM r "
+            "ORDER BY rank DESC, id LIMIT %s OFFSET %s) p"
+        )
+        counts = "SELECT area, count(*), NULL::integer, NULL::float8 FROM m GROUP BY area"
+        if _one_pass(filters, counted):
+            sql = (
+                f"WITH q AS (SELECT ({tsquery}) AS q), m AS MATERIALIZED (SELECT d.id AS id, "
+                f"d.area AS area, {rank} AS rank FROM search_document d, q "
+                f"WHERE {conditions} LIMIT %s), "
+                f"r AS (SELECT id, rank FROM m ORDER BY id DESC LIMIT %s) {counts} UNION ALL {page}"
+            )
+            return _split(_rows(sql, [*tsparams, *params, counted + 1, RANK_LIMIT, limit, offset]))
         in_area, area_params = _area_condition(filters, "%s")
         sql = (
             f"WITH q AS (SELECT ({tsquery}) AS q), m AS MATERIALIZED (SELECT d.id AS id, "
             f"d.area AS area FROM search_document d, q WHERE {conditions} LIMIT %s), "
-            f"r AS MATERIALIZED (SELECT id FROM m {in_area} ORDER BY id DESC LIMIT %s) "
-            "SELECT area, count(*), NULL::integer, NULL::float8 FROM m GROUP BY area UNION ALL "
-            "SELECT * FROM (SELECT NULL::varchar, NULL::bigint, d.id, "
-            "ts_rank_cd(d.search_vector, q.q) * d.boost AS rank "
-            "FROM r JOIN search_document d ON d.id = r.id, q "
-            "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) p"
+            f"w AS MATERIALIZED (SELECT id FROM m {in_area} ORDER BY id DESC LIMIT %s), "
+            f"r AS (SELECT d.id AS id, {rank} AS rank FROM w JOIN search_document d "
+            f"ON d.id = w.id, q) {counts} UNION ALL {page}"
         )
         rows = _rows(
             sql,
