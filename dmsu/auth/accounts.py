@@ -16,6 +16,7 @@ from dmsu.core.db import database
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 MIN_PASSWORD = 8
 MIN_SCORE = 3
+ZXCVBN_MAX = 72
 
 
 class AccountError(ValueError):
@@ -37,7 +38,8 @@ def check_password(password: str, username: str = "") -> None:
     4). "12345678" and eight spaces were accepted."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
-    estimate = zxcvbn(password[:100], user_inputs=[username, "dmsu", "egi"])
+    # zxcvbn raises ValueError past its max_length (72): judge the start of a longer one
+    estimate = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[username, "dmsu", "egi"])
     if estimate["score"] < MIN_SCORE:
         warning = estimate["feedback"].get("warning") or "It is easy to guess."
         raise AccountError(

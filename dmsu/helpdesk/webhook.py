@@ -49,7 +49,9 @@ def ticket_id(body: bytes) -> int:
         value = data["ticket"]["id"]
     except (ValueError, KeyError, TypeError):
         raise WebhookRefused("The webhook's body has no ticket id (ticket.id).") from None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    # below 2**31: what the inbox's integer column holds on PostgreSQL (and a SQLite driver
+    # refuses past 2**63 with an OverflowError, a 500)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
         raise WebhookRefused("The webhook's ticket id is not a positive whole number.")
     return value
 
