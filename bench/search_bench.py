@@ -95,20 +95,31 @@ def timing_passes(workload, like, indexed, settled, interleaved: bool) -> dict:
     left, which a site does not do between two searches. ``interleaved``: first the fourth
     run's way, before ``settled()`` as it ran (both warmed up together, then each query's
     LIKE search and at once its index search), to compare the two methods in one run."""
-    times: dict = {}
+    times: dict = {"passes": []}
+
+    def clocked(name: str) -> None:  # wall-clock times, to set beside the server's log
+        times["passes"].append(f"{name} {datetime.now(UTC):%H:%M:%S}")
+
     if interleaved:
+        clocked("interleaved warm-up")
         for _, text in workload:
             like(text)
             indexed(text)
+        clocked("interleaved timing")
         times["interleaved like"], times["interleaved index"] = [], []
         for _, text in workload:
             times["interleaved like"].append(timed(like, text))
             times["interleaved index"].append(timed(indexed, text))
+    clocked("settling")
     times["settle"] = settled()
     for search in (like, indexed):
-        for _, text in workload:  # its warm-up
+        name = "like" if search is like else "index"
+        clocked(f"{name} warm-up")
+        for _, text in workload:
             search(text)
-        times["like" if search is like else "index"] = [timed(search, t) for _, t in workload]
+        clocked(f"{name} timing")
+        times[name] = [timed(search, t) for _, t in workload]
+    clocked("done")
     return times
 
 
@@ -201,7 +212,8 @@ def bench_database(name: str, url: str, path: Path, scratch: str, args) -> dict:
                 for t in tickets
             ]
         result["settle"] = times["settle"]
-        print(f"{name}: the import made durable in {times['settle']:.1f} s", flush=True)
+        print(f"{name}: the import made durable in {times['settle']:.1f} s; passes (UTC): "
+              f"{', '.join(times['passes'])}", flush=True)  # fmt: skip
         result["like"] = percentiles(times["like"])
         result["index"] = percentiles(times["index"])
         result["kinds"] = by_kind(workload, times["index"])
